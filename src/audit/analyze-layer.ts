@@ -1,0 +1,70 @@
+/**
+ * Turns a layer's features into its JSON-safe k-NN summary. Pure: no I/O.
+ */
+
+import { AuditError } from '../errors.js';
+import type { Gemm } from '../math/gemm.js';
+import { type DistanceMetric, knnSearch } from '../math/knn.js';
+import { type Matrix, findNonFinite } from '../math/matrix.js';
+import { knnPurity } from '../metrics/purity.js';
+import type { KnnSummary } from './report-types.js';
+
+/** Inputs of {@link analyzeKnn}. */
+export interface KnnInputs {
+  layer: string;
+  query: Matrix;
+  reference: Matrix;
+  queryLabels: Int32Array;
+  referenceLabels: Int32Array;
+  queryPaths: string[];
+  classes: string[];
+  leaveOneOut: boolean;
+  /** Name of each reference image, for the NaN error message. */
+  referencePaths: string[];
+}
+
+/** Checks features for NaN/Inf and names the layer and image when found. */
+export function assertFinite(layer: string, m: Matrix, paths: string[]): void {
+  const bad = findNonFinite(m);
+  if (bad) {
+    throw new AuditError(
+      `Layer ${JSON.stringify(layer)} produced ${bad.value} at feature ${bad.col} for image ${paths[bad.row] ?? `#${bad.row}`}. Check the model and the preprocessing (mean/std); NaN or Inf activations cannot be compared.`,
+      'E_NONFINITE',
+    );
+  }
+}
+
+/** Exact k-NN of every query among the reference images, and its class purity. */
+export async function analyzeKnn(inp: KnnInputs, options: { k: number; metric: DistanceMetric; gemm?: Gemm }): Promise<KnnSummary> {
+  assertFinite(inp.layer, inp.query, inp.queryPaths);
+  if (!inp.leaveOneOut) assertFinite(inp.layer, inp.reference, inp.referencePaths);
+  const knn = await knnSearch(inp.query, inp.reference, { k: options.k, metric: options.metric, excludeSelf: inp.leaveOneOut, gemm: options.gemm });
+  const nc = inp.classes.length;
+  const purity = knnPurity(knn, inp.queryLabels, inp.referenceLabels, nc);
+  const perClass: Record<string, number | null> = {};
+  inp.classes.forEach((c, i) => {
+    perClass[c] = Number.isNaN(purity.perClass[i]) ? null : purity.perClass[i];
+  });
+  const confusion: number[][] = [];
+  for (let a = 0; a < nc; a++) confusion.push(Array.from(purity.confusion.subarray(a * nc, (a + 1) * nc)));
+  const k = knn.k;
+  const images = Array.from({ length: knn.queries }, (_, i) => {
+    const neighbors = Array.from(knn.indices.subarray(i * k, (i + 1) * k));
+    return {
+      query: i,
+      path: inp.queryPaths[i],
+      label: inp.classes[inp.queryLabels[i]],
+      purity: purity.perQuery[i],
+      neighbors,
+      neighborLabels: neighbors.map((j) => inp.classes[inp.referenceLabels[j]]),
+      distances: Array.from(knn.distances.subarray(i * k, (i + 1) * k), (d) => Math.round(d * 1e6) / 1e6),
+    };
+  });
+  return {
+    k,
+    metric: knn.metric,
+    purity: { micro: purity.micro, macro: purity.macro, perClass },
+    confusion,
+    images,
+  };
+}

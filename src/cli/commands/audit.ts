@@ -1,0 +1,163 @@
+/**
+ * `semantic-audit audit`: k-NN class purity of the requested layers, written to report.json.
+ */
+
+import { mkdir, writeFile, rename } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { AuditError, checkChoice, paramError } from '../../errors.js';
+import { auditModel } from '../../audit/model-audit.js';
+import type { AuditReport, CheckResult } from '../../audit/report-types.js';
+import { DISTANCE_METRICS } from '../../math/knn.js';
+import { formatTable, parseFloatOption, parseIntOption, parseNumberList, parseSize } from '../args.js';
+import type { CliIO } from '../io.js';
+
+/** Help text of `semantic-audit audit`. */
+export const AUDIT_HELP = `Usage: semantic-audit audit --model <file.onnx> --data <dir|manifest.csv> --out <dir> [options]
+
+Computes the k-NN class purity of each layer: for every query image, the share of its k nearest
+reference images (in that layer's feature space) that carry its label.
+
+Options:
+  --model <file.onnx>        ONNX image classifier (required)
+  --data <dir|file.csv>      ImageFolder root/<split>/<class>/* or CSV manifest path,label[,split] (required)
+  --out <dir>                report directory; report.json is written there (required)
+  --layers <a,b,...>         layers: tensor, node or module names, data, penultimate, logits, or all
+                             (default: data,penultimate)
+  --k <n>                    neighbours per query (default 10)
+  --metric <m>               euclidean | cosine (default euclidean)
+  --query-split <name>       split of the query images (default test)
+  --reference-split <name>   split searched for neighbours (default train); equal splits = leave-one-out
+  --size <N|H,W>             input size, when the model's is dynamic
+  --resize <mode>            crop (shorter side, center crop; default) | stretch
+  --mean <r,g,b>             per-channel mean after scaling to [0,1]
+  --std <r,g,b>              per-channel standard deviation
+  --preset <name>            imagenet | none (sets mean and std)
+  --layout <NCHW|NHWC>       input layout when the model's shape is ambiguous
+  --batch-size <n>           images per inference batch (default 32)
+  --min-purity <x|layer=x,..> fail (exit 1) when micro purity is below x; a bare number gates every
+                             layer except data, layer=x gates one layer
+  --quiet                    no table on stdout
+Exit codes: 0 passed, 1 a threshold failed, 2 bad usage or input.`;
+
+function parseMinPurity(value: string | undefined, layers: string[]): Map<string, number> {
+  const gates = new Map<string, number>();
+  if (value === undefined) return gates;
+  for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const eq = part.lastIndexOf('=');
+    if (eq < 0) {
+      const x = parseFloatOption('--min-purity', part, 0, 1)!;
+      for (const l of layers) if (l !== 'data') gates.set(l, x);
+    } else {
+      const layer = part.slice(0, eq);
+      if (!layers.includes(layer)) throw paramError('--min-purity', `a layer among --layers (${layers.join(', ')})`, layer);
+      gates.set(layer, parseFloatOption('--min-purity', part.slice(eq + 1), 0, 1)!);
+    }
+  }
+  return gates;
+}
+
+/** Writes a file atomically (temp file, then rename). */
+export async function writeFileAtomic(file: string, content: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(tmp, content);
+  await rename(tmp, file);
+}
+
+/** Prints the per-layer purity table. */
+export function formatAuditTable(report: AuditReport): string {
+  const rows = report.layers.map((l) => {
+    const weakest = Object.entries(l.knn.purity.perClass)
+      .filter((e): e is [string, number] => e[1] !== null)
+      .sort((a, b) => a[1] - b[1])[0];
+    return [l.name, l.tensor, String(l.dim), String(l.knn.k), l.knn.purity.micro.toFixed(3), l.knn.purity.macro.toFixed(3), weakest ? `${weakest[0]} ${weakest[1].toFixed(3)}` : '-'];
+  });
+  return formatTable(['layer', 'tensor', 'dim', 'k', 'purity', 'macro', 'weakest class'], rows);
+}
+
+/** Runs `semantic-audit audit`; returns the exit code. */
+export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: 'string' },
+      data: { type: 'string' },
+      out: { type: 'string' },
+      layers: { type: 'string' },
+      k: { type: 'string' },
+      metric: { type: 'string' },
+      'query-split': { type: 'string' },
+      'reference-split': { type: 'string' },
+      size: { type: 'string' },
+      resize: { type: 'string' },
+      mean: { type: 'string' },
+      std: { type: 'string' },
+      preset: { type: 'string' },
+      layout: { type: 'string' },
+      'batch-size': { type: 'string' },
+      'min-purity': { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: false,
+    strict: true,
+  });
+  if (values.help) {
+    io.stdout.write(`${AUDIT_HELP}\n`);
+    return 0;
+  }
+  for (const req of ['model', 'data', 'out'] as const) {
+    if (!values[req]) throw new AuditError(`Missing --${req}. Usage: semantic-audit audit --model <file.onnx> --data <dir|manifest.csv> --out <dir>`, 'E_USAGE');
+  }
+  const k = parseIntOption('--k', values.k, 1) ?? 10;
+  const metric = checkChoice('--metric', values.metric ?? 'euclidean', DISTANCE_METRICS);
+  const layout = values.layout === undefined ? undefined : checkChoice('--layout', values.layout, ['NCHW', 'NHWC'] as const);
+  const resize = values.resize === undefined ? undefined : checkChoice('--resize', values.resize, ['crop', 'stretch'] as const);
+  const progress = io.stderr.isTTY
+    ? (done: number, total: number) => io.stderr.write(`\rextracting features: ${done}/${total} images${done === total ? '\n' : ''}`)
+    : undefined;
+  const subject = await auditModel(values.model!, {
+    data: values.data!,
+    querySplit: values['query-split'],
+    referenceSplit: values['reference-split'],
+    batchSize: parseIntOption('--batch-size', values['batch-size'], 1),
+    onProgress: progress,
+    preprocess: {
+      size: parseSize(values.size),
+      resize,
+      mean: values.mean === undefined ? undefined : parseNumberList('--mean', values.mean, [1, 3]),
+      std: values.std === undefined ? undefined : parseNumberList('--std', values.std, [1, 3]),
+      preset: values.preset,
+      layout,
+    },
+  });
+  const layers = subject.expandLayers((values.layers ?? 'data,penultimate').split(',').map((s) => s.trim()).filter(Boolean));
+  if (layers.length === 0) throw paramError('--layers', 'at least one layer name', values.layers);
+  const gates = parseMinPurity(values['min-purity'], layers);
+  for (const l of layers) subject.resolve(l); // fail fast on unknown names, before inference
+  await subject.prefetch(layers);
+  for (const l of layers) {
+    const r = await subject.analyze(l, { k, metric });
+    const min = gates.get(l);
+    if (min !== undefined) {
+      const check: CheckResult = { name: `${l} purity.micro >= ${min}`, layer: l, metric: 'purity.micro', value: r.knn.purity.micro, threshold: min, comparator: '>=', passed: r.knn.purity.micro >= min, source: 'cli' };
+      subject.recordCheck(check);
+    }
+  }
+  const report = subject.report();
+  const outDir = path.resolve(values.out!);
+  await mkdir(outDir, { recursive: true });
+  await writeFileAtomic(path.join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  if (!values.quiet) {
+    const ds = report.data;
+    io.stdout.write(
+      `semantic-audit ${report.tool.version}: ${report.model.path}\n` +
+        `${ds.query.length} query images (${ds.querySplit}) vs ${ds.reference.length} reference images (${ds.referenceSplit})${ds.leaveOneOut ? ', leave-one-out' : ''}, ${ds.classes.length} classes, k = ${k}, ${metric}\n\n` +
+        `${formatAuditTable(report)}\n`,
+    );
+    if (ds.skipped.length > 0) io.stdout.write(`\nNot audited (not image files): ${ds.skipped.length}, e.g. ${ds.skipped.slice(0, 3).join(', ')}\n`);
+    for (const c of report.checks) io.stdout.write(`${c.passed ? 'PASS' : 'FAIL'}  ${c.layer}: purity ${c.value.toFixed(3)} (min ${c.threshold})\n`);
+    io.stdout.write(`\nReport: ${path.join(outDir, 'report.json')}\n`);
+  }
+  return report.passed ? 0 : 1;
+}

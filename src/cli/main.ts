@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+/**
+ * The `semantic-audit` command line. User errors print one clear message (no stack trace) and
+ * exit 2; a failed threshold exits 1.
+ */
+
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { AuditError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { auditCommand } from './commands/audit.js';
+import { layersCommand } from './commands/layers.js';
+import type { CliIO } from './io.js';
+
+type Command = (argv: string[], io: CliIO) => Promise<number>;
+
+/** Subcommands by name. */
+export const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  audit: { run: auditCommand, summary: 'k-NN class purity of model layers; writes report.json' },
+  layers: { run: layersCommand, summary: 'list the layers of an ONNX model' },
+};
+
+function usage(): string {
+  const cmds = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`).join('\n');
+  return `semantic-audit ${VERSION}: audit what an image classifier has learned\n\nUsage: semantic-audit <command> [options]\n\nCommands:\n${cmds}\n\nRun semantic-audit <command> --help for a command's options.`;
+}
+
+/** Runs the CLI with `argv` (without node and script); returns the exit code. */
+export async function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(`${usage()}\n`);
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    io.stderr.write(`semantic-audit: unknown command ${JSON.stringify(name)}. Commands: ${Object.keys(COMMANDS).join(', ')}\n`);
+    return 2;
+  }
+  try {
+    return await cmd.run(rest, io);
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    if (err instanceof AuditError || (typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS'))) {
+      io.stderr.write(`semantic-audit ${name}: ${e.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+function isEntryPoint(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`semantic-audit: internal error: ${(err as Error).stack ?? err}\n`);
+      process.exitCode = 70;
+    },
+  );
+}

@@ -1,0 +1,29 @@
+/**
+ * semantic-audit: audit what an image classifier has learned.
+ *
+ * The library entry. The Vitest matchers live in `semantic-audit/vitest`.
+ */
+
+export { AuditError, paramError } from './errors.js';
+export { VERSION } from './version.js';
+export { type Matrix, createMatrix, matrixFromRows, row, selectRows } from './math/matrix.js';
+export { type RandomFn, createRandom } from './math/random.js';
+export { type Gemm, jsGemm } from './math/gemm.js';
+export { type DistanceMetric, type KnnOptions, type KnnResult, knnSearch, DISTANCE_METRICS } from './math/knn.js';
+export { type PurityResult, knnPurity } from './metrics/purity.js';
+export { type Dataset, type ImageItem, loadDataset, selectSplits } from './data/dataset.js';
+export { type Preprocess, type ResizeMode, type Layout, PRESETS, preprocessImage } from './data/preprocess.js';
+export { type LoadedModel, type ImageInput, loadModel } from './model/model.js';
+export { type LayerInfo, type ResolvedLayer, listLayers, listModuleScopes, resolveLayer } from './model/layers.js';
+export { type ExtractOptions, extractFeatures } from './model/extractor.js';
+export { createOrtGemm } from './model/ort-gemm.js';
+export {
+  type AuditModelOptions,
+  type AnalyzeOptions,
+  type PreprocessOptions,
+  type LayerFeatures,
+  ModelAudit,
+  auditModel,
+  resolvePreprocess,
+} from './audit/model-audit.js';
+export type * from './audit/report-types.js';

@@ -1,0 +1,156 @@
+/**
+ * Reads an ONNX model's graph: its inputs, outputs, nodes and the tensor shapes the file records.
+ * Uses the `onnx-proto` schema (IR version 8); fields of newer IR versions are ignored when
+ * reading and are never lost, because semantic-audit never re-encodes the original model (see
+ * {@link withExtraOutputs}).
+ */
+
+import onnxProto from 'onnx-proto';
+import { AuditError } from '../errors.js';
+
+const { onnx } = onnxProto;
+
+/** A dimension: a number when fixed, a name (or null) when symbolic. */
+export type Dim = number | string | null;
+
+/** One tensor known to the graph. */
+export interface TensorInfo {
+  name: string;
+  /** ONNX element type name, e.g. `FLOAT`; `UNKNOWN` when the file does not say. */
+  elemType: string;
+  /** Shape when recorded (graph input/output or value_info), else undefined. */
+  shape?: Dim[];
+}
+
+/** One node of the graph, in file (topological) order. */
+export interface GraphNode {
+  /** Position in the graph's node list. */
+  index: number;
+  /** Node name, e.g. `/pool5/GlobalAveragePool` (may be empty in some exporters). */
+  name: string;
+  opType: string;
+  inputs: string[];
+  outputs: string[];
+}
+
+/** The parts of a model semantic-audit needs. */
+export interface OnnxGraph {
+  nodes: GraphNode[];
+  /** Graph inputs that are not initializers (the real inputs). */
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+  /** Shapes and types of intermediate tensors, from value_info. */
+  valueInfo: Map<string, TensorInfo>;
+  /** Names of initializers (weights). */
+  initializers: Set<string>;
+  /** metadata_props of the model. */
+  metadata: Record<string, string>;
+  opsetVersion?: number;
+  producer?: string;
+}
+
+const ELEM_TYPE_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(onnx.TensorProto.DataType).map(([k, v]) => [v as number, k]),
+);
+
+function tensorInfo(vi: onnxProto.onnx.IValueInfoProto): TensorInfo {
+  const tt = vi.type?.tensorType;
+  const info: TensorInfo = { name: vi.name ?? '', elemType: tt?.elemType != null ? (ELEM_TYPE_NAMES[tt.elemType] ?? 'UNKNOWN') : 'UNKNOWN' };
+  if (tt?.shape?.dim) {
+    info.shape = tt.shape.dim.map((d) => {
+      if (d.dimValue != null && Number(d.dimValue) > 0) return Number(d.dimValue);
+      if (d.dimParam) return d.dimParam;
+      return null;
+    });
+  }
+  return info;
+}
+
+/**
+ * Parses ONNX model bytes. Throws an {@link AuditError} naming `source` when the bytes are not an
+ * ONNX model.
+ */
+export function parseOnnx(bytes: Uint8Array, source = 'model'): OnnxGraph {
+  let model: onnxProto.onnx.ModelProto;
+  try {
+    model = onnx.ModelProto.decode(bytes);
+  } catch (err) {
+    throw new AuditError(`${source} is not an ONNX model (${(err as Error).message}). Export your network with torch.onnx.export or tf2onnx and pass the .onnx file.`, 'E_MODEL');
+  }
+  const graph = model.graph;
+  if (!graph || !graph.node || graph.node.length === 0 || !graph.output || graph.output.length === 0) {
+    throw new AuditError(`${source} is not an ONNX model: it has no graph with nodes and outputs. Pass the .onnx file exported from your network.`, 'E_MODEL');
+  }
+  const initializers = new Set<string>((graph.initializer ?? []).map((t) => t.name ?? ''));
+  const valueInfo = new Map<string, TensorInfo>();
+  for (const vi of graph.valueInfo ?? []) valueInfo.set(vi.name ?? '', tensorInfo(vi));
+  const inputs = (graph.input ?? []).filter((i) => !initializers.has(i.name ?? '')).map(tensorInfo);
+  const outputs = (graph.output ?? []).map(tensorInfo);
+  for (const t of [...inputs, ...outputs]) valueInfo.set(t.name, t);
+  const nodes: GraphNode[] = graph.node.map((n, index) => ({
+    index,
+    name: n.name ?? '',
+    opType: n.opType ?? '',
+    inputs: [...(n.input ?? [])],
+    outputs: [...(n.output ?? [])],
+  }));
+  const metadata: Record<string, string> = {};
+  for (const p of model.metadataProps ?? []) if (p.key) metadata[p.key] = p.value ?? '';
+  const opset = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
+  return {
+    nodes,
+    inputs,
+    outputs,
+    valueInfo,
+    initializers,
+    metadata,
+    opsetVersion: opset?.version != null ? Number(opset.version) : undefined,
+    producer: model.producerName ? `${model.producerName} ${model.producerVersion ?? ''}`.trim() : undefined,
+  };
+}
+
+/**
+ * Returns model bytes that also output the given tensors (as float32 of unknown shape).
+ *
+ * Protobuf merges a message that appears twice, and appends repeated fields, so appending an
+ * encoded `ModelProto { graph { output: [...] } }` to the original bytes adds the outputs without
+ * decoding and re-encoding the model: nothing the schema does not know is lost, and the weights
+ * are not copied through JavaScript objects.
+ */
+export function withExtraOutputs(bytes: Uint8Array, graph: OnnxGraph, tensors: string[]): Uint8Array {
+  const existing = new Set(graph.outputs.map((o) => o.name));
+  const extra = tensors.filter((t, i) => !existing.has(t) && tensors.indexOf(t) === i);
+  if (extra.length === 0) return bytes;
+  const patch = onnx.ModelProto.encode({
+    graph: {
+      output: extra.map((name) => ({
+        name,
+        type: { tensorType: { elemType: graph.valueInfo.get(name)?.elemType === 'FLOAT16' ? onnx.TensorProto.DataType.FLOAT16 : onnx.TensorProto.DataType.FLOAT } },
+      })),
+    },
+  }).finish();
+  const out = new Uint8Array(bytes.length + patch.length);
+  out.set(bytes, 0);
+  out.set(patch, bytes.length);
+  return out;
+}
+
+/** Builds a one-node Gemm model computing `Y = A · Bᵀ` for float32 A (m x k) and B (n x k). */
+export function buildGemmModel(): Uint8Array {
+  const FLOAT = onnx.TensorProto.DataType.FLOAT;
+  const vi = (name: string, dims: string[]) => ({
+    name,
+    type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => ({ dimParam: d })) } } },
+  });
+  return onnx.ModelProto.encode({
+    irVersion: 7,
+    producerName: 'semantic-audit',
+    opsetImport: [{ domain: '', version: 13 }],
+    graph: {
+      name: 'gemm_abt',
+      node: [{ name: 'gemm', opType: 'Gemm', input: ['A', 'B'], output: ['Y'], attribute: [{ name: 'transB', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] }],
+      input: [vi('A', ['m', 'k']), vi('B', ['n', 'k'])],
+      output: [vi('Y', ['m', 'n'])],
+    },
+  }).finish();
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { knnSearch, REFINE_MARGIN } from '../../src/math/knn.js';
+import { jsGemm, multiplyTransposedSync } from '../../src/math/gemm.js';
+import { createMatrix, matrixFromRows } from '../../src/math/matrix.js';
+import { createRandom, randomNormal } from '../../src/math/random.js';
+import { createOrtGemm } from '../../src/model/ort-gemm.js';
+import { bruteKnn } from '../helpers/brute.js';
+
+function randomMatrix(rows: number, cols: number, seed: number, quantize = false) {
+  const rnd = createRandom(seed);
+  const m = createMatrix(rows, cols);
+  for (let i = 0; i < m.data.length; i++) m.data[i] = quantize ? Math.round(randomNormal(rnd) * 2) : randomNormal(rnd);
+  return m;
+}
+
+describe('knnSearch', () => {
+  it.each([
+    ['euclidean', false],
+    ['cosine', false],
+    ['euclidean', true],
+    ['cosine', true],
+  ] as const)('equals the ml-distance brute force (%s, excludeSelf=%s) with both GEMM engines', async (metric, excludeSelf) => {
+    const q = randomMatrix(60, 17, 1);
+    const r = excludeSelf ? q : randomMatrix(230, 17, 2);
+    const ref = bruteKnn(q, r, 7, metric, excludeSelf);
+    for (const gemm of [jsGemm, await createOrtGemm()]) {
+      // Small blocks so that block boundaries are exercised.
+      const res = await knnSearch(q, r, { k: 7, metric, excludeSelf, gemm, blockRows: 13, referenceBlockRows: 50 });
+      for (let i = 0; i < q.rows; i++) {
+        expect(Array.from(res.indices.subarray(i * 7, i * 7 + 7))).toEqual(ref.indices[i]);
+        for (let t = 0; t < 7; t++) expect(res.distances[i * 7 + t]).toBeCloseTo(ref.distances[i][t], 10);
+      }
+    }
+  });
+
+  it('breaks ties by the lower reference index (many exact ties on an integer grid)', async () => {
+    const q = randomMatrix(40, 3, 3, true);
+    const r = randomMatrix(300, 3, 4, true);
+    const ref = bruteKnn(q, r, 10, 'euclidean');
+    const res = await knnSearch(q, r, { k: 10, gemm: await createOrtGemm() });
+    for (let i = 0; i < q.rows; i++) expect(Array.from(res.indices.subarray(i * 10, i * 10 + 10))).toEqual(ref.indices[i]);
+  });
+
+  it('gives distance 1 for a zero vector under cosine', async () => {
+    const q = matrixFromRows([[0, 0]]);
+    const r = matrixFromRows([[1, 0], [0, 1], [1, 1]]);
+    const res = await knnSearch(q, r, { k: 3, metric: 'cosine' });
+    expect(Array.from(res.distances)).toEqual([1, 1, 1]);
+    expect(Array.from(res.indices)).toEqual([0, 1, 2]);
+  });
+
+  it('keeps k + margin candidates', () => {
+    expect(REFINE_MARGIN).toBeGreaterThanOrEqual(4);
+  });
+
+  it('rejects k larger than the reference set with the numbers and the fix', async () => {
+    const q = randomMatrix(3, 2, 5);
+    await expect(knnSearch(q, q, { k: 3, excludeSelf: true })).rejects.toThrow(
+      'Expected k <= 2 (the reference set has 3 images, one of which is the query itself) but received k = 3. Lower k or add reference images.',
+    );
+    await expect(knnSearch(q, q, { k: 0 })).rejects.toThrow('Expected integer >= 1 for k but received 0');
+    await expect(knnSearch(q, q, { k: 1, metric: 'manhattan' as never })).rejects.toThrow('Expected one of "euclidean", "cosine" for metric but received "manhattan"');
+  });
+
+  it('rejects mismatched feature widths', async () => {
+    await expect(knnSearch(randomMatrix(2, 3, 1), randomMatrix(4, 2, 1), { k: 1 })).rejects.toThrow('Query features have 3 columns but reference features have 2');
+  });
+});
+
+describe('GEMM engines', () => {
+  it('onnxruntime A·Bᵀ equals the float64-accumulated JS product', async () => {
+    const a = randomMatrix(33, 70, 7);
+    const b = randomMatrix(45, 70, 8);
+    const ort = await (await createOrtGemm()).multiplyTransposed(a, b);
+    const js = multiplyTransposedSync(a, b);
+    for (let i = 0; i < js.length; i++) expect(Math.abs(ort[i] - js[i])).toBeLessThan(1e-4);
+  });
+});
