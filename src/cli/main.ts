@@ -45,7 +45,12 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
     return await cmd.run(rest, io);
   } catch (err) {
     const e = err as Error & { code?: string };
-    if (err instanceof AuditError || (typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS'))) {
+    if (typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) {
+      const msg = e.message.split('. To specify a positional')[0].replace(/\.$/, '');
+      io.stderr.write(`semantic-audit ${name}: ${msg}. Run semantic-audit ${name} --help for the options.\n`);
+      return 2;
+    }
+    if (err instanceof AuditError) {
       io.stderr.write(`semantic-audit ${name}: ${e.message}\n`);
       return 2;
     }
