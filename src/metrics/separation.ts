@@ -1,0 +1,106 @@
+/**
+ * One call for every cluster-separation metric of a labelled point set (layer activations or an
+ * embedding), returned as a plain JSON-safe object (NaN and "none" become `null`) for the report,
+ * the matchers and the PR comment.
+ */
+
+import { checkInteger } from '../errors.js';
+import type { Gemm } from '../math/gemm.js';
+import type { Matrix } from '../math/matrix.js';
+import { calinskiHarabasz } from './calinski-harabasz.js';
+import { daviesBouldin } from './davies-bouldin.js';
+import { embeddingPurity } from './embedding-purity.js';
+import { classCounts } from './labels.js';
+import { DEFAULT_SAMPLE_SIZE, silhouette } from './silhouette.js';
+
+/** Options of {@link separationMetrics}. */
+export interface SeparationOptions {
+  /** Seed of the silhouette sample. @default 0 */
+  seed?: number;
+  /** Neighbours of the k-NN purity. @default 10 */
+  k?: number;
+  /** Rows above which the silhouette is computed on a seeded sample. @default 5000 */
+  sampleSize?: number;
+  /** Matrix-product engine for distances and k-NN (e.g. onnxruntime). @default JS loops */
+  gemm?: Gemm;
+}
+
+/** Per-class separation, arrays indexed by class. */
+export interface PerClassSeparation {
+  /** Rows of each class. */
+  count: number[];
+  /** Mean silhouette of the class's (evaluated) rows; null for an empty class. */
+  silhouette: (number | null)[];
+  /**
+   * The class whose members are, on average, closest to this class's members (smallest mean
+   * pairwise euclidean distance between the two classes: the class-level silhouette b term).
+   */
+  nearestClass: (number | null)[];
+  /** That mean distance. */
+  nearestClassDistance: (number | null)[];
+  /** Mean distance between distinct members of the class (its spread). */
+  meanIntraDistance: (number | null)[];
+  /** Davies-Bouldin ratio max_b (S_a + S_b) / M_ab of the class. */
+  daviesBouldin: (number | null)[];
+  /** The class attaining it (worst-separated by centroids). */
+  daviesBouldinPartner: (number | null)[];
+  /** Leave-one-out k-NN purity of the class's rows. */
+  purity: (number | null)[];
+}
+
+/** Result of {@link separationMetrics}: JSON-safe. */
+export interface SeparationMetrics {
+  rows: number;
+  numClasses: number;
+  /** Mean silhouette in [-1, 1] (higher = better separated). */
+  silhouette: number;
+  /** Rows the silhouette was computed on (all rows unless sampled). */
+  silhouetteRows: number;
+  silhouetteSampled: boolean;
+  /** Davies-Bouldin index >= 0 (lower = better separated). */
+  daviesBouldin: number;
+  /** Calinski-Harabasz index > 0 (higher = better separated). */
+  calinskiHarabasz: number;
+  /** Leave-one-out k-NN purity in [0, 1]. */
+  knnPurity: { k: number; micro: number; macro: number };
+  perClass: PerClassSeparation;
+}
+
+const jsonNumber = (v: number): number | null => (Number.isFinite(v) ? v : null);
+const jsonClass = (v: number): number | null => (v >= 0 ? v : null);
+
+/**
+ * Silhouette (exact up to `sampleSize` rows, else sampled), Davies-Bouldin, Calinski-Harabasz and
+ * leave-one-out k-NN purity of the rows of `matrix` under `labels`, with per-class detail.
+ */
+export async function separationMetrics(matrix: Matrix, labels: ArrayLike<number>, numClasses: number, options: SeparationOptions = {}): Promise<SeparationMetrics> {
+  const counts = classCounts(labels, matrix.rows, numClasses);
+  const k = checkInteger('k', options.k ?? 10, 1);
+  const sampleSize = options.sampleSize ?? DEFAULT_SAMPLE_SIZE;
+  const sil = await silhouette(matrix, labels, numClasses, { seed: options.seed, sampleSize, gemm: options.gemm });
+  const db = daviesBouldin(matrix, labels, numClasses);
+  const ch = calinskiHarabasz(matrix, labels, numClasses);
+  const purity = await embeddingPurity(matrix, labels, numClasses, k, options.gemm);
+  const C = numClasses;
+  const perClass: PerClassSeparation = {
+    count: Array.from(counts),
+    silhouette: Array.from(sil.perClass, jsonNumber),
+    nearestClass: Array.from(sil.nearestClass, jsonClass),
+    nearestClassDistance: Array.from(sil.nearestClass, (b, a) => (b >= 0 ? jsonNumber(sil.classDistance[a * C + b]) : null)),
+    meanIntraDistance: Array.from({ length: C }, (_, a) => jsonNumber(sil.classDistance[a * C + a])),
+    daviesBouldin: Array.from(db.perClass, jsonNumber),
+    daviesBouldinPartner: Array.from(db.partner, jsonClass),
+    purity: Array.from(purity.perClass, jsonNumber),
+  };
+  return {
+    rows: matrix.rows,
+    numClasses,
+    silhouette: sil.score,
+    silhouetteRows: sil.samples.length,
+    silhouetteSampled: sil.indices !== null,
+    daviesBouldin: db.score,
+    calinskiHarabasz: ch,
+    knnPurity: { k, micro: purity.micro, macro: purity.macro },
+    perClass,
+  };
+}
