@@ -1,0 +1,314 @@
+/**
+ * Compares an audit with its baseline: every layer x metric and layer x class, the per-image
+ * neighbour diff, and whether any gated metric got worse by more than its tolerance. Pure: the
+ * same inputs give the same {@link Comparison}; nothing here reads files or calls Vitest.
+ *
+ * `compareReports` is what `semantic-audit compare` and the GitHub Action use (a PR's
+ * report.json against its base branch's); the Vitest matcher compares one stored
+ * {@link LayerSnapshot} with the current one through {@link compareSnapshots}.
+ */
+
+import type { AuditReport, LayerReport } from '../audit/report-types.js';
+import { checkNumber, paramError } from '../errors.js';
+import {
+  type ClassRow,
+  COMPARISON_SCHEMA_VERSION,
+  type ComparedSide,
+  type Comparison,
+  type LayerComparison,
+  type MetricRow,
+  type NeighborDiff,
+} from './comparison-types.js';
+import { type LayerSnapshot, PURITY_METRICS, compareMetricIds, metricDirection, roundMetric, roundSnapshot, snapshotLayer } from './layer-snapshot.js';
+import { diffNeighbors } from './neighbor-diff.js';
+
+/** Default largest allowed worsening of a gated metric, in its units. */
+export const DEFAULT_TOLERANCE = 0.02;
+
+/** Metrics gated when none are given: micro and macro purity, and the features' silhouette when computed. */
+export const DEFAULT_METRICS: readonly string[] = ['purity', 'silhouette'];
+
+/** Options of {@link compareReports} and {@link compareSnapshots}. */
+export interface CompareOptions {
+  /** Largest allowed worsening of each gated metric, absolute, in the metric's units. @default 0.02 */
+  tolerance?: number;
+  /** Largest allowed drop of any class's purity; per-class purity is not gated without it. */
+  perClassTolerance?: number;
+  /**
+   * Metrics that can fail the comparison: `purity` (micro and macro), `purity.micro`,
+   * `purity.macro`, a separation metric of the features (`silhouette`, `daviesBouldin`,
+   * `calinskiHarabasz`) or of the embedding (`embedding.silhouette`). Every other metric found
+   * is reported, not gated. @default ['purity', 'silhouette'] (silhouette only where computed)
+   */
+  metrics?: string[];
+}
+
+/** A layer on each side, either possibly absent; `label` names it in rows. */
+export interface SnapshotPair {
+  label: string;
+  before?: LayerSnapshot;
+  after?: LayerSnapshot;
+}
+
+/** Expands `purity` into `purity.micro` and `purity.macro`; keeps order, drops repeats. */
+export function expandMetrics(metrics: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const m of metrics) for (const id of m === 'purity' ? PURITY_METRICS : [m]) if (!out.includes(id)) out.push(id);
+  return out;
+}
+
+interface Resolved {
+  tolerance: number;
+  perClassTolerance?: number;
+  metrics: string[];
+  gated: string[];
+  explicit: boolean;
+}
+
+function resolveOptions(options: CompareOptions): Resolved {
+  const tolerance = checkNumber('tolerance', options.tolerance ?? DEFAULT_TOLERANCE, 0);
+  const perClassTolerance = options.perClassTolerance === undefined ? undefined : checkNumber('perClassTolerance', options.perClassTolerance, 0);
+  const metrics = options.metrics ?? [...DEFAULT_METRICS];
+  if (!Array.isArray(metrics) || metrics.length === 0 || !metrics.every((m) => typeof m === 'string' && m.length > 0)) {
+    throw paramError('metrics', 'a non-empty array of metric names such as ["purity", "silhouette"]', options.metrics);
+  }
+  return { tolerance, perClassTolerance, metrics: [...metrics], gated: expandMetrics(metrics), explicit: options.metrics !== undefined };
+}
+
+/** Formats a metric value: 3 decimals, 1 for magnitudes of 100 and above. */
+export function formatValue(v: number | null): string {
+  if (v === null) return '-';
+  return Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(3);
+}
+
+/** Formats a delta with its sign (`+0.012`, `-0.038`, `0.000`). */
+export function formatDelta(v: number | null): string {
+  if (v === null) return '-';
+  const s = formatValue(Math.abs(v));
+  if (Number(s) === 0) return formatValue(0);
+  return `${v < 0 ? '-' : '+'}${s}`;
+}
+
+/** Signed worsening beyond which a metric counts as changed; guards against float noise. */
+const EPS = 1e-9;
+
+function judge(delta: number, direction: 'higher' | 'lower', tolerance: number): { regressed: boolean; improved: boolean } {
+  const gain = direction === 'higher' ? delta : -delta;
+  return { regressed: gain < -tolerance - EPS, improved: gain > tolerance + EPS };
+}
+
+function metricRows(label: string, before: LayerSnapshot | undefined, after: LayerSnapshot | undefined, o: Resolved, comparable: boolean): MetricRow[] {
+  const ids = new Set<string>([...Object.keys(before?.metrics ?? {}), ...Object.keys(after?.metrics ?? {})]);
+  if (o.explicit && before && after) for (const id of o.gated) ids.add(id);
+  const rows: MetricRow[] = [];
+  for (const id of [...ids].sort(compareMetricIds)) {
+    const b = before?.metrics[id] ?? null;
+    const a = after?.metrics[id] ?? null;
+    const direction = metricDirection(id);
+    const asked = o.gated.includes(id);
+    const delta = a !== null && b !== null ? roundMetric(a - b) : null;
+    const row: MetricRow = { layer: label, metric: id, before: b, after: a, delta, direction, gated: false, regressed: false, improved: false };
+    if (asked && comparable && before && after) {
+      if (direction === 'unknown') row.note = `direction of ${id} unknown: reported, not gated`;
+      else if (b === null && a === null) row.note = 'not computed';
+      else if (a === null) row.note = 'not computed in the current audit';
+      else if (b === null) row.note = 'not in the baseline';
+      else {
+        row.gated = true;
+        row.tolerance = o.tolerance;
+        Object.assign(row, judge(delta!, direction, o.tolerance));
+      }
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+function classRows(label: string, before: LayerSnapshot | undefined, after: LayerSnapshot | undefined, o: Resolved, comparable: boolean): ClassRow[] {
+  const names: string[] = [];
+  for (const c of [...Object.keys(after?.perClass ?? {}), ...Object.keys(before?.perClass ?? {})]) if (!names.includes(c)) names.push(c);
+  return names.map((c) => {
+    const b = before?.perClass[c] ?? null;
+    const a = after?.perClass[c] ?? null;
+    const delta = a !== null && b !== null ? roundMetric(a - b) : null;
+    const row: ClassRow = { layer: label, className: c, before: b, after: a, delta, gated: false, regressed: false, improved: false };
+    if (o.perClassTolerance !== undefined && comparable && delta !== null) {
+      row.gated = true;
+      row.tolerance = o.perClassTolerance;
+      Object.assign(row, judge(delta, 'higher', o.perClassTolerance));
+    }
+    return row;
+  });
+}
+
+/**
+ * Compares layer snapshots pairwise. Layers whose k or distance metric differ are
+ * `incomparable`: their rows are listed but never gated. Values are rounded as in a stored
+ * baseline (6 decimals) before they are compared.
+ */
+export function compareSnapshots(pairs: SnapshotPair[], sides: { before: ComparedSide; after: ComparedSide }, options: CompareOptions = {}): Comparison {
+  const o = resolveOptions(options);
+  const layers: LayerComparison[] = [];
+  const rows: MetricRow[] = [];
+  const classes: ClassRow[] = [];
+  const neighbors: NeighborDiff[] = [];
+  for (const pair of pairs) {
+    const before = pair.before && roundSnapshot(pair.before);
+    const after = pair.after && roundSnapshot(pair.after);
+    const lc: LayerComparison = {
+      layer: pair.label,
+      status: 'compared',
+      before: before ? { k: before.k, metric: before.metric } : null,
+      after: after ? { k: after.k, metric: after.metric } : null,
+      regressed: false,
+      improved: false,
+    };
+    if (!before) lc.status = 'added';
+    else if (!after) lc.status = 'removed';
+    else if (before.k !== after.k || before.metric !== after.metric) {
+      lc.status = 'incomparable';
+      lc.note = `baseline measured with k = ${before.k}, ${before.metric}; now k = ${after.k}, ${after.metric}`;
+    }
+    const comparable = lc.status === 'compared';
+    const r = metricRows(pair.label, before, after, o, comparable);
+    const c = classRows(pair.label, before, after, o, comparable);
+    lc.regressed = r.some((x) => x.regressed) || c.some((x) => x.regressed);
+    lc.improved = r.some((x) => x.improved) || c.some((x) => x.improved);
+    layers.push(lc);
+    rows.push(...r);
+    classes.push(...c);
+    if (comparable) neighbors.push(diffNeighbors(pair.label, after!.k, before!.images, after!.images));
+  }
+  const line = (what: string, x: { before: number | null; after: number | null; delta: number | null; tolerance?: number }) =>
+    `${what} ${formatValue(x.before)} -> ${formatValue(x.after)} (${formatDelta(x.delta)}, tolerance ${x.tolerance})`;
+  const regressions = [
+    ...rows.filter((x) => x.regressed).map((x) => line(`${x.layer} ${x.metric}`, x)),
+    ...classes.filter((x) => x.regressed).map((x) => line(`${x.layer} purity of ${x.className}`, x)),
+  ];
+  const improvements = [
+    ...rows.filter((x) => x.improved).map((x) => line(`${x.layer} ${x.metric}`, x)),
+    ...classes.filter((x) => x.improved).map((x) => line(`${x.layer} purity of ${x.className}`, x)),
+  ];
+  const comparison: Comparison = {
+    schemaVersion: COMPARISON_SCHEMA_VERSION,
+    before: sides.before,
+    after: sides.after,
+    modelChanged: sides.before.modelSha256 !== undefined && sides.after.modelSha256 !== undefined && sides.before.modelSha256 !== sides.after.modelSha256,
+    dataChanged: sides.before.dataFingerprint !== undefined && sides.after.dataFingerprint !== undefined && sides.before.dataFingerprint !== sides.after.dataFingerprint,
+    tolerance: o.tolerance,
+    metrics: o.metrics,
+    layers,
+    rows,
+    classes,
+    neighbors,
+    regressed: regressions.length > 0,
+    improved: improvements.length > 0,
+    regressions,
+    improvements,
+  };
+  if (o.perClassTolerance !== undefined) comparison.perClassTolerance = o.perClassTolerance;
+  return comparison;
+}
+
+function sideOf(report: AuditReport, source?: string): ComparedSide {
+  const side: ComparedSide = {
+    createdAt: report.createdAt,
+    modelSha256: report.model?.sha256,
+    dataFingerprint: report.data?.fingerprint,
+    toolVersion: report.tool?.version,
+  };
+  if (source !== undefined) side.source = source;
+  return side;
+}
+
+/**
+ * Pairs the layers of two reports: same name, k and distance metric first, then same name.
+ * A name analysed with several k is labelled `name (k = K)`.
+ */
+function pairLayers(base: LayerReport[], current: LayerReport[]): { label: string; before?: LayerReport; after?: LayerReport }[] {
+  const counts = new Map<string, number>();
+  for (const l of [...base, ...current]) counts.set(l.name, (counts.get(l.name) ?? 0) + 1);
+  const left = [...base];
+  const take = (pred: (b: LayerReport) => boolean) => {
+    const i = left.findIndex(pred);
+    return i < 0 ? undefined : left.splice(i, 1)[0];
+  };
+  const pairs: { before?: LayerReport; after?: LayerReport }[] = [];
+  for (const a of current) pairs.push({ after: a, before: take((b) => b.name === a.name && b.knn.k === a.knn.k && b.knn.metric === a.knn.metric) });
+  for (const p of pairs) if (!p.before) p.before = take((b) => b.name === p.after!.name);
+  for (const b of left) pairs.push({ before: b });
+  const dup = (name: string) => base.filter((l) => l.name === name).length > 1 || current.filter((l) => l.name === name).length > 1;
+  return pairs.map((p) => {
+    const l = (p.after ?? p.before)!;
+    return { ...p, label: dup(l.name) ? `${l.name} (k = ${l.knn.k})` : l.name };
+  });
+}
+
+function checkReport(name: string, r: unknown): AuditReport {
+  const o = r as Partial<AuditReport> | null;
+  if (!o || typeof o !== 'object' || !Array.isArray(o.layers) || !o.data || typeof o.data !== 'object') {
+    throw paramError(name, 'an AuditReport (report.json of semantic-audit audit) with layers and data', Array.isArray(r) ? 'an array' : typeof r);
+  }
+  return o as AuditReport;
+}
+
+/**
+ * Compares a report with its baseline report (e.g. a PR's report.json with its base branch's).
+ *
+ * @param base The baseline (`before`).
+ * @param current The audit under review (`after`).
+ * @returns A JSON-safe {@link Comparison}; `regressed` is true when a gated metric (or, with
+ *   `perClassTolerance`, a class's purity) got worse by more than its tolerance.
+ *
+ * @example
+ * const c = compareReports(baseReport, prReport, { tolerance: 0.02 });
+ * if (c.regressed) core.setFailed(c.regressions.join('\n'));
+ */
+export function compareReports(base: AuditReport, current: AuditReport, options: CompareOptions & { sources?: { before?: string; after?: string } } = {}): Comparison {
+  const b = checkReport('base', base);
+  const c = checkReport('current', current);
+  const pairs = pairLayers(b.layers, c.layers).map((p) => ({
+    label: p.label,
+    before: p.before && snapshotLayer(p.before),
+    after: p.after && snapshotLayer(p.after),
+  }));
+  const { sources, ...compareOptions } = options;
+  return compareSnapshots(pairs, { before: sideOf(b, sources?.before), after: sideOf(c, sources?.after) }, compareOptions);
+}
+
+const baseName = (p: string | undefined) => (p ?? '').split(/[\\/]/).pop() ?? '';
+const reportKey = (r: AuditReport) => `${baseName(r.model?.path)}\u0000${r.data?.source ?? ''}`;
+
+/**
+ * Compares two sets of reports, as in a report directory of the Vitest reporter that holds
+ * several audits (`reports: [...]`). Reports pair by model file name and data source (a single
+ * report on each side pairs regardless); with more than one pair, layer labels are prefixed with
+ * the model file name (`model.onnx: pool5`). `modelChanged` and `dataChanged` are true when they
+ * are for any pair.
+ */
+export function compareReportSets(base: AuditReport[], current: AuditReport[], options: CompareOptions & { sources?: { before?: string; after?: string } } = {}): Comparison {
+  const bs = base.map((r, i) => checkReport(`base[${i}]`, r));
+  const cs = current.map((r, i) => checkReport(`current[${i}]`, r));
+  if (bs.length === 1 && cs.length === 1) return compareReports(bs[0], cs[0], options);
+  const left = [...bs];
+  const matched: { before?: AuditReport; after?: AuditReport }[] = cs.map((c) => {
+    const i = left.findIndex((b) => reportKey(b) === reportKey(c));
+    return { after: c, before: i < 0 ? undefined : left.splice(i, 1)[0] };
+  });
+  for (const b of left) matched.push({ before: b });
+  const prefix = (r: AuditReport) => `${baseName(r.model?.path) || 'model'}: `;
+  const pairs: SnapshotPair[] = [];
+  for (const m of matched) {
+    const p = prefix((m.after ?? m.before)!);
+    for (const lp of pairLayers(m.before?.layers ?? [], m.after?.layers ?? [])) {
+      pairs.push({ label: p + lp.label, before: lp.before && snapshotLayer(lp.before), after: lp.after && snapshotLayer(lp.after) });
+    }
+  }
+  const { sources, ...compareOptions } = options;
+  const side = (rs: AuditReport[], source?: string): ComparedSide => (rs.length === 1 ? sideOf(rs[0], source) : source === undefined ? {} : { source });
+  const c = compareSnapshots(pairs, { before: side(bs, sources?.before), after: side(cs, sources?.after) }, compareOptions);
+  const both = matched.filter((m) => m.before && m.after);
+  c.modelChanged = both.some((m) => m.before!.model?.sha256 !== m.after!.model?.sha256);
+  c.dataChanged = both.some((m) => m.before!.data?.fingerprint !== m.after!.data?.fingerprint);
+  return c;
+}

@@ -1,0 +1,129 @@
+/**
+ * Renders a {@link Comparison} as a plain-text diff table (the `compare` command) or Markdown.
+ * Pure: a comparison in, a string out.
+ */
+
+import { formatDelta, formatValue } from './compare.js';
+import type { ClassRow, Comparison, MetricRow, NeighborDiff } from './comparison-types.js';
+
+/** Pads cells into an aligned table; `align` is one letter per column, `l` or `r`. */
+function table(header: string[], rows: string[][], align: string): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (align[i] === 'r' ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function status(r: MetricRow | ClassRow): string {
+  if (r.regressed) return 'REGRESSED';
+  if (r.improved) return 'improved';
+  if ('note' in r && r.note) return r.note;
+  return r.gated ? 'ok' : '';
+}
+
+const short = (h: string | undefined) => (h ? h.slice(0, 12) : '?');
+
+function header(c: Comparison): string[] {
+  const lines: string[] = [];
+  const src = (s: string | undefined, fallback: string) => s ?? fallback;
+  lines.push(`Baseline: ${src(c.before.source, 'before')}${c.before.createdAt ? ` (${c.before.createdAt})` : ''}`);
+  lines.push(`Current:  ${src(c.after.source, 'after')}${c.after.createdAt ? ` (${c.after.createdAt})` : ''}`);
+  lines.push(c.modelChanged ? `Model: changed (${short(c.before.modelSha256)} -> ${short(c.after.modelSha256)})` : 'Model: unchanged');
+  lines.push(
+    c.dataChanged
+      ? 'Probe set: CHANGED (images, labels or preprocessing differ from the baseline), so deltas mix a model change with a data change'
+      : 'Probe set: same',
+  );
+  return lines;
+}
+
+function neighborSummary(n: NeighborDiff[]): string[][] {
+  return n.map((d) => (d.unavailable ? [d.layer, String(d.k), '-', '-', '-', '-', '-'] : [d.layer, String(d.k), String(d.compared), String(d.lost), String(d.gained), String(d.unchanged), formatSigned(d.netChange)]));
+}
+
+const formatSigned = (n: number) => (n > 0 ? `+${n}` : String(n));
+
+function counted(metrics: number, classes: number): string {
+  const parts: string[] = [];
+  if (metrics > 0) parts.push(`${metrics} ${metrics === 1 ? 'metric' : 'metrics'}`);
+  if (classes > 0) parts.push(`${classes} ${classes === 1 ? 'class' : 'classes'}`);
+  return parts.join(' and ');
+}
+
+/** The verdict line, e.g. `REGRESSED: 2 metrics and 5 classes dropped more than the tolerance`. */
+export function verdict(c: Comparison): string {
+  const n = (key: 'regressed' | 'improved') => counted(c.rows.filter((r) => r[key]).length, c.classes.filter((r) => r[key]).length);
+  if (c.regressed) return `REGRESSED: ${n('regressed')} dropped more than the tolerance`;
+  if (c.improved) return `OK, improved: ${n('improved')} rose by more than the tolerance`;
+  return 'OK: no gated metric dropped more than the tolerance';
+}
+
+/**
+ * The comparison as a text report: model and probe-set changes, every layer x metric, every
+ * layer x class, the neighbour diff summary with the most changed images, then the verdict.
+ *
+ * @param maxImages Most changed images listed per layer. @default 5
+ */
+export function formatComparisonText(c: Comparison, maxImages = 5): string {
+  const out: string[] = [...header(c), ''];
+  const gated = [...new Set(c.rows.filter((r) => r.gated).map((r) => r.metric))];
+  out.push(`Metrics (tolerance ${c.tolerance}; gated: ${gated.length > 0 ? gated.join(', ') : 'none'})`);
+  out.push(table(['layer', 'metric', 'before', 'after', 'delta', 'status'], c.rows.map((r) => [r.layer, r.metric, formatValue(r.before), formatValue(r.after), formatDelta(r.delta), status(r)]), 'llrrrl'));
+  for (const l of c.layers.filter((x) => x.status !== 'compared')) {
+    out.push(`  ${l.layer}: ${l.status}${l.note ? ` (${l.note})` : ''}`);
+  }
+  if (c.classes.length > 0) {
+    out.push('');
+    out.push(`Per-class purity (${c.perClassTolerance === undefined ? 'not gated; set --per-class-tolerance to gate it' : `tolerance ${c.perClassTolerance}`})`);
+    out.push(table(['layer', 'class', 'before', 'after', 'delta', 'status'], c.classes.map((r) => [r.layer, r.className, formatValue(r.before), formatValue(r.after), formatDelta(r.delta), status(r)]), 'llrrrl'));
+  }
+  if (c.neighbors.length > 0) {
+    out.push('');
+    out.push('Same-class neighbours per query image');
+    out.push(table(['layer', 'k', 'compared', 'lost', 'gained', 'unchanged', 'net'], neighborSummary(c.neighbors), 'lrrrrrr'));
+    for (const d of c.neighbors) {
+      if (d.unavailable) {
+        out.push(`  ${d.layer}: no per-image neighbours on one side`);
+        continue;
+      }
+      const top = d.changes.slice(0, maxImages);
+      if (top.length === 0) continue;
+      out.push(`  ${d.layer}, most changed:`);
+      for (const x of top) out.push(`    ${x.path} (${x.label}): ${x.before}/${d.k} -> ${x.after}/${d.k} (${formatSigned(x.change)})`);
+    }
+  }
+  out.push('');
+  out.push(verdict(c));
+  for (const r of c.regressions) out.push(`  ${r}`);
+  if (c.improved) {
+    if (c.regressed) out.push('Improved:');
+    for (const r of c.improvements) out.push(`  ${r}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+const md = (s: string) => s.replace(/\|/g, '\\|');
+
+function mdTable(header: string[], rows: string[][], align: string[]): string {
+  return [`| ${header.join(' | ')} |`, `| ${align.join(' | ')} |`, ...rows.map((r) => `| ${r.map(md).join(' | ')} |`)].join('\n');
+}
+
+/** The comparison as Markdown (for a job summary or a PR comment). */
+export function formatComparisonMarkdown(c: Comparison, maxImages = 10): string {
+  const icon = (r: MetricRow | ClassRow) => (r.regressed ? ':x: regressed' : r.improved ? ':arrow_up: improved' : status(r));
+  const out: string[] = [`### Semantic baseline: ${verdict(c)}`, ''];
+  out.push(...header(c).map((l) => `- ${l}`), '');
+  out.push(mdTable(['layer', 'metric', 'before', 'after', 'delta', ''], c.rows.map((r) => [r.layer, r.metric, formatValue(r.before), formatValue(r.after), formatDelta(r.delta), icon(r)]), ['---', '---', '---:', '---:', '---:', '---']));
+  if (c.classes.length > 0) {
+    out.push('', '<details><summary>Per-class purity</summary>', '');
+    out.push(mdTable(['layer', 'class', 'before', 'after', 'delta', ''], c.classes.map((r) => [r.layer, r.className, formatValue(r.before), formatValue(r.after), formatDelta(r.delta), icon(r)]), ['---', '---', '---:', '---:', '---:', '---']));
+    out.push('', '</details>');
+  }
+  if (c.neighbors.length > 0) {
+    out.push('', '<details><summary>Query images that gained or lost same-class neighbours</summary>', '');
+    out.push(mdTable(['layer', 'k', 'compared', 'lost', 'gained', 'unchanged', 'net'], neighborSummary(c.neighbors), ['---', '---:', '---:', '---:', '---:', '---:', '---:']));
+    const rows = c.neighbors.flatMap((d) => d.changes.slice(0, maxImages).map((x) => [d.layer, `\`${x.path}\``, x.label, `${x.before}/${d.k}`, `${x.after}/${d.k}`, formatSigned(x.change)]));
+    if (rows.length > 0) out.push('', mdTable(['layer', 'image', 'class', 'before', 'after', 'change'], rows, ['---', '---', '---', '---:', '---:', '---:']));
+    out.push('', '</details>');
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,143 @@
+/**
+ * The part of a layer's analysis that a baseline keeps and a comparison reads: k, distance
+ * metric, the scalar metrics by id, per-class purity and each query image's neighbour labels.
+ * Pure: built from a {@link LayerReport}, compared by `compare.ts`, stored by `baseline-file.ts`.
+ */
+
+import type { LayerReport } from '../audit/report-types.js';
+import type { MetricDirection } from './comparison-types.js';
+
+/** One query image's neighbours, by class name (nearest first). */
+export interface ImageNeighborLabels {
+  /** Image path relative to the data root (the key across runs). */
+  path: string;
+  label: string;
+  /** Class names of the k nearest reference images, nearest first. */
+  neighbors: string[];
+}
+
+/** What a baseline keeps of one layer. */
+export interface LayerSnapshot {
+  layer: string;
+  k: number;
+  /** Distance metric of the k-NN (`euclidean` or `cosine`). */
+  metric: string;
+  /**
+   * Scalar metrics by id: `purity.micro`, `purity.macro`, the separation metrics of the layer's
+   * features (`silhouette`, `daviesBouldin`, ...) and of its embedding (`embedding.silhouette`).
+   */
+  metrics: Record<string, number>;
+  /** Per-class purity in [0, 1]; null for a class without queries. */
+  perClass: Record<string, number | null>;
+  /** Seed of the t-SNE embedding the `embedding.*` metrics were measured on (null when none). */
+  seed: number | null;
+  images: ImageNeighborLabels[];
+}
+
+/** Ids of the purity metrics, in display order. */
+export const PURITY_METRICS = ['purity.micro', 'purity.macro'] as const;
+
+const DIRECTIONS: Record<string, MetricDirection> = {
+  'purity.micro': 'higher',
+  'purity.macro': 'higher',
+  silhouette: 'higher',
+  calinskiHarabasz: 'higher',
+  daviesBouldin: 'lower',
+  trustworthiness: 'higher',
+  'knnPurity.micro': 'higher',
+  'knnPurity.macro': 'higher',
+  knnPreservation: 'higher',
+};
+
+/** Order of known metrics in tables; unknown ones follow alphabetically. */
+const ORDER = ['purity.micro', 'purity.macro', 'silhouette', 'daviesBouldin', 'calinskiHarabasz'];
+
+/** Which way is better for metric `id` (`embedding.x` follows `x`); `unknown` is never gated. */
+export function metricDirection(id: string): MetricDirection {
+  const base = id.startsWith('embedding.') ? id.slice('embedding.'.length) : id;
+  return DIRECTIONS[base] ?? 'unknown';
+}
+
+/** Sorts metric ids for display: purity, then feature separation, then embedding metrics. */
+export function compareMetricIds(a: string, b: string): number {
+  const group = (id: string) => (id.startsWith('purity.') ? 0 : id.startsWith('embedding.') ? 2 : 1);
+  const rank = (id: string) => {
+    const base = id.startsWith('embedding.') ? id.slice('embedding.'.length) : id;
+    const i = ORDER.indexOf(base);
+    return i < 0 ? ORDER.length : i;
+  };
+  return group(a) - group(b) || rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** Fields of a separation result that are sizes or settings, not metrics. */
+const NOT_METRICS = new Set(['rows', 'numClasses', 'silhouetteRows', 'k', 'seed', 'sampleSize', 'perClass']);
+
+function numericFields(value: unknown, prefix: string, into: Record<string, number>, depth = 0): void {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return;
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    if (NOT_METRICS.has(key)) continue;
+    if (typeof v === 'number' && Number.isFinite(v)) into[`${prefix}${key}`] = v;
+    else if (depth === 0 && v && typeof v === 'object') numericFields(v, `${prefix}${key}.`, into, 1);
+  }
+}
+
+/**
+ * The scalar metrics of a layer by id: purity from `knn.purity`, separation from
+ * `separation.features.*` (ids without prefix) and `separation.embedding.*` (ids `embedding.*`),
+ * one level of nesting flattened with a dot (`knnPurity.micro`). Only finite numbers are read;
+ * sizes and settings (`rows`, `numClasses`, `silhouetteRows`, `k`, `seed`) and `perClass` are not
+ * metrics and are skipped.
+ */
+export function layerMetrics(layer: LayerReport): Record<string, number> {
+  const out: Record<string, number> = {
+    'purity.micro': layer.knn.purity.micro,
+    'purity.macro': layer.knn.purity.macro,
+  };
+  const sep = layer.separation as { features?: unknown; embedding?: unknown } | null | undefined;
+  if (sep && typeof sep === 'object') {
+    numericFields(sep.features, '', out);
+    numericFields(sep.embedding, 'embedding.', out);
+  }
+  return out;
+}
+
+function tsneSeed(layer: LayerReport): number | null {
+  const t = layer.tsne as Record<string, { seed?: unknown } | undefined> | null | undefined;
+  if (!t || typeof t !== 'object') return null;
+  for (const key of ['2d', '3d']) {
+    const s = t[key]?.seed;
+    if (typeof s === 'number' && Number.isFinite(s)) return s;
+  }
+  const own = (t as { seed?: unknown }).seed;
+  return typeof own === 'number' && Number.isFinite(own) ? own : null;
+}
+
+/** Takes the snapshot of one analysed layer. */
+export function snapshotLayer(layer: LayerReport): LayerSnapshot {
+  return {
+    layer: layer.name,
+    k: layer.knn.k,
+    metric: layer.knn.metric,
+    metrics: layerMetrics(layer),
+    perClass: { ...layer.knn.purity.perClass },
+    seed: tsneSeed(layer),
+    images: layer.knn.images.map((im) => ({ path: im.path, label: im.label, neighbors: [...im.neighborLabels] })),
+  };
+}
+
+/**
+ * Rounds a metric for storage: 6 decimals keep a baseline file readable in a diff and are far
+ * below any sensible tolerance. Comparisons round both sides the same way.
+ */
+export function roundMetric(v: number): number {
+  return Math.round(v * 1e6) / 1e6;
+}
+
+/** A copy of `s` with every metric and per-class purity rounded by {@link roundMetric}. */
+export function roundSnapshot(s: LayerSnapshot): LayerSnapshot {
+  return {
+    ...s,
+    metrics: Object.fromEntries(Object.entries(s.metrics).map(([k, v]) => [k, roundMetric(v)])),
+    perClass: Object.fromEntries(Object.entries(s.perClass).map(([k, v]) => [k, v === null ? null : roundMetric(v)])),
+  };
+}

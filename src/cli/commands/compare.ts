@@ -1,0 +1,100 @@
+/**
+ * `semantic-audit compare <baseline report.json> <current report.json>`: diffs two audits layer
+ * by layer, metric by metric and class by class, summarises which query images gained or lost
+ * same-class neighbours, and exits 1 when a gated metric dropped by more than the tolerance.
+ */
+
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { AuditReport } from '../../audit/report-types.js';
+import { DEFAULT_METRICS, DEFAULT_TOLERANCE, compareReportSets, expandMetrics } from '../../baseline/compare.js';
+import { formatComparisonMarkdown, formatComparisonText } from '../../baseline/format-comparison.js';
+import { AuditError, paramError } from '../../errors.js';
+import type { CliIO } from '../io.js';
+
+/** Help text of `semantic-audit compare`. */
+export const COMPARE_HELP = `Usage: semantic-audit compare <baseline report.json> <current report.json> [options]
+
+Compares two audits (report.json files, or report directories holding one) layer by layer:
+every metric and class before -> after, and the query images that gained or lost same-class
+neighbours. Exits 1 when a gated metric dropped by more than the tolerance, 0 otherwise, 2 on
+bad input.
+
+Options:
+  --tolerance <x>            largest allowed drop of a gated metric, in its units (default ${DEFAULT_TOLERANCE})
+  --per-class-tolerance <x>  also gate each class's purity with this tolerance (default: not gated)
+  --metrics <list>           gated metrics, comma-separated (default ${DEFAULT_METRICS.join(',')});
+                             purity = purity.micro,purity.macro; silhouette, daviesBouldin,
+                             calinskiHarabasz, embedding.silhouette, ... where computed
+  --json                     print the comparison as JSON (the Comparison type) instead of the table
+  --markdown <file>          also write the comparison as Markdown to <file>
+  -h, --help                 show this help`;
+
+async function loadReports(arg: string, role: string): Promise<{ reports: AuditReport[]; file: string }> {
+  let file = arg;
+  try {
+    if ((await stat(arg)).isDirectory()) file = path.join(arg, 'report.json');
+  } catch {
+    throw new AuditError(`The ${role} report ${arg} does not exist. Pass a report.json written by semantic-audit audit (or its report directory).`, 'E_NO_REPORT');
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') throw new AuditError(`The ${role} report directory ${arg} holds no report.json.`, 'E_NO_REPORT');
+    throw new AuditError(`The ${role} report ${file} is not valid JSON (${e.message}).`, 'E_REPORT');
+  }
+  const o = data as { layers?: unknown; reports?: unknown } | null;
+  if (o && typeof o === 'object' && Array.isArray(o.reports)) return { reports: o.reports as AuditReport[], file };
+  if (o && typeof o === 'object' && Array.isArray(o.layers)) return { reports: [o as AuditReport], file };
+  throw new AuditError(`The ${role} report ${file} is not a semantic-audit report.json (no "layers" or "reports").`, 'E_REPORT');
+}
+
+function parseTolerance(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw paramError(name, 'number >= 0', value);
+  return n;
+}
+
+/** Runs `semantic-audit compare`; returns the exit code (1 on a regression). */
+export async function compareCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      tolerance: { type: 'string' },
+      'per-class-tolerance': { type: 'string' },
+      metrics: { type: 'string' },
+      json: { type: 'boolean' },
+      markdown: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+  });
+  if (values.help) {
+    io.stdout.write(`${COMPARE_HELP}\n`);
+    return 0;
+  }
+  if (positionals.length !== 2) throw new AuditError('Usage: semantic-audit compare <baseline report.json> <current report.json> [--tolerance 0.02]', 'E_USAGE');
+  const tolerance = parseTolerance('--tolerance', values.tolerance);
+  const perClassTolerance = parseTolerance('--per-class-tolerance', values['per-class-tolerance']);
+  const metrics = values.metrics === undefined ? undefined : values.metrics.split(',').map((s) => s.trim());
+  const [base, current] = await Promise.all([loadReports(positionals[0], 'baseline'), loadReports(positionals[1], 'current')]);
+  const comparison = compareReportSets(base.reports, current.reports, {
+    tolerance,
+    perClassTolerance,
+    metrics,
+    sources: { before: positionals[0], after: positionals[1] },
+  });
+  for (const id of metrics === undefined ? [] : expandMetrics(metrics)) {
+    if (!comparison.rows.some((r) => r.metric === id && (r.before !== null || r.after !== null))) {
+      const known = [...new Set(comparison.rows.filter((r) => r.before !== null || r.after !== null).map((r) => r.metric))];
+      throw new AuditError(`metric ${id} is not computed for any layer of either report; available: ${known.join(', ')}. Leave it out of --metrics, or audit with the stage that computes it.`, 'E_METRIC');
+    }
+  }
+  if (values.markdown !== undefined) await writeFile(values.markdown, formatComparisonMarkdown(comparison));
+  io.stdout.write(values.json ? `${JSON.stringify(comparison, null, 2)}\n` : formatComparisonText(comparison));
+  return comparison.regressed ? 1 : 0;
+}
