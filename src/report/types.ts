@@ -1,0 +1,94 @@
+/**
+ * What the HTML report reads beyond the core {@link AuditReport}: the optional t-SNE, separation
+ * and baseline fields that later stages add to the same JSON-safe object. The report renders
+ * each of them when present and says so when absent; it never computes them itself.
+ */
+
+import type { AuditReport, CheckResult, LayerReport } from '../audit/report-types.js';
+import type { Comparison } from '../baseline/comparison-types.js';
+
+/**
+ * One t-SNE embedding of a layer's features (van der Maaten & Hinton 2008).
+ *
+ * `coords` is row-major and flat: image `i` sits at `coords[i * dims + d]`, `dims` being 2 for
+ * the `'2d'` key and 3 for `'3d'`. Rows follow the order of `data.query` or `data.reference` of
+ * the report, as `images` says, so row `i` is that array's image `i`.
+ */
+export interface TsneEmbedding {
+  /** Flat row-major coordinates, `images.length * dims` numbers. Units are arbitrary. */
+  coords: number[];
+  /** Final Kullback-Leibler divergence KL(P || Q) in nats. */
+  kl: number;
+  /** Gradient-descent iterations run. */
+  iterations: number;
+  /** Which images were embedded, in that array's order. */
+  images: 'query' | 'reference';
+  /** Perplexity used for the input affinities. */
+  perplexity?: number;
+  /** Seed of the initial layout. */
+  seed?: number;
+}
+
+/** The `tsne` field of a layer: a 2-D embedding, a 3-D one, or both. */
+export interface LayerTsne {
+  '2d'?: TsneEmbedding;
+  '3d'?: TsneEmbedding;
+}
+
+/**
+ * The `separation` field of a layer as the report reads it: cluster-separation scores of the
+ * layer's features and of its t-SNE embedding, by metric id (`silhouette` in [-1, 1], higher
+ * separates better; `daviesBouldin`, `calinskiHarabasz`, ...). The layer sweep plots
+ * `features.silhouette` and `embedding.silhouette` when present.
+ */
+export interface LayerSeparation {
+  features?: Record<string, number | null>;
+  embedding?: Record<string, number | null>;
+}
+
+/** Baseline values of one layer's metrics (the optional `baseline` field of a layer). */
+export interface LayerBaselineMetrics {
+  purity: { micro: number; macro: number; perClass?: Record<string, number | null> };
+  /** Baseline of the features' silhouette. */
+  separation?: number | null;
+}
+
+/** A check as the report reads it: the core check plus an optional baseline value. */
+export interface ReportCheck extends CheckResult {
+  /** The metric's value at baseline; the report shows `value - baseline`. */
+  baseline?: number | null;
+  /** The Vitest test that made the check (added by the reporter). */
+  test?: { file: string; name: string; state: 'passed' | 'failed' | 'skipped' | 'pending' };
+}
+
+/** A layer as the report reads it; `tsne`, `separation` and `baseline` may each be absent. */
+export interface ReportLayer extends Omit<LayerReport, 'tsne' | 'separation'> {
+  tsne?: LayerTsne | unknown;
+  separation?: LayerSeparation | unknown;
+  baseline?: LayerBaselineMetrics;
+}
+
+/** An audit report as the HTML report reads it: an {@link AuditReport} plus the optional fields. */
+export interface RenderableReport extends Omit<AuditReport, 'layers' | 'checks'> {
+  layers: ReportLayer[];
+  checks: ReportCheck[];
+  /**
+   * Comparisons of this audit with its baselines (`after` is this audit), from
+   * `compareReports` (CLI, GitHub Action) or the `toMatchSemanticBaseline` matcher (collected by
+   * the Vitest reporter). Rendered in "Against the baseline" and as deltas in the summary.
+   */
+  comparisons?: Comparison[];
+}
+
+/**
+ * `report.json` of a report directory that holds several audits (the Vitest reporter, when test
+ * files audit different models or data). A directory with one audit holds the bare report.
+ */
+export interface AuditReportBundle {
+  schemaVersion: number;
+  tool: { name: 'semantic-audit'; version: string };
+  createdAt: string;
+  /** True when every check of every report passed. */
+  passed: boolean;
+  reports: RenderableReport[];
+}

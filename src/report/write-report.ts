@@ -1,0 +1,102 @@
+/**
+ * Writes a report directory: `index.html` (one self-contained page), `report.json` (the audit
+ * data) and PNG renditions of the key plots. Used by the Vitest reporter and `semantic-audit audit --out`.
+ */
+
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type AuditReport, REPORT_SCHEMA_VERSION } from '../audit/report-types.js';
+import { AuditError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { pngRenditions, svgToPng } from './png.js';
+import { renderHtml, thumbnailCss } from './render-html.js';
+import { type ThumbnailOptions, encodeThumbnails } from './thumbnails.js';
+import type { AuditReportBundle, RenderableReport } from './types.js';
+import { type PageOptions, buildPage } from './view/page.js';
+
+/** Options of {@link writeReportDirectory}. */
+export interface WriteReportOptions extends PageOptions {
+  /** Thumbnail size and quality. @default { size: 64, quality: 70 } */
+  thumbnails?: ThumbnailOptions;
+  /** Write the PNG renditions. @default true */
+  png?: boolean;
+  /** Write report.json. @default true */
+  json?: boolean;
+}
+
+/** What {@link writeReportDirectory} wrote. */
+export interface WrittenReport {
+  /** The report directory (absolute). */
+  dir: string;
+  /** index.html (absolute). */
+  html: string;
+  /** Size of index.html in bytes. */
+  htmlBytes: number;
+  /** report.json (absolute), unless disabled. */
+  json?: string;
+  /** PNG files (absolute). */
+  pngs: string[];
+  /** Distinct images embedded as thumbnails. */
+  thumbnails: number;
+  /** Images that could not be read (shown as grey boxes), with the reason. */
+  missingImages: { file: string; reason: string }[];
+}
+
+async function writeAtomic(file: string, content: string | Buffer): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, content);
+  await rename(tmp, file);
+}
+
+/**
+ * Writes the report directory for one audit or several (one page, one section per model).
+ * Thumbnails are read from the data root of each report (`report.data.source`); images that are
+ * gone are drawn as grey boxes and listed in the result. With several reports, report.json holds
+ * an {@link AuditReportBundle}; with one, the report itself.
+ *
+ * @example
+ * const report = subject.report();
+ * await writeReportDirectory(report, 'semantic-audit-report');
+ */
+export async function writeReportDirectory(report: AuditReport | RenderableReport | (AuditReport | RenderableReport)[], outDir: string, options: WriteReportOptions = {}): Promise<WrittenReport> {
+  const reports = (Array.isArray(report) ? report : [report]) as RenderableReport[];
+  for (const [i, r] of reports.entries()) {
+    if (!r || typeof r !== 'object' || !r.data || !Array.isArray(r.layers) || !Array.isArray(r.checks)) {
+      throw new AuditError(`Expected an audit report (report.json of semantic-audit) for report ${i} but received ${r === null ? 'null' : typeof r}`, 'E_PARAM');
+    }
+  }
+  const dir = path.resolve(outDir);
+  await mkdir(dir, { recursive: true });
+  const built = buildPage(reports, options);
+  const thumbs = await encodeThumbnails(built.thumbs.files, options.thumbnails);
+  const html = renderHtml(built.view, thumbnailCss(built.thumbs.files, thumbs));
+  const htmlFile = path.join(dir, 'index.html');
+  await writeAtomic(htmlFile, html);
+  const written: WrittenReport = {
+    dir,
+    html: htmlFile,
+    htmlBytes: Buffer.byteLength(html),
+    pngs: [],
+    thumbnails: built.thumbs.files.length,
+    missingImages: [...thumbs].flatMap(([file, t]) => (t.ok ? [] : [{ file, reason: t.reason }])),
+  };
+  if (options.json !== false) {
+    const json: RenderableReport | AuditReportBundle =
+      reports.length === 1
+        ? reports[0]
+        : { schemaVersion: REPORT_SCHEMA_VERSION, tool: { name: 'semantic-audit', version: VERSION }, createdAt: built.view.createdAt, passed: reports.every((r) => r.checks.every((c) => c.passed)), reports };
+    written.json = path.join(dir, 'report.json');
+    await writeAtomic(written.json, `${JSON.stringify(json, null, 2)}\n`);
+  }
+  if (options.png !== false) {
+    for (const ctx of built.contexts) {
+      const prefix = reports.length > 1 ? `${ctx.id}-` : '';
+      for (const p of await pngRenditions(ctx, ctx.mainLayer(options.mainLayer), prefix, { perClass: options.gridPerClass, worst: options.gridWorst })) {
+        const file = path.join(dir, p.file);
+        await writeAtomic(file, await svgToPng(p.svg));
+        written.pngs.push(file);
+      }
+    }
+  }
+  return written;
+}
