@@ -1,0 +1,161 @@
+/**
+ * The committed bundle (dist/action, what action.yml runs): up to date with the sources, and, run
+ * as the runner runs it (a node process with INPUT_* variables, an event payload file, the
+ * GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files), it audits the fixture model with the real CLI and
+ * comments through the fake API.
+ */
+
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type FakeGitHub, startFakeGitHub } from './helpers/fake-github.js';
+import { startFakeArtifactService } from './helpers/fake-artifact-service.js';
+import { type Workspace, makeWorkspace, runnerEnv } from './helpers/harness.js';
+import { makeReport, writeReport } from './helpers/reports.js';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const BUNDLE = path.join(REPO, 'dist/action/index.js');
+const CLI = path.join(REPO, 'dist/src/cli/main.js');
+const TOKEN = 'ghp_BUNDLEtoken000011112222333344445555';
+const run = promisify(execFile);
+
+type BuildScript = { checkAction(): Promise<string[]>; readTree(dir: string): Promise<Map<string, Buffer>> };
+
+async function runBundle(gh: FakeGitHub, ws: Workspace, inputs: Record<string, string>, runId: string, extraEnv: Record<string, string> = {}) {
+  const files = { output: path.join(ws.dir, `output-${runId}`), summary: path.join(ws.dir, `summary-${runId}.md`) };
+  writeFileSync(files.output, '');
+  writeFileSync(files.summary, '');
+  const env: Record<string, string | undefined> = {
+    ...runnerEnv(gh.url, ws.dir, 'pull_request', 'pull_request.json', { GITHUB_RUN_ID: runId }),
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    RUNNER_TEMP: ws.dir,
+    ...extraEnv,
+  };
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+  const r = await run(process.execPath, [BUNDLE], { cwd: ws.dir, env: env as NodeJS.ProcessEnv, maxBuffer: 64 * 1024 * 1024 }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+  return { code: 'code' in r && typeof r.code === 'number' ? r.code : 0, stdout: r.stdout, stderr: r.stderr, output: readFileSync(files.output, 'utf8'), summary: readFileSync(files.summary, 'utf8') };
+}
+
+describe('dist/action', () => {
+  test('is the build of the current sources (rebuild: npm run build:action)', async () => {
+    const { checkAction } = (await import('../../scripts/build-action.mjs')) as BuildScript;
+    expect(await checkAction()).toEqual([]);
+  });
+
+  test('loads @actions/artifact lazily, bundles no native module, and stays small', async () => {
+    const { readTree } = (await import('../../scripts/build-action.mjs')) as BuildScript;
+    const files = await readTree(path.join(REPO, 'dist/action'));
+    const index = files.get('index.js')!.toString('utf8');
+    const staticImports = [...index.matchAll(/from"\.\/(chunks\/[^"]+)"/g)].map((m) => m[1]);
+    const lazy = [...index.matchAll(/import\("\.\/(chunks\/[^"]+)"\)/g)].map((m) => m[1]);
+    expect(lazy).toHaveLength(1);
+    expect(lazy[0]).toMatch(/^chunks\/artifact-[A-Z0-9]+\.js$/);
+    const eager = [index, ...staticImports.map((f) => files.get(f)!.toString('utf8'))].join('');
+    expect(eager).not.toContain('@azure/storage-blob');
+    const all = [...files.values()].map((b) => b.toString('utf8')).join('');
+    expect(all).not.toMatch(/onnxruntime|sharp-|\.node"/);
+    const total = [...files.values()].reduce((s, b) => s + b.length, 0);
+    expect(eager.length).toBeLessThan(1024 * 1024);
+    expect(total).toBeLessThan(3 * 1024 * 1024);
+  });
+});
+
+describe('the bundled action on the fixture model', () => {
+  let gh: FakeGitHub;
+  let ws: Workspace;
+
+  beforeAll(async () => {
+    expect(existsSync(CLI), `${CLI} is missing: run npm run build first`).toBe(true);
+    expect(existsSync(path.join(REPO, 'fixtures/models/fmnist-resnet-shortcut.onnx'))).toBe(true);
+    gh = await startFakeGitHub({ tokens: { [TOKEN]: { login: 'audit-bot', kind: 'user' } } });
+    ws = makeWorkspace();
+    // A checkout of a project that uses semantic-audit: its CLI, models and probe images.
+    for (const dir of ['dist', 'fixtures']) symlinkSync(path.join(REPO, dir), path.join(ws.dir, dir));
+    // The base branch's report: the well-trained model.
+    await run(process.execPath, ['dist/src/cli/main.js', 'audit', '--model', 'fixtures/models/fmnist-resnet.onnx', '--data', 'fixtures/fmnist5', '--layers', 'data,pool5', '--k', '10', '--out', 'base', '--quiet'], { cwd: ws.dir });
+  }, 300_000);
+
+  afterAll(async () => {
+    await gh?.close();
+    ws?.cleanup();
+  });
+
+  test('a PR that swaps in the shortcut-trained model: failing comment, summary, outputs', async () => {
+    const command = 'node dist/src/cli/main.js audit --model fixtures/models/fmnist-resnet-shortcut.onnx --data fixtures/fmnist5 --layers data,pool5 --k 10 --min-purity pool5=0.8 --out semantic-audit-report --quiet';
+    const inputs = { command, 'github-token': TOKEN, 'baseline-report': 'base/report.json', title: 'Fashion-MNIST ResNet' };
+    const service = await startFakeArtifactService(777);
+    const first = await runBundle(gh, ws, inputs, '1001', { ACTIONS_RUNTIME_TOKEN: service.runtimeToken, ACTIONS_RESULTS_URL: service.url }).finally(() => service.close());
+    expect(first.stdout).toContain(`::add-mask::${TOKEN}`);
+    expect(first.stdout.replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
+    expect(first.stdout).not.toContain('::warning::');
+    expect(first.stdout).toMatch(/::error::Semantic audit failed: the command exited with code 1; failed checks: pool5 purity\.micro >= 0\.8; regressions: pool5 purity\.micro /);
+    expect(first.code).toBe(1);
+    expect(gh.comments).toHaveLength(1);
+    const body = gh.comments[0].body;
+    expect(body.startsWith('<!-- semantic-audit:comment title=Fashion-MNIST%20ResNet -->')).toBe(true);
+    expect(body).toContain('### ❌ Semantic audit failed · Fashion-MNIST ResNet');
+    // "HTML report" once the CLI writes index.html next to report.json
+    const html = existsSync(path.join(ws.dir, 'semantic-audit-report', 'index.html'));
+    expect(body).toContain(`📊 [Full ${html ? 'HTML report' : 'report'}](https://github.com/octo-org/classifier/actions/runs/1001/artifacts/777)`);
+
+    // The numbers, recomputed from the two report.json files the CLI wrote.
+    type Layer = { name: string; knn: { purity: { micro: number; macro: number }; images: { path: string; label: string; neighborLabels: string[] }[] } };
+    const layer = (dir: string) => (JSON.parse(readFileSync(path.join(ws.dir, dir, 'report.json'), 'utf8')).layers as Layer[]).find((l) => l.name === 'pool5')!;
+    const before = layer('base');
+    const after = layer('semantic-audit-report');
+    const d = (a: number, b: number) => `${a - b > 0 ? '+' : ''}${(Math.round((a - b) * 1e6) / 1e6).toFixed(3)}`;
+    expect(after.knn.purity.micro).toBeLessThan(0.8);
+    expect(body).toContain(`| ❌ | pool5 purity.micro \\>= 0.8 | ${after.knn.purity.micro.toFixed(3)} | ≥ 0.800 | ${before.knn.purity.micro.toFixed(3)} | **${d(after.knn.purity.micro, before.knn.purity.micro)}** ⚠️ |`);
+    const same = (im: { label: string; neighborLabels: string[] }) => im.neighborLabels.filter((l) => l === im.label).length;
+    const old = new Map(before.knn.images.map((im) => [im.path, same(im)]));
+    const changes = after.knn.images.map((im) => same(im) - old.get(im.path)!);
+    const lost = changes.filter((c) => c < 0).length;
+    const gained = changes.filter((c) => c > 0).length;
+    const net = changes.reduce((a, b) => a + b, 0);
+    expect(body).toContain(`- pool5: ${lost} images lost and ${gained} gained same-class neighbours (net ${net} of ${changes.length * 10})`);
+    const worst = after.knn.images.map((im, i) => ({ im, c: changes[i] })).sort((a, b) => Math.abs(b.c) - Math.abs(a.c) || a.c - b.c || (a.im.path < b.im.path ? -1 : 1))[0];
+    expect(body).toContain(`| pool5 | ${worst.im.path} | ${worst.im.label} | ${old.get(worst.im.path)} → ${same(worst.im)} of 10 | ${worst.c} |`);
+    expect(first.summary).toContain('### ❌ Semantic audit failed · Fashion-MNIST ResNet');
+    expect(first.summary).toContain('#### Purity per layer');
+    expect(first.output).toMatch(/^passed<<ghadelimiter_[\w-]+\nfalse\n/m);
+    expect(first.output).toContain(`comment-id<<`);
+    expect(first.output).toContain(`https://github.com/octo-org/classifier/pull/7#issuecomment-${gh.comments[0].id}`);
+    if (process.env.UPDATE_ACTION_EXAMPLE) writeFileSync(path.join(REPO, 'docs/action-example-comment.md'), body);
+
+    // The next push reads the same report: the comment is updated in place.
+    const second = await runBundle(gh, ws, { ...inputs, command: 'none' }, '1002');
+    expect(second.code).toBe(1);
+    expect(gh.comments).toHaveLength(1);
+    expect(gh.comments[0].body).toContain('actions/runs/1002');
+  }, 300_000);
+});
+
+describe('the bundled action with the Actions runtime', () => {
+  test('uploads the report directory as an artefact and links it from the comment', async () => {
+    const gh = await startFakeGitHub({ tokens: { [TOKEN]: { login: 'audit-bot', kind: 'user' } } });
+    const service = await startFakeArtifactService(4242);
+    const ws = makeWorkspace();
+    try {
+      writeReport(path.join(ws.dir, 'semantic-audit-report'), makeReport({ layers: { pool5: { sameClass: () => 5, minPurity: 0.8 } } }));
+      writeFileSync(path.join(ws.dir, 'semantic-audit-report', 'index.html'), '<!doctype html><title>report</title>');
+      const r = await runBundle(gh, ws, { command: 'none', 'github-token': TOKEN, title: 'Nightly' }, '3003', { ACTIONS_RUNTIME_TOKEN: service.runtimeToken, ACTIONS_RESULTS_URL: `${service.url}/` });
+      expect(r.stdout).not.toContain('::warning::');
+      expect(r.code).toBe(0);
+      expect(service.created).toEqual([{ name: 'semantic-audit-report-nightly', workflowRunBackendId: 'run-backend-1' }]);
+      expect(service.finalized).toHaveLength(1);
+      const zip = service.uploaded();
+      expect(zip.subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');
+      expect(zip.includes('report.json')).toBe(true);
+      expect(zip.includes('index.html')).toBe(true);
+      expect(gh.comments[0].body).toContain('📊 [Full HTML report](https://github.com/octo-org/classifier/actions/runs/3003/artifacts/4242) (artefact semantic-audit-report-nightly, download and open index.html)');
+    } finally {
+      await gh.close();
+      await service.close();
+      ws.cleanup();
+    }
+  }, 120_000);
+});
