@@ -27,3 +27,19 @@ export {
   resolvePreprocess,
 } from './audit/model-audit.js';
 export type * from './audit/report-types.js';
+export { compareReports, compareReportSets, DEFAULT_TOLERANCE, DEFAULT_METRICS, type CompareOptions } from './baseline/compare.js';
+export { formatComparisonText, formatComparisonMarkdown } from './baseline/format-comparison.js';
+export {
+  COMPARISON_SCHEMA_VERSION,
+  type Comparison,
+  type MetricRow,
+  type ClassRow,
+  type NeighborDiff,
+  type NeighborChange,
+  type LayerComparison,
+  type ComparedSide,
+  type MetricDirection,
+} from './baseline/comparison-types.js';
+export { baselinePathFor, readBaselineFile } from './baseline/baseline-store.js';
+export type { BaselineFile, BaselineEntry } from './baseline/baseline-file.js';
+export * from './report/index.js';

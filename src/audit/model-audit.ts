@@ -16,7 +16,10 @@ import { type ResolvedLayer, listModuleScopes, resolveLayer } from '../model/lay
 import { type LoadedModel, loadModel } from '../model/model.js';
 import { sharedOrtGemm } from '../model/ort-gemm.js';
 import { VERSION } from '../version.js';
-import { analyzeKnn } from './analyze-layer.js';
+import { analyzeKnn, assertFinite } from './analyze-layer.js';
+import { tsne as runTsne } from '../embed/tsne.js';
+import { type SeparationMetrics, separationMetrics } from '../metrics/separation.js';
+import { type EmbeddingQuality, embeddingQuality } from '../metrics/embedding-quality.js';
 import { type AuditReport, type CheckResult, type LayerReport, REPORT_SCHEMA_VERSION, type ReportImage } from './report-types.js';
 
 /** Preprocessing options; unset fields come from the model (static input size, metadata) or defaults. */
@@ -46,6 +49,13 @@ export interface AuditModelOptions extends ExtractOptions {
   preprocess?: PreprocessOptions;
   /** Matrix-product engine for k-NN. @default onnxruntime */
   gemm?: Gemm;
+  /**
+   * Activation cache (see `ExtractOptions.cache`). @default true: the directory in
+   * `SEMANTIC_AUDIT_CACHE`, else `.semantic-audit/cache`; `false` disables it.
+   */
+  cache?: ExtractOptions['cache'];
+  /** Features come from merged extraction shards instead of the model (set by {@link auditFromShards}). */
+  shards?: import('../shard/read-shards.js').MergedShards;
 }
 
 /** Options of {@link ModelAudit.analyze}. */
@@ -54,6 +64,35 @@ export interface AnalyzeOptions {
   k?: number;
   /** @default 'euclidean' */
   metric?: DistanceMetric;
+}
+
+/** Options of {@link ModelAudit.embed}. */
+export interface EmbedOptions {
+  /** @default 2 */
+  dims?: 2 | 3;
+  /** @default 30 (lowered to (N - 1) / 3 for small sets) */
+  perplexity?: number;
+  /** @default 0 */
+  seed?: number;
+}
+
+/** A layer's t-SNE embedding in the report (rows follow `data.reference`). */
+export interface TsneField {
+  coords: number[];
+  kl: number;
+  iterations: number;
+  images: 'reference';
+  perplexity: number;
+  seed: number;
+  method: string;
+}
+
+/** Cluster separation of a layer, measured on the reference images. */
+export interface SeparationField {
+  /** In the layer's own feature space (deterministic; the basis for gating). */
+  features: SeparationMetrics;
+  /** In the 2-D t-SNE embedding (what the picture shows), with its trustworthiness. */
+  embedding?: SeparationMetrics & { trustworthiness: number };
 }
 
 /** Features of one layer: query rows and reference rows (the same matrix when leave-one-out). */
@@ -119,6 +158,8 @@ export class ModelAudit {
   private readonly featureCache = new Map<string, LayerFeatures>();
   private readonly analyses = new Map<string, LayerReport>();
   private readonly checks: CheckResult[] = [];
+  private readonly embeddings = new Map<string, TsneField>();
+  private readonly separations = new Map<string, SeparationField>();
   private hashes: string[] | undefined;
   private readonly timings: Record<string, number> = { extractMs: 0, decodeMs: 0, inferenceMs: 0, knnMs: 0 };
   private readonly queryLabels: Int32Array;
@@ -154,30 +195,53 @@ export class ModelAudit {
   expandLayers(layers: string[]): string[] {
     const out: string[] = [];
     for (const l of layers) {
-      if (l === 'all') out.push('data', ...listModuleScopes(this.model.graph), 'logits');
-      else out.push(l);
+      if (l === 'all') {
+        // Modules whose last output is the same tensor (fc and logits) appear once.
+        const seen = new Set<string>();
+        for (const name of ['data', ...listModuleScopes(this.model.graph), 'logits']) {
+          const tensor = this.resolve(name).tensor;
+          if (!seen.has(tensor)) out.push(name);
+          seen.add(tensor);
+        }
+      } else out.push(l);
     }
     return [...new Set(out)];
   }
 
   /** Extracts features of all given layers in one inference pass per batch (cached). */
   async prefetch(layers: string[]): Promise<void> {
-    const resolved = this.expandLayers(layers).map((l) => this.resolve(l));
-    const missing = resolved.filter((r) => !this.featureCache.has(r.name));
-    if (missing.length === 0) return;
+    const wanted = this.expandLayers(layers).filter((l) => !this.featureCache.has(l));
+    if (wanted.length === 0) return;
     const { query, reference, leaveOneOut } = this.selection;
-    const items = leaveOneOut ? query : [...query, ...reference];
-    const t0 = performance.now();
-    const { features, hashes, timings } = await extractFeatures(this.model, items.map((i) => i.file), missing, this.preprocess, this.options);
-    this.addTimings(timings, performance.now() - t0);
-    this.hashes ??= hashes;
-    for (const r of missing) {
-      const m = features.get(r.tensor)!;
+    const keep = (r: ResolvedLayer, m: Matrix) => {
       const nq = query.length;
       const q = createMatrix(nq, m.cols, m.data.subarray(0, nq * m.cols));
       const ref = leaveOneOut ? q : createMatrix(reference.length, m.cols, m.data.subarray(nq * m.cols));
       this.featureCache.set(r.name, { layer: r, query: q, reference: ref });
+    };
+    const shards = this.options.shards;
+    if (shards) {
+      const t0 = performance.now();
+      for (const l of wanted) {
+        const { layer, features } = shards.layer(l);
+        keep(layer, features);
+      }
+      this.hashes ??= shards.hashes;
+      this.timings.mergeMs = (this.timings.mergeMs ?? 0) + performance.now() - t0;
+      return;
     }
+    const missing = wanted.map((l) => this.resolve(l));
+    const items = leaveOneOut ? query : [...query, ...reference];
+    const t0 = performance.now();
+    const { features, hashes, timings } = await extractFeatures(this.model, items.map((i) => i.file), missing, this.preprocess, {
+      ...this.options,
+      cache: this.options.cache ?? true,
+    });
+    this.addTimings(timings, performance.now() - t0);
+    this.timings.sessionMs = (this.timings.sessionMs ?? 0) + timings.sessionMs;
+    this.timings.cacheMs = (this.timings.cacheMs ?? 0) + timings.cacheMs;
+    this.hashes ??= hashes;
+    for (const r of missing) keep(r, features.get(r.tensor)!);
   }
 
   private addTimings(t: ExtractTimings, total: number): void {
@@ -229,6 +293,66 @@ export class ModelAudit {
     return result;
   }
 
+  /**
+   * The t-SNE embedding of a layer's reference images (the labeled training set, as in the
+   * MathWorks post), computed once per (layer, dims, perplexity, seed) and kept for the report.
+   */
+  async embed(layer: string, options: EmbedOptions = {}): Promise<TsneField> {
+    const dims = options.dims ?? 2;
+    const seed = options.seed ?? 0;
+    const f = await this.features(layer);
+    const m = f.reference;
+    const perplexity = options.perplexity ?? Math.min(30, Math.max(1, Math.floor((m.rows - 1) / 3)));
+    const key = `${layer}\u0000${dims}\u0000${perplexity}\u0000${seed}`;
+    const cached = this.embeddings.get(key);
+    if (cached) return cached;
+    assertFinite(layer, m, this.selection.reference.map((i) => i.relPath));
+    const t0 = performance.now();
+    const r = await runTsne(m, { dims, perplexity, seed, gemm: this.options.gemm ?? (await sharedOrtGemm()) });
+    this.timings.tsneMs = (this.timings.tsneMs ?? 0) + performance.now() - t0;
+    const field: TsneField = {
+      coords: Array.from(r.embedding, (v) => Number(v.toPrecision(5))),
+      kl: r.kl,
+      iterations: r.iterations,
+      images: 'reference',
+      perplexity,
+      seed,
+      method: r.method,
+    };
+    this.embeddings.set(key, field);
+    return field;
+  }
+
+  /**
+   * Cluster separation (silhouette, Davies-Bouldin, Calinski-Harabasz, k-NN purity) of a layer's
+   * reference images in feature space and, when `embedding` is set, in its 2-D t-SNE embedding.
+   */
+  async separation(layer: string, options: { k?: number; seed?: number; embedding?: boolean } & EmbedOptions = {}): Promise<SeparationField> {
+    const key = `${layer}\u0000${options.embedding ? 'e' : 'f'}`;
+    const cached = this.separations.get(key) ?? (options.embedding ? undefined : this.separations.get(`${layer}\u0000e`));
+    if (cached) return cached;
+    const f = await this.features(layer);
+    const gemm = this.options.gemm ?? (await sharedOrtGemm());
+    const nc = this.classes.length;
+    const k = options.k ?? 10;
+    const seed = options.seed ?? 0;
+    assertFinite(layer, f.reference, this.selection.reference.map((i) => i.relPath));
+    const t0 = performance.now();
+    const base = this.separations.get(`${layer}\u0000f`);
+    const features = base?.features ?? (await separationMetrics(f.reference, this.referenceLabels, nc, { k, seed, gemm }));
+    const field: SeparationField = { features };
+    if (options.embedding) {
+      const e = await this.embed(layer, { dims: 2, perplexity: options.perplexity, seed });
+      const emb = createMatrix(f.reference.rows, 2, Float32Array.from(e.coords));
+      const sep = await separationMetrics(emb, this.referenceLabels, nc, { k, seed, gemm });
+      const q: EmbeddingQuality = await embeddingQuality(f.reference, emb, this.referenceLabels, nc, { k, seed, gemm });
+      field.embedding = { ...sep, trustworthiness: q.trustworthiness };
+    }
+    this.timings.separationMs = (this.timings.separationMs ?? 0) + performance.now() - t0;
+    this.separations.set(key, field);
+    return field;
+  }
+
   /** Records a pass/fail check so that it appears in the report. */
   recordCheck(check: CheckResult): void {
     this.checks.push(check);
@@ -252,7 +376,20 @@ export class ModelAudit {
       label: this.classes[it.label],
       sha256: this.hashes?.[offset + i] ?? '',
     });
-    const layers = [...this.analyses.values()].sort((a, b) => a.order - b.order || a.name.localeCompare(b.name) || a.knn.k - b.knn.k);
+    const layers = [...this.analyses.values()]
+      .sort((a, b) => a.order - b.order || a.name.localeCompare(b.name) || a.knn.k - b.knn.k)
+      .map((l) => {
+        const out: LayerReport = { ...l };
+        const tsne: Record<string, TsneField> = {};
+        for (const [key, e] of this.embeddings) {
+          const [name, dims] = key.split('\u0000');
+          if (name === l.name && !tsne[`${dims}d`]) tsne[`${dims}d`] = e;
+        }
+        if (Object.keys(tsne).length > 0) out.tsne = tsne;
+        const sep = this.separations.get(`${l.name}\u0000e`) ?? this.separations.get(`${l.name}\u0000f`);
+        if (sep) out.separation = sep;
+        return out;
+      });
     return {
       schemaVersion: REPORT_SCHEMA_VERSION,
       tool: { name: 'semantic-audit', version: VERSION },
@@ -295,4 +432,22 @@ export async function auditModel(model: string | Uint8Array, options: AuditModel
   const dataset = await loadDataset(options.data);
   const selection = selectSplits(dataset, { querySplit: options.querySplit, referenceSplit: options.referenceSplit });
   return new ModelAudit(loaded, dataset, selection, pre, options);
+}
+
+/**
+ * Opens the merged output of `semantic-audit extract --shard i/n` runs as an audit subject:
+ * analyses and the report are computed exactly as a single `auditModel` run over the same model
+ * and data would compute them, without the model file or the images. `dirs` are shard
+ * directories or folders of them (or shards already read by `readShards`).
+ *
+ * @example
+ * const subject = await auditFromShards(['shards/']);
+ * await subject.analyze('pool5', { k: 10 });
+ */
+export async function auditFromShards(
+  dirs: string[] | import('../shard/read-shards.js').MergedShards,
+  options: Pick<AuditModelOptions, 'gemm'> = {},
+): Promise<ModelAudit> {
+  const merged = Array.isArray(dirs) ? await (await import('../shard/read-shards.js')).readShards(dirs) : dirs;
+  return new ModelAudit(merged.model, merged.dataset, merged.selection, merged.preprocess, { data: merged.dataset.source, gemm: options.gemm, shards: merged });
 }

@@ -18,6 +18,8 @@ type Command = (argv: string[], io: CliIO) => Promise<number>;
 export const COMMANDS: Record<string, { run: Command; summary: string }> = {
   audit: { run: auditCommand, summary: 'k-NN class purity of model layers; writes report.json' },
   layers: { run: layersCommand, summary: 'list the layers of an ONNX model' },
+  compare: { run: (argv, io) => import('./commands/compare.js').then((m) => m.compareCommand(argv, io)), summary: 'diff two report.json files; exit 1 on a regression beyond --tolerance' },
+  extract: { run: (argv, io) => import('./commands/extract.js').then((m) => m.extractCommand(argv, io)), summary: 'write the activations of one shard of the images (for CI matrices)' },
 };
 
 function usage(): string {

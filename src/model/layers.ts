@@ -159,15 +159,24 @@ export function resolveLayer(graph: OnnxGraph, name: string, modelLabel = 'the m
   if (byNode && byNode.outputs.length > 0) {
     return { name, tensor: byNode.outputs[0], kind: 'node', order: byNode.index, opType: byNode.opType, shape: shapeOf(byNode.outputs[0]) };
   }
-  // Module scope: the requested segments appear contiguously in the node's scope path.
+  // Module scope: a scope path that starts with the requested segments (a top-level module such
+  // as the stem's `conv1`) wins; otherwise the segments may appear anywhere in the path
+  // (`layer1.0` inside `/layer1/layer1.0/`).
   const want = name.split('/').filter((s) => s !== '');
+  const matchesAt = (seg: string[], i: number) => want.every((w, j) => seg[i + j] === w);
   let last: GraphNode | undefined;
   for (const n of graph.nodes) {
     const seg = scopeSegments(n.name);
-    for (let i = 0; i + want.length <= seg.length; i++) {
-      if (want.every((w, j) => seg[i + j] === w)) {
-        last = n;
-        break;
+    if (seg.length >= want.length && matchesAt(seg, 0)) last = n;
+  }
+  if (!last) {
+    for (const n of graph.nodes) {
+      const seg = scopeSegments(n.name);
+      for (let i = 1; i + want.length <= seg.length; i++) {
+        if (matchesAt(seg, i)) {
+          last = n;
+          break;
+        }
       }
     }
   }

@@ -3,17 +3,27 @@
  * test file) registers the matchers on `expect` and their types.
  */
 
-import { expect } from 'vitest';
-import { getCurrentTest } from 'vitest/suite';
+import { TestRunner, afterAll, expect } from 'vitest';
 import { setCurrentTestProvider } from './matcher-utils.js';
 import { type SemanticNeighborsOptions, toHaveSemanticNeighbors } from './neighbors-matcher.js';
+import { type SeparatedClustersOptions, toHaveSeparatedClusters } from './separation-matcher.js';
+import { type SemanticBaselineOptions, type TaskLike, reportObsoleteBaselines, setBaselineTestProvider, toMatchSemanticBaseline } from './baseline-matcher.js';
 
 export type { SemanticNeighborsOptions } from './neighbors-matcher.js';
+export type { SeparatedClustersOptions } from './separation-matcher.js';
+export type { BaselineResult, SemanticBaselineOptions } from './baseline-matcher.js';
 
+const getCurrentTest = () => TestRunner.getCurrentTest();
 setCurrentTestProvider(() => getCurrentTest() as unknown as { meta: Record<string, unknown> } | undefined);
+setBaselineTestProvider(() => getCurrentTest() as unknown as { meta: Record<string, unknown> } | undefined);
+
+// After each test file: report (or, with -u, remove) baseline entries no test checks any more.
+afterAll(({}, suite) => reportObsoleteBaselines(suite as unknown as { filepath: string; tasks?: TaskLike[] }, expect.getState().snapshotState?.snapshotUpdateState));
 
 expect.extend({
   toHaveSemanticNeighbors,
+  toHaveSeparatedClusters,
+  toMatchSemanticBaseline,
 } as unknown as Parameters<typeof expect.extend>[0]);
 
 declare module 'vitest' {
@@ -24,5 +34,18 @@ declare module 'vitest' {
      * Use on a subject from `auditModel()`; must be awaited.
      */
     toHaveSemanticNeighbors(layer: string, options?: SemanticNeighborsOptions): Promise<T>;
+    /**
+     * Passes when the classes form separated clusters in `layer`: the mean silhouette of its
+     * reference images (feature space by default, or the 2-D t-SNE embedding) reaches
+     * `minSilhouette`. Must be awaited.
+     */
+    toHaveSeparatedClusters(layer: string, options: SeparatedClustersOptions): Promise<T>;
+    /**
+     * Compares the layer's k-NN purity (and, where computed, separation metrics) with the
+     * baseline stored in `__semantic__/<test file>.json`; fails when a gated metric dropped by
+     * more than `tolerance`. The first local run writes the baseline; `vitest -u` rewrites it;
+     * in CI a missing baseline fails. Must be awaited. See docs/baselines.md.
+     */
+    toMatchSemanticBaseline(layer: string, options?: SemanticBaselineOptions): Promise<T>;
   }
 }

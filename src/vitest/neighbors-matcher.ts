@@ -8,6 +8,7 @@ import { ModelAudit } from '../audit/model-audit.js';
 import type { CheckResult, LayerReport } from '../audit/report-types.js';
 import type { DistanceMetric } from '../math/knn.js';
 import { attachToCurrentTest, type MatcherContext, type MatcherOutcome, formatPurity } from './matcher-utils.js';
+import { type BaselineMatcherContext, type SemanticBaselineOptions, toMatchSemanticBaseline } from './baseline-matcher.js';
 
 /** Options of `toHaveSemanticNeighbors`. */
 export interface SemanticNeighborsOptions {
@@ -21,6 +22,11 @@ export interface SemanticNeighborsOptions {
   average?: 'micro' | 'macro';
   /** @default 'euclidean' */
   metric?: DistanceMetric;
+  /**
+   * Also compare with the stored baseline, as `toMatchSemanticBaseline(layer, { k, metric,
+   * ...baseline })` would (`true` for its defaults). With it, `minPurity` may be left out.
+   */
+  baseline?: boolean | Omit<SemanticBaselineOptions, 'k' | 'metric'>;
 }
 
 function weakestClasses(layer: LayerReport, count = 3): string {
@@ -49,6 +55,10 @@ export async function toHaveSemanticNeighbors(this: MatcherContext, received: un
   const hint = this.utils.matcherHint('toHaveSemanticNeighbors', 'model', 'layer', { isNot: this.isNot, promise: this.promise });
   if (!(received instanceof ModelAudit)) {
     throw new AuditError(`${hint}\n\nExpected the value to be a ModelAudit (from auditModel(model, { data })) but received ${this.utils.printReceived(received)}`, 'E_PARAM');
+  }
+  const baseline = options.baseline === true ? {} : options.baseline || undefined;
+  if (baseline && (this.isNot || (options.minPurity === undefined && options.minClassPurity === undefined))) {
+    return toMatchSemanticBaseline.call(this as BaselineMatcherContext, received, layer, { ...baseline, k: options.k, metric: options.metric });
   }
   if (options.minPurity === undefined && options.minClassPurity === undefined) {
     throw paramError('minPurity', 'a number in [0, 1]', undefined, 'Pass { minPurity: 0.8 } (and optionally minClassPurity)');
@@ -113,5 +123,6 @@ export async function toHaveSemanticNeighbors(this: MatcherContext, received: un
     lines.push(...worstImages(result));
     return lines.join('\n');
   };
+  if (baseline && pass) return toMatchSemanticBaseline.call(this as BaselineMatcherContext, received, layer, { ...baseline, k: options.k, metric: options.metric });
   return { pass, message, actual: Number(value.toFixed(4)), expected: minPurity };
 }

@@ -26,7 +26,7 @@ describe('ModelAudit', () => {
     const data = await tempDir();
     await makeImageFolder(data, { perClass: 3 });
     const subject = await auditModel(tinyClassifier(), { data });
-    expect(subject.expandLayers(['all'])).toEqual(['data', 'conv1', 'pool5', 'flatten', 'fc', 'logits']);
+    expect(subject.expandLayers(['all'])).toEqual(['data', 'conv1', 'pool5', 'flatten', 'fc']);
     await subject.prefetch(['pool5', 'data']);
     const f1 = await subject.features('pool5');
     const f2 = await subject.features('pool5');

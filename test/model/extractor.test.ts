@@ -1,8 +1,12 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import zlib from 'node:zlib';
+import ort from 'onnxruntime-node';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { ActivationCache } from '../../src/cache/activation-cache.js';
 import { type Preprocess, preprocessImage } from '../../src/data/preprocess.js';
-import { extractFeatures } from '../../src/model/extractor.js';
+import { createSession, decodeSimplePng, defaultBatchSize, extractFeatures, providerInstalled, runtimeLabel } from '../../src/model/extractor.js';
 import { resolveLayer } from '../../src/model/layers.js';
 import { loadModel } from '../../src/model/model.js';
 import { resolvePreprocess } from '../../src/audit/model-audit.js';
@@ -112,5 +116,263 @@ describe('loadModel and preprocessing resolution', () => {
       nodes: [{ name: 'r', op: 'Relu', inputs: ['features'], outputs: ['y'] }],
     });
     await expect(loadModel(mlp)).rejects.toThrow('Model input "features" of <bytes> has shape [N, 10], which is not an image tensor. semantic-audit needs [N, C, H, W] or [N, H, W, C] with C = 1 or 3.');
+  });
+});
+
+describe('extractFeatures with an activation cache', () => {
+  const layersOf = (model: Awaited<ReturnType<typeof loadModel>>) => ['pool5', 'data', 'logits'].map((l) => resolveLayer(model.graph, l));
+
+  it('runs no inference when every image is cached, and recomputes only changed images', async () => {
+    const model = await loadModel(tinyClassifier());
+    const pre = resolvePreprocess(model, { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] });
+    const files = await images(9);
+    const dir = await tempDir();
+    const cache = new ActivationCache(dir);
+    const cold = await extractFeatures(model, files, layersOf(model), pre, { batchSize: 4, cache });
+    expect(cold.stats).toEqual({ cachedImages: 0, computedImages: 9, executionProviders: ['cpu'] });
+    expect(cache.stats.writes).toBe(3 * 2); // one pack per batch and model tensor (the input is decoded again)
+
+    const warm = await extractFeatures(model, files, layersOf(model), pre, { batchSize: 4, cache: dir });
+    expect(warm.stats).toEqual({ cachedImages: 9, computedImages: 0, executionProviders: [] }); // no session was created
+    expect(warm.hashes).toEqual(cold.hashes);
+    for (const [t, m] of cold.features) expect(warm.features.get(t)!.data).toEqual(m.data);
+
+    // Change images 2 and 7; damage the cached pool5 row of image 5. Rows are checked one by one:
+    // image 4's row (read first) is used, the damaged pack is dropped at image 5, so 5 and 6 are
+    // recomputed with the changed 2 and 7.
+    await writeImage(files[2], 8, 8, 3, (x, y, c) => (x * 3 + y * 11 + c * 50) % 256);
+    await writeImage(files[7], 8, 8, 3, (x, y) => (x * y * 9) % 256);
+    const ns = ActivationCache.namespace({ model: model.sha256, tensor: '/pool5/GlobalAveragePool_output_0', preprocess: pre, runtime: runtimeLabel() });
+    const { file, offset } = cache.locate(ns, cold.hashes[5])!;
+    const bytes = await readFile(file);
+    bytes[offset + 2] ^= 0x10;
+    await writeFile(file, bytes);
+    const seen: [number, number][] = [];
+    const reader = new ActivationCache(dir);
+    const partial = await extractFeatures(model, files, layersOf(model), pre, { batchSize: 4, cache: reader, onProgress: (d, t) => seen.push([d, t]) });
+    expect(partial.stats).toMatchObject({ cachedImages: 5, computedImages: 4 });
+    expect(reader.stats.corrupt).toBe(1);
+    expect(seen[seen.length - 1]).toEqual([9, 9]);
+    const fresh = await extractFeatures(model, files, layersOf(model), pre, { batchSize: 4 });
+    for (const [t, m] of fresh.features) expect(partial.features.get(t)!.data).toEqual(m.data);
+    expect(partial.hashes).toEqual(fresh.hashes);
+    expect(partial.hashes[2]).not.toBe(cold.hashes[2]);
+  });
+
+  it('caches the preprocessed input only when asked, and then decodes nothing on a warm run', async () => {
+    const model = await loadModel(tinyClassifier());
+    const pre = resolvePreprocess(model);
+    const files = await images(5);
+    const dir = await tempDir();
+    const opts = { batchSize: 2, cache: dir, cacheInput: true };
+    const cold = await extractFeatures(model, files, layersOf(model), pre, opts);
+    const warm = await extractFeatures(model, files, layersOf(model), pre, opts);
+    expect(warm.stats).toEqual({ cachedImages: 5, computedImages: 0, executionProviders: [] });
+    expect(warm.timings.decodeMs).toBe(0);
+    for (const [t, m] of cold.features) expect(warm.features.get(t)!.data).toEqual(m.data);
+    // Without cacheInput the model rows still come from the cache; the input is decoded again.
+    const other = { batchSize: 2, cache: await tempDir() };
+    await extractFeatures(model, files, layersOf(model), pre, other);
+    const again = await extractFeatures(model, files, layersOf(model), pre, other);
+    expect(again.stats).toEqual({ cachedImages: 5, computedImages: 0, executionProviders: [] });
+    expect(again.timings.decodeMs).toBeGreaterThan(0);
+    for (const [t, m] of cold.features) expect(again.features.get(t)!.data).toEqual(m.data);
+  });
+
+  it('pads a fixed-batch model when the images to compute are scattered', async () => {
+    const model = await loadModel(tinyClassifier({ batch: 4 }));
+    const pre = resolvePreprocess(model);
+    const files = await images(7);
+    const cache = new ActivationCache(await tempDir());
+    await extractFeatures(model, files.filter((_, i) => i % 3 === 0), layersOf(model), pre, { cache });
+    const mixed = await extractFeatures(model, files, layersOf(model), pre, { cache });
+    expect(mixed.stats).toMatchObject({ cachedImages: 3, computedImages: 4 });
+    const fresh = await extractFeatures(model, files, layersOf(model), pre, {});
+    for (const [t, m] of fresh.features) expect(mixed.features.get(t)!.data).toEqual(m.data);
+  });
+
+  it('names the file that cannot be read', async () => {
+    const model = await loadModel(tinyClassifier());
+    const files = [...(await images(1)), '/no/such/image.png'];
+    await expect(extractFeatures(model, files, layersOf(model), resolvePreprocess(model), { cache: await tempDir() })).rejects.toThrow(
+      'Cannot read image /no/such/image.png: ENOENT. Check the path in your data set.',
+    );
+  });
+});
+
+describe('execution providers', () => {
+  it('falls back to the CPU with one notice when CUDA is not installed', async () => {
+    expect(providerInstalled('cpu')).toBe(true);
+    expect(providerInstalled('cuda', await tempDir())).toBe(false);
+    expect(providerInstalled('no-such-provider')).toBe(false);
+    const model = await loadModel(tinyClassifier());
+    const pre = resolvePreprocess(model);
+    const files = await images(3);
+    const notices: string[] = [];
+    const r = await extractFeatures(model, files, layersOf(model), pre, { executionProviders: ['cuda', 'cpu'], onNotice: (m) => notices.push(m) });
+    if (providerInstalled('cuda')) return; // a machine with the CUDA provider runs the GPU path instead
+    expect(notices).toEqual(['semantic-audit: the CUDA execution provider is not installed for onnxruntime-node; running on the CPU (see docs/scale.md to install it).']);
+    expect(r.stats.executionProviders).toEqual(['cpu']);
+    const cpu = await extractFeatures(model, files, layersOf(model), pre, {});
+    for (const [t, m] of cpu.features) expect(r.features.get(t)!.data).toEqual(m.data);
+  });
+
+  it('falls back to the CPU when an installed provider fails to start, and reports a model error as such', async () => {
+    const model = await loadModel(tinyClassifier());
+    const tried: string[][] = [];
+    const notices: string[] = [];
+    const create = async (bytes: Uint8Array, o: { executionProviders?: unknown[] }) => {
+      tried.push(o.executionProviders as string[]);
+      if ((o.executionProviders as string[]).includes('cuda')) throw new Error('CUDA failure 100: no CUDA-capable device is detected\nstack');
+      return ort.InferenceSession.create(bytes, o as ort.InferenceSession.SessionOptions);
+    };
+    const { session, providers } = await createSession(model.bytes, { executionProviders: ['CUDA'], installed: () => true, create, onNotice: (m) => notices.push(m) });
+    await session.release();
+    expect(tried).toEqual([['cuda', 'cpu'], ['cpu']]);
+    expect(providers).toEqual(['cpu']);
+    expect(notices).toEqual(['semantic-audit: the CUDA execution provider failed to start (CUDA failure 100: no CUDA-capable device is detected); running on the CPU.']);
+    await expect(createSession(new Uint8Array([1, 2, 3]), { label: 'broken.onnx', onNotice: () => undefined })).rejects.toThrow(/^onnxruntime cannot load broken\.onnx: /);
+  });
+
+  function layersOf(model: Awaited<ReturnType<typeof loadModel>>) {
+    return ['pool5', 'data'].map((l) => resolveLayer(model.graph, l));
+  }
+});
+
+describe('defaultBatchSize', () => {
+  it('keeps a batch of input within 16 MiB, as a power of two in [8, 64]', () => {
+    const pre = (s: number, c: 1 | 3) => ({ width: s, height: s, channels: c, layout: 'NCHW' as const, resize: 'crop' as const, mean: [0], std: [1] });
+    expect(defaultBatchSize(pre(28, 3))).toBe(64);
+    expect(defaultBatchSize(pre(224, 3))).toBe(16);
+    expect(defaultBatchSize(pre(512, 3))).toBe(8);
+  });
+});
+
+/** Encodes 8-bit samples as a PNG with the given filter type on every row (0-4), or a cycle of them. */
+function encodePng(width: number, height: number, channels: 1 | 2 | 3 | 4, samples: Uint8Array, filters: number[], extraChunks: [string, Buffer][] = [], depth = 8, interlace = 0): Buffer {
+  const stride = width * channels;
+  const raw = Buffer.alloc(height * (stride + 1));
+  for (let y = 0; y < height; y++) {
+    const f = filters[y % filters.length];
+    raw[y * (stride + 1)] = f;
+    for (let x = 0; x < stride; x++) {
+      const v = samples[y * stride + x];
+      const a = x >= channels ? samples[y * stride + x - channels] : 0;
+      const b = y > 0 ? samples[(y - 1) * stride + x] : 0;
+      const c = x >= channels && y > 0 ? samples[(y - 1) * stride + x - channels] : 0;
+      const p = a + b - c;
+      const paeth = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
+      const pred = [0, a, b, (a + b) >> 1, paeth][f];
+      raw[y * (stride + 1) + 1 + x] = (v - pred) & 0xff;
+    }
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(Buffer.concat([Buffer.from(type, 'latin1'), data])) >>> 0);
+    return Buffer.concat([len, Buffer.from(type, 'latin1'), data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = depth;
+  ihdr[9] = { 1: 0, 2: 4, 3: 2, 4: 6 }[channels];
+  ihdr[12] = interlace;
+  const idat = zlib.deflateSync(raw);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    ...extraChunks.map(([t, d]) => chunk(t, d)),
+    chunk('IDAT', idat.subarray(0, 7)),
+    chunk('IDAT', idat.subarray(7)), // split IDAT, as encoders may
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+describe('decodeSimplePng', () => {
+  const samples = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 37 + seed * 101 + ((i * i) >> 3)) & 0xff);
+
+  it.each([1, 2, 3, 4] as const)('decodes %i-channel PNGs with every filter type exactly as sharp does', async (channels) => {
+    for (const filters of [[0], [1], [2], [3], [4], [0, 1, 2, 3, 4]]) {
+      const px = samples(9 * 7 * channels, filters.length + channels);
+      const png = encodePng(9, 7, channels, px, filters);
+      const fast = decodeSimplePng(png, 9, 7)!;
+      expect(fast.channels).toBe(channels);
+      expect(Buffer.from(fast.data).equals(Buffer.from(px))).toBe(true);
+      const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+      // sharp hands grey out as RGB and keeps alpha last; compare the colour samples.
+      const colour = (i: number, c: number) => (channels >= 3 ? px[i * channels + c] : px[i * channels]);
+      for (let i = 0; i < 63; i++) for (let c = 0; c < 3; c++) expect(data[i * info.channels + c]).toBe(colour(i, c));
+    }
+  });
+
+  it('leaves every other PNG to sharp', () => {
+    const px = samples(8 * 8, 1);
+    expect(decodeSimplePng(encodePng(8, 8, 1, px, [0]), 8, 8)).toBeDefined();
+    expect(decodeSimplePng(encodePng(8, 8, 1, px, [0]), 8, 9)).toBeUndefined(); // needs resizing
+    expect(decodeSimplePng(encodePng(8, 8, 1, px, [0], [['tRNS', Buffer.from([0, 7])]]), 8, 8)).toBeUndefined();
+    expect(decodeSimplePng(encodePng(8, 8, 1, px, [0], [['iCCP', Buffer.from('icc\0\0x')]]), 8, 8)).toBeUndefined();
+    expect(decodeSimplePng(encodePng(8, 8, 1, px, [0], [['ZZzz', Buffer.from('unknown critical')]]), 8, 8)).toBeUndefined();
+    expect(decodeSimplePng(encodePng(8, 8, 1, px, [0], [['tEXt', Buffer.from('Comment\0ok')]]), 8, 8)).toBeDefined();
+    expect(decodeSimplePng(encodePng(8, 8, 1, px, [0], [], 8, 1), 8, 8)).toBeUndefined(); // interlaced
+    expect(decodeSimplePng(encodePng(4, 8, 2, px, [0], [], 16), 4, 8)).toBeUndefined(); // 16-bit
+    const ok = encodePng(8, 8, 1, px, [0]);
+    expect(decodeSimplePng(ok.subarray(0, ok.length - 20), 8, 8)).toBeUndefined(); // truncated
+    expect(decodeSimplePng(Buffer.from('not a png at all, just some text to be long enough'), 8, 8)).toBeUndefined();
+  });
+
+  it('gives extraction the floats of preprocessImage for grey, grey+alpha, RGB, RGBA, JPEG and resized images, in both layouts', async () => {
+    const dir = await tempDir();
+    const files: string[] = [];
+    for (const [i, ch] of ([1, 2, 3, 4] as const).entries()) {
+      const f = path.join(dir, `c${ch}.png`);
+      await writeFile(f, encodePng(8, 8, ch, samples(64 * ch, i), [0, 1, 2, 3, 4]));
+      files.push(f);
+    }
+    const jpg = path.join(dir, 'photo.jpg');
+    await writeImage(jpg, 8, 8, 3, (x, y, c) => (x * 30 + y * 7 + c * 60) % 256);
+    const big = path.join(dir, 'big.png');
+    await writeImage(big, 13, 10, 3, (x, y, c) => (x * 19 + y * 5 + c * 80) % 256);
+    files.push(jpg, big);
+    for (const opts of [{}, { nhwc: true }, { channels: 1 }] as const) {
+      const model = await loadModel(tinyClassifier(opts));
+      const pre = resolvePreprocess(model, { mean: [0.4, 0.5, 0.6].slice(0, 'channels' in opts ? 1 : 3), std: [0.2, 0.3, 0.25].slice(0, 'channels' in opts ? 1 : 3) });
+      const { features } = await extractFeatures(model, files, [resolveLayer(model.graph, 'data')], pre, { batchSize: 4 });
+      const data = features.get('input')!;
+      const size = data.cols;
+      for (const [i, f] of files.entries()) {
+        const want = new Float32Array(size);
+        await preprocessImage(f, pre, want, 0);
+        expect(data.data.subarray(i * size, (i + 1) * size)).toEqual(want);
+      }
+    }
+  });
+});
+
+describe('inference thread', () => {
+  it('gives the same features on the main thread and in the worker', async () => {
+    const model = await loadModel(tinyClassifier());
+    const pre = resolvePreprocess(model);
+    const files = await images(11);
+    const layers = ['pool5', 'logits', 'data'].map((l) => resolveLayer(model.graph, l));
+    const a = await extractFeatures(model, files, layers, pre, { batchSize: 4, inferenceThread: 'main' });
+    const b = await extractFeatures(model, files, layers, pre, { batchSize: 4, inferenceThread: 'worker' });
+    for (const [t, m] of a.features) expect(b.features.get(t)!.data).toEqual(m.data);
+  });
+
+  it('reports an inference error from the worker with the batch and file', async () => {
+    // A Reshape to a fixed 3 x 64 fails for any batch of more than one image.
+    const bytes = buildModel({
+      input: { name: 'input', shape: ['N', 3, 8, 8] },
+      output: { name: 'y', shape: [3, 64] },
+      nodes: [{ name: '/fc/Reshape', op: 'Reshape', inputs: ['input', 'shape'], outputs: ['y'] }],
+      initializers: [{ name: 'shape', dims: [2], dataType: 7, int64Data: [3, 64] } as never],
+    });
+    const model = await loadModel(bytes);
+    const files = await images(5);
+    await expect(extractFeatures(model, files, [resolveLayer(model.graph, 'logits')], resolvePreprocess(model), { batchSize: 2 })).rejects.toThrow(
+      new RegExp(`^Inference failed on <bytes> for images 0-1 \\(${files[0].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\): `),
+    );
   });
 });

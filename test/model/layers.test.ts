@@ -71,3 +71,22 @@ describe('withExtraOutputs', () => {
     expect(out['/conv1/Relu_output_0'].dims).toEqual([2, 3, 8, 8]);
   });
 });
+
+describe('module scopes shadowed by nested ones', () => {
+  it('prefers the top-level module conv1 over /layer3/layer3.0/conv1', () => {
+    const g = parseOnnx(
+      buildModel({
+        input: { name: 'x', shape: ['N', 3, 4, 4] },
+        output: { name: 'y', shape: ['N', 3, 4, 4] },
+        nodes: [
+          { name: '/conv1/Conv', op: 'Relu', inputs: ['x'], outputs: ['stem'] },
+          { name: '/layer3/layer3.0/conv1/Conv', op: 'Relu', inputs: ['stem'], outputs: ['inner'] },
+          { name: '/layer3/layer3.0/Relu', op: 'Relu', inputs: ['inner'], outputs: ['y'] },
+        ],
+      }),
+    );
+    expect(resolveLayer(g, 'conv1').tensor).toBe('stem');
+    expect(resolveLayer(g, 'layer3.0/conv1').tensor).toBe('inner');
+    expect(listModuleScopes(g)).toEqual(['conv1', 'layer3']);
+  });
+});

@@ -6,11 +6,15 @@ import { mkdir, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AuditError, checkChoice, paramError } from '../../errors.js';
-import { auditModel } from '../../audit/model-audit.js';
+import { auditFromShards, auditModel } from '../../audit/model-audit.js';
+import type { ExtractStats } from '../../model/extractor.js';
+import { readShards } from '../../shard/read-shards.js';
+import { devicesFor, formatTimings } from './extract.js';
 import type { AuditReport, CheckResult } from '../../audit/report-types.js';
 import { DISTANCE_METRICS } from '../../math/knn.js';
 import { formatTable, parseFloatOption, parseIntOption, parseNumberList, parseSize } from '../args.js';
 import type { CliIO } from '../io.js';
+import { writeReportDirectory } from '../../report/write-report.js';
 
 /** Help text of `semantic-audit audit`. */
 export const AUDIT_HELP = `Usage: semantic-audit audit --model <file.onnx> --data <dir|manifest.csv> --out <dir> [options]
@@ -34,9 +38,20 @@ Options:
   --std <r,g,b>              per-channel standard deviation
   --preset <name>            imagenet | none (sets mean and std)
   --layout <NCHW|NHWC>       input layout when the model's shape is ambiguous
-  --batch-size <n>           images per inference batch (default 32)
+  --batch-size <n>           images per inference batch (default: by input size, 8-64)
   --min-purity <x|layer=x,..> fail (exit 1) when micro purity is below x; a bare number gates every
                              layer except data, layer=x gates one layer
+  --from <dir> [<dir> ...]   merge shards written by semantic-audit extract instead of running the model
+                             (replaces --model, --data and the preprocessing options)
+  --device <cpu|cuda>        execution provider; cuda falls back to the CPU with a notice (default cpu)
+  --cache-dir <dir>          activation cache (default $SEMANTIC_AUDIT_CACHE or .semantic-audit/cache)
+  --no-cache                 neither read nor write the activation cache
+  --timings                  print a per-stage time breakdown and peak memory
+  --no-tsne                  skip t-SNE (separation is then measured in feature space only)
+  --tsne-3d                  also embed in 3-D (the report's rotatable view)
+  --perplexity <p>           t-SNE perplexity (default 30, lowered for small sets)
+  --seed <n>                 seed of t-SNE and of sampled metrics (default 0)
+  --no-html                  write report.json only
   --quiet                    no table on stdout
 Exit codes: 0 passed, 1 a threshold failed, 2 bad usage or input.`;
 
@@ -77,7 +92,7 @@ export function formatAuditTable(report: AuditReport): string {
 
 /** Runs `semantic-audit audit`; returns the exit code. */
 export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: argv,
     options: {
       model: { type: 'string' },
@@ -96,17 +111,34 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       layout: { type: 'string' },
       'batch-size': { type: 'string' },
       'min-purity': { type: 'string' },
+      from: { type: 'string', multiple: true },
+      device: { type: 'string' },
+      'cache-dir': { type: 'string' },
+      'no-cache': { type: 'boolean' },
+      timings: { type: 'boolean' },
+      'no-tsne': { type: 'boolean' },
+      'tsne-3d': { type: 'boolean' },
+      perplexity: { type: 'string' },
+      seed: { type: 'string' },
+      'no-html': { type: 'boolean' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
-    allowPositionals: false,
+    allowPositionals: true,
     strict: true,
   });
   if (values.help) {
     io.stdout.write(`${AUDIT_HELP}\n`);
     return 0;
   }
-  for (const req of ['model', 'data', 'out'] as const) {
+  const started = performance.now();
+  const fromDirs = values.from ? [...values.from, ...positionals] : undefined;
+  if (!fromDirs && positionals.length > 0) throw new AuditError(`Unexpected argument ${JSON.stringify(positionals[0])}. Only --from takes several values (--from <dir> <dir> ...). Run semantic-audit audit --help for the options.`, 'E_USAGE');
+  if (fromDirs) {
+    const clash = (['model', 'data', 'size', 'resize', 'mean', 'std', 'preset', 'layout', 'batch-size', 'query-split', 'reference-split', 'device', 'cache-dir', 'no-cache'] as const).find((o) => values[o] !== undefined);
+    if (clash) throw new AuditError(`--from merges shards that semantic-audit extract wrote with their own model, data and preprocessing; leave out --${clash} (pass it to extract).`, 'E_USAGE');
+  }
+  for (const req of fromDirs ? (['out'] as const) : (['model', 'data', 'out'] as const)) {
     if (!values[req]) throw new AuditError(`Missing --${req}. Usage: semantic-audit audit --model <file.onnx> --data <dir|manifest.csv> --out <dir>`, 'E_USAGE');
   }
   const k = parseIntOption('--k', values.k, 1) ?? 10;
@@ -116,8 +148,14 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const progress = io.stderr.isTTY
     ? (done: number, total: number) => io.stderr.write(`\rextracting features: ${done}/${total} images${done === total ? '\n' : ''}`)
     : undefined;
-  const subject = await auditModel(values.model!, {
+  const extractStats: ExtractStats[] = [];
+  const merged = fromDirs ? await readShards(fromDirs) : undefined;
+  const subject = merged ? await auditFromShards(merged) : await auditModel(values.model!, {
     data: values.data!,
+    executionProviders: devicesFor(values.device),
+    cache: values['no-cache'] ? false : (values['cache-dir'] ?? true),
+    onNotice: (m) => io.stderr.write(`${m}\n`),
+    onStats: (st) => extractStats.push(st),
     querySplit: values['query-split'],
     referenceSplit: values['reference-split'],
     batchSize: parseIntOption('--batch-size', values['batch-size'], 1),
@@ -131,11 +169,13 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       layout,
     },
   });
-  const layers = subject.expandLayers((values.layers ?? 'data,penultimate').split(',').map((s) => s.trim()).filter(Boolean));
+  const loadedAt = performance.now();
+  const layers = subject.expandLayers((values.layers ?? merged?.layerNames.join(',') ?? 'data,penultimate').split(',').map((s) => s.trim()).filter(Boolean));
   if (layers.length === 0) throw paramError('--layers', 'at least one layer name', values.layers);
   const gates = parseMinPurity(values['min-purity'], layers);
-  for (const l of layers) subject.resolve(l); // fail fast on unknown names, before inference
+  if (!merged) for (const l of layers) subject.resolve(l); // fail fast on unknown names, before inference
   await subject.prefetch(layers);
+  const extractedAt = performance.now();
   for (const l of layers) {
     const r = await subject.analyze(l, { k, metric });
     const min = gates.get(l);
@@ -144,10 +184,25 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       subject.recordCheck(check);
     }
   }
+  const seed = parseIntOption('--seed', values.seed, 0) ?? 0;
+  const perplexity = parseFloatOption('--perplexity', values.perplexity, 1, 1000);
+  for (const l of layers) {
+    if (progress) io.stderr.write(`\rt-SNE and separation: ${l}`.padEnd(60));
+    await subject.separation(l, { k, seed, perplexity, embedding: !values['no-tsne'] });
+    if (values['tsne-3d'] && !values['no-tsne']) await subject.embed(l, { dims: 3, perplexity, seed });
+  }
+  if (progress) io.stderr.write('\n');
+  const analyzedAt = performance.now();
   const report = subject.report();
   const outDir = path.resolve(values.out!);
   await mkdir(outDir, { recursive: true });
-  await writeFileAtomic(path.join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const reportJson = `${JSON.stringify(report, null, 2)}\n`;
+  await writeFileAtomic(path.join(outDir, 'report.json'), reportJson);
+  const written = values['no-html'] ? undefined : await writeReportDirectory(report, outDir, { json: false });
+  if (values.timings) {
+    const stages = { loadMs: loadedAt - started, extractMs: extractedAt - loadedAt, analyzeMs: analyzedAt - extractedAt, reportMs: performance.now() - analyzedAt, totalMs: performance.now() - started };
+    io.stdout.write(`${formatTimings(stages, report.timings ?? {}, extractStats, Buffer.byteLength(reportJson))}\n`);
+  }
   if (!values.quiet) {
     const ds = report.data;
     io.stdout.write(
@@ -158,6 +213,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     if (ds.skipped.length > 0) io.stdout.write(`\nNot audited (not image files): ${ds.skipped.length}, e.g. ${ds.skipped.slice(0, 3).join(', ')}\n`);
     for (const c of report.checks) io.stdout.write(`${c.passed ? 'PASS' : 'FAIL'}  ${c.layer}: purity ${c.value.toFixed(3)} (min ${c.threshold})\n`);
     io.stdout.write(`\nReport: ${path.join(outDir, 'report.json')}\n`);
+    if (written) io.stdout.write(`HTML report: ${written.html}\n`);
   }
   return report.passed ? 0 : 1;
 }

@@ -1,0 +1,160 @@
+/**
+ * `semantic-audit extract`: writes the layer activations of one shard of the audited images, for
+ * CI matrices that spread inference over several jobs; `audit --from` merges the shards.
+ */
+
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { AuditError, checkChoice } from '../../errors.js';
+import type { ExtractStats } from '../../model/extractor.js';
+import { extractShard } from '../../shard/extract-shard.js';
+import { parseShard } from '../../shard/shard-spec.js';
+import { parseIntOption, parseNumberList, parseSize } from '../args.js';
+import type { CliIO } from '../io.js';
+
+/** Help text of `semantic-audit extract`. */
+export const EXTRACT_HELP = `Usage: semantic-audit extract --model <file.onnx> --data <dir|manifest.csv> --out <dir> [--shard i/n] [options]
+
+Writes the activations of the requested layers for shard i of n of the audited images (query
+images, then reference images, in a fixed order) to <dir>. Run one job per shard, then merge:
+semantic-audit audit --from <dir> [<dir> ...] --out report/
+
+Options:
+  --model <file.onnx>        ONNX image classifier (required)
+  --data <dir|file.csv>      ImageFolder root/<split>/<class>/* or CSV manifest (required)
+  --out <dir>                shard directory: shard.json and one .f32 file per tensor (required)
+  --shard <i/n>              which shard, 1 <= i <= n (default 1/1: all images)
+  --layers <a,b,...>         as for audit (default: data,penultimate)
+  --query-split <name>       split of the query images (default test)
+  --reference-split <name>   split searched for neighbours (default train)
+  --size <N|H,W>             input size, when the model's is dynamic
+  --resize <mode>            crop | stretch
+  --mean <r,g,b>             per-channel mean after scaling to [0,1]
+  --std <r,g,b>              per-channel standard deviation
+  --preset <name>            imagenet | none
+  --layout <NCHW|NHWC>       input layout when the model's shape is ambiguous
+  --batch-size <n>           images per inference batch (default: by input size, 8-64)
+  --device <cpu|cuda>        execution provider; cuda falls back to the CPU with a notice (default cpu)
+  --cache-dir <dir>          activation cache (default $SEMANTIC_AUDIT_CACHE or .semantic-audit/cache)
+  --no-cache                 neither read nor write the activation cache
+  --quiet                    no summary on stdout
+Exit codes: 0 written, 2 bad usage or input.`;
+
+/** A path relative to the working directory when below it, else absolute. */
+function shown(dir: string): string {
+  const rel = path.relative(process.cwd(), dir);
+  return rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? dir : rel;
+}
+
+/** Maps `--device` to onnxruntime execution providers. */
+export function devicesFor(device: string | undefined): string[] {
+  const d = checkChoice('--device', device ?? 'cpu', ['cpu', 'cuda'] as const);
+  return d === 'cuda' ? ['cuda', 'cpu'] : ['cpu'];
+}
+
+/** Runs `semantic-audit extract`; returns the exit code. */
+export async function extractCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: 'string' },
+      data: { type: 'string' },
+      out: { type: 'string' },
+      shard: { type: 'string' },
+      layers: { type: 'string' },
+      'query-split': { type: 'string' },
+      'reference-split': { type: 'string' },
+      size: { type: 'string' },
+      resize: { type: 'string' },
+      mean: { type: 'string' },
+      std: { type: 'string' },
+      preset: { type: 'string' },
+      layout: { type: 'string' },
+      'batch-size': { type: 'string' },
+      device: { type: 'string' },
+      'cache-dir': { type: 'string' },
+      'no-cache': { type: 'boolean' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: false,
+    strict: true,
+  });
+  if (values.help) {
+    io.stdout.write(`${EXTRACT_HELP}\n`);
+    return 0;
+  }
+  for (const req of ['model', 'data', 'out'] as const) {
+    if (!values[req]) throw new AuditError(`Missing --${req}. Usage: semantic-audit extract --model <file.onnx> --data <dir|manifest.csv> --out <dir> [--shard i/n]`, 'E_USAGE');
+  }
+  const shard = parseShard(values.shard ?? '1/1');
+  const layout = values.layout === undefined ? undefined : checkChoice('--layout', values.layout, ['NCHW', 'NHWC'] as const);
+  const resize = values.resize === undefined ? undefined : checkChoice('--resize', values.resize, ['crop', 'stretch'] as const);
+  const progress = io.stderr.isTTY
+    ? (done: number, total: number) => io.stderr.write(`\rextracting shard ${shard.index}/${shard.count}: ${done}/${total} images${done === total ? '\n' : ''}`)
+    : undefined;
+  const { dir, manifest, stats, timings } = await extractShard(values.model!, values.out!, {
+    data: values.data!,
+    layers: values.layers?.split(',').map((s) => s.trim()).filter(Boolean),
+    shard,
+    querySplit: values['query-split'],
+    referenceSplit: values['reference-split'],
+    batchSize: parseIntOption('--batch-size', values['batch-size'], 1),
+    executionProviders: devicesFor(values.device),
+    cache: values['no-cache'] ? false : (values['cache-dir'] ?? true),
+    onProgress: progress,
+    onNotice: (m) => io.stderr.write(`${m}\n`),
+    preprocess: {
+      size: parseSize(values.size),
+      resize,
+      mean: values.mean === undefined ? undefined : parseNumberList('--mean', values.mean, [1, 3]),
+      std: values.std === undefined ? undefined : parseNumberList('--std', values.std, [1, 3]),
+      preset: values.preset,
+      layout,
+    },
+  });
+  if (!values.quiet) {
+    const s = manifest.shard;
+    io.stdout.write(
+      `semantic-audit extract: shard ${s.index}/${s.count} = images ${s.start}-${s.end - 1} of ${s.total} (${s.end - s.start} images), layers ${manifest.layers.map((l) => l.name).join(', ')}\n` +
+        `${stats.cachedImages} from the activation cache, ${stats.computedImages} computed in ${Math.round(timings.totalMs)} ms\n` +
+        `Wrote ${shown(dir)}/ (merge with: semantic-audit audit --from <shard dirs> --out <dir>)\n`,
+    );
+  }
+  return 0;
+}
+
+/**
+ * The `--timings` block of `audit`: wall-clock stages measured by the command, with the report's
+ * own timings under the stage they belong to, cache use, report size and peak resident memory.
+ */
+export function formatTimings(stages: Record<string, number>, reportTimings: Record<string, number>, stats: ExtractStats[], reportBytes: number): string {
+  const ms = (v: number) => `${Math.round(v)} ms`.padStart(10);
+  const labels: Record<string, string> = {
+    loadMs: 'open model and data',
+    extractMs: 'extract features',
+    analyzeMs: 'analyze layers',
+    reportMs: 'build and write report',
+    totalMs: 'total',
+  };
+  const extractParts = ['sessionMs', 'decodeMs', 'inferenceMs', 'cacheMs', 'mergeMs'];
+  const parts = (keys: (k: string) => boolean) =>
+    Object.entries(reportTimings)
+      .filter(([k]) => k !== 'extractMs' && keys(k))
+      .map(([k, v]) => `${k.replace(/Ms$/, '')} ${Math.round(v)}`)
+      .join(', ');
+  const detail: Record<string, string> = {
+    extractMs: parts((k) => extractParts.includes(k)),
+    analyzeMs: parts((k) => !extractParts.includes(k)),
+  };
+  const lines = ['Timings:'];
+  for (const [k, v] of Object.entries(stages)) lines.push(`  ${(labels[k] ?? k).padEnd(24)}${ms(v)}${detail[k] ? `   ${detail[k]} ms` : ''}`);
+  if (stats.length > 0) {
+    const cached = stats.reduce((s, x) => s + x.cachedImages, 0);
+    const computed = stats.reduce((s, x) => s + x.computedImages, 0);
+    const eps = [...new Set(stats.flatMap((x) => x.executionProviders))];
+    lines.push(`  images: ${cached} from the activation cache, ${computed} computed${eps.length > 0 ? ` on ${eps.join(', ')} (decoding runs while inference does)` : ''}`);
+  }
+  lines.push(`  report.json ${(reportBytes / 1024 / 1024).toFixed(1)} MiB; peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
+  return lines.join('\n');
+}

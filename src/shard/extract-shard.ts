@@ -1,0 +1,119 @@
+/**
+ * `semantic-audit extract`: the activations of one shard of an audit's images, written to a
+ * directory that `audit --from` merges. Opens the model and data exactly as `audit` does (same
+ * options, same image order), so the merged shards reproduce a single run.
+ */
+
+import { createHash } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { AuditError } from '../errors.js';
+import { type AuditModelOptions, auditModel } from '../audit/model-audit.js';
+import type { Matrix } from '../math/matrix.js';
+import { type ExtractStats, type ExtractTimings, extractFeatures } from '../model/extractor.js';
+import { VERSION } from '../version.js';
+import { SHARD_FORMAT, SHARD_MANIFEST, SHARD_VERSION, type ShardItem, type ShardLayer, type ShardManifest, type ShardPlan, itemsDigest, planDigest } from './shard-manifest.js';
+import { type ShardSpec, shardRange } from './shard-spec.js';
+
+/** Options of {@link extractShard}: those of `auditModel`, plus the layers and the shard. */
+export interface ExtractShardOptions extends AuditModelOptions {
+  /** Layer names as for `audit --layers` (`all` expands). @default ['data', 'penultimate'] */
+  layers?: string[];
+  /** @default { index: 1, count: 1 } */
+  shard?: ShardSpec;
+}
+
+/** What {@link extractShard} wrote. */
+export interface ExtractShardResult {
+  dir: string;
+  manifest: ShardManifest;
+  timings: ExtractTimings;
+  stats: ExtractStats;
+}
+
+/** Writes bytes to `file` atomically (temporary file, then rename). */
+async function writeAtomic(file: string, bytes: Uint8Array | string): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, bytes);
+  await rename(tmp, file);
+}
+
+function matrixBytes(m: Matrix): Uint8Array {
+  return new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength);
+}
+
+/**
+ * Extracts the layers of shard `i/n` of the audited images of `model` and writes them with a
+ * manifest to `outDir`. Returns the manifest.
+ */
+export async function extractShard(model: string | Uint8Array, outDir: string, options: ExtractShardOptions): Promise<ExtractShardResult> {
+  const subject = await auditModel(model, options);
+  const names = subject.expandLayers(options.layers ?? ['data', 'penultimate']);
+  if (names.length === 0) throw new AuditError('Expected at least one layer name for --layers but received none', 'E_PARAM');
+  const resolved = names.map((l) => subject.resolve(l));
+  const spec = options.shard ?? { index: 1, count: 1 };
+  const { query, reference, leaveOneOut, querySplit, referenceSplit } = subject.selection;
+  const all = leaveOneOut ? query : [...query, ...reference];
+  const { start, end } = shardRange(all.length, spec);
+  const mine = all.slice(start, end);
+
+  const { features, hashes, timings, stats } = await extractFeatures(
+    subject.model,
+    mine.map((i) => i.file),
+    resolved,
+    subject.preprocess,
+    { ...options, cache: options.cache ?? true },
+  );
+
+  const dir = path.resolve(outDir);
+  await mkdir(dir, { recursive: true });
+  const tensors = [...new Set(resolved.map((r) => r.tensor))];
+  const files = new Map<string, { file: string; sha256: string; cols: number }>();
+  for (const [k, t] of tensors.entries()) {
+    const m = features.get(t)!;
+    const bytes = matrixBytes(m);
+    const file = `tensor-${k}.f32`;
+    await writeAtomic(path.join(dir, file), bytes);
+    files.set(t, { file, sha256: createHash('sha256').update(bytes).digest('hex'), cols: m.cols });
+  }
+  const ds = subject.dataset;
+  const plan: ShardPlan = {
+    model: { path: subject.model.label, sha256: subject.model.sha256, input: subject.model.input, classNames: subject.model.classNames },
+    preprocess: subject.preprocess,
+    data: {
+      source: ds.source,
+      root: ds.root,
+      kind: ds.kind,
+      classes: ds.classes,
+      splits: ds.splits,
+      skipped: ds.skipped,
+      querySplit,
+      referenceSplit,
+      leaveOneOut,
+      queryCount: query.length,
+      referenceCount: leaveOneOut ? query.length : reference.length,
+      itemsDigest: itemsDigest(all),
+    },
+    // cols is known only where the shard has images; an empty shard records 0 and merging checks.
+    layers: resolved.map((r) => ({ ...r, cols: files.get(r.tensor)!.cols })),
+    count: spec.count,
+    endianness: os.endianness(),
+  };
+  const layers: ShardLayer[] = resolved.map((r) => ({ ...r, ...files.get(r.tensor)! }));
+  const items: ShardItem[] = mine.map((it, i) => ({ path: it.relPath, file: it.file, label: it.label, split: it.split, sha256: hashes[i] }));
+  const manifest: ShardManifest = {
+    format: SHARD_FORMAT,
+    version: SHARD_VERSION,
+    tool: { name: 'semantic-audit', version: VERSION },
+    createdAt: new Date().toISOString(),
+    planDigest: planDigest({ ...plan, layers: plan.layers.map((l) => ({ ...l, cols: 0 })) }),
+    plan,
+    shard: { index: spec.index, count: spec.count, start, end, total: all.length },
+    layers,
+    items,
+    timings: Object.fromEntries(Object.entries({ ...timings, cachedImages: stats.cachedImages, computedImages: stats.computedImages }).map(([k, v]) => [k, Math.round(v)])),
+  };
+  await writeAtomic(path.join(dir, SHARD_MANIFEST), `${JSON.stringify(manifest)}\n`);
+  return { dir, manifest, timings, stats };
+}

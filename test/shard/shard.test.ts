@@ -1,0 +1,167 @@
+import { readFile, rm, writeFile, mkdir, cp } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { auditFromShards, auditModel } from '../../src/audit/model-audit.js';
+import type { AuditReport } from '../../src/audit/report-types.js';
+import { extractShard } from '../../src/shard/extract-shard.js';
+import { readShards } from '../../src/shard/read-shards.js';
+import { parseShard, shardRange } from '../../src/shard/shard-spec.js';
+import { REPO, runCli } from '../helpers/cli.js';
+import { makeImageFolder, tempDir } from '../helpers/images.js';
+import { tinyClassifier } from '../helpers/onnx-builder.js';
+
+/** report.json without what legitimately differs between runs. */
+function comparable(r: AuditReport): unknown {
+  const { createdAt: _c, timings: _t, ...rest } = r;
+  return rest;
+}
+
+async function fixture(): Promise<{ dir: string; data: string; model: string }> {
+  const dir = await tempDir('sa-shard-');
+  const data = path.join(dir, 'data');
+  await makeImageFolder(data, { perClass: 7 });
+  const model = path.join(dir, 'model.onnx');
+  await writeFile(model, tinyClassifier());
+  return { dir, data, model };
+}
+
+describe('parseShard and shardRange', () => {
+  it('parses i/n and rejects anything else with the one error shape', () => {
+    expect(parseShard('2/4')).toEqual({ index: 2, count: 4 });
+    expect(parseShard(' 1 / 1 ')).toEqual({ index: 1, count: 1 });
+    for (const bad of ['0/3', '4/3', '1/0', '2', 'a/b', '-1/3', '1.5/3']) {
+      expect(() => parseShard(bad)).toThrow(`Expected i/n with 1 <= i <= n (e.g. 2/4) for --shard but received ${JSON.stringify(bad)}`);
+    }
+  });
+
+  it('tiles [0, total) with contiguous ranges that differ in size by at most one', () => {
+    for (const total of [0, 1, 5, 7, 100, 70000]) {
+      for (const count of [1, 2, 3, 7, 16]) {
+        const ranges = Array.from({ length: count }, (_, i) => shardRange(total, { index: i + 1, count }));
+        expect(ranges[0].start).toBe(0);
+        expect(ranges[count - 1].end).toBe(total);
+        for (let i = 1; i < count; i++) expect(ranges[i].start).toBe(ranges[i - 1].end);
+        const sizes = ranges.map((r) => r.end - r.start);
+        expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+});
+
+describe('extract shards and merge them', () => {
+  it('reproduces the single-run report exactly (library)', async () => {
+    const { dir, data, model } = await fixture();
+    const options = { data, cache: false as const, batchSize: 4, preprocess: { mean: [0.5, 0.5, 0.5] } };
+    const single = await auditModel(model, options);
+    for (const l of ['data', 'pool5', 'logits']) await single.analyze(l, { k: 3 });
+    const dirs: string[] = [];
+    for (let i = 1; i <= 4; i++) {
+      const out = path.join(dir, 'shards', `s${i}`);
+      await extractShard(model, out, { ...options, layers: ['data', 'pool5', 'logits'], shard: { index: i, count: 4 } });
+      dirs.push(out);
+    }
+    const merged = await auditFromShards([path.join(dir, 'shards')]);
+    for (const l of ['data', 'pool5', 'logits']) await merged.analyze(l, { k: 3 });
+    expect(comparable(merged.report())).toEqual(comparable(single.report()));
+    expect(merged.fingerprint()).toBe(single.fingerprint());
+    // Shards can be given in any order, as directories.
+    const reversed = await auditFromShards([...dirs].reverse());
+    expect((await reversed.analyze('pool5', { k: 3 })).knn).toEqual((await single.analyze('pool5', { k: 3 })).knn);
+    await expect(merged.analyze('conv1')).rejects.toThrow('Layer "conv1" is not in the shards (they hold data, pool5, logits). Extract it with semantic-audit extract --layers data,pool5,logits,conv1.');
+  });
+
+  it('reproduces report.json of audit with extract --shard i/n and audit --from (CLI, leave-one-out, shards cutting across classes)', async () => {
+    const { dir, data, model } = await fixture();
+    const common = ['--model', model, '--data', data, '--layers', 'data,pool5,penultimate', '--query-split', 'train', '--reference-split', 'train', '--mean', '0.5,0.5,0.5', '--batch-size', '5'];
+    const single = runCli(['audit', ...common, '--k', '4', '--out', path.join(dir, 'single'), '--no-cache']);
+    expect(single.stderr).toBe('');
+    expect(single.code).toBe(0);
+    for (let i = 1; i <= 3; i++) {
+      const r = runCli(['extract', ...common, '--shard', `${i}/3`, '--out', path.join(dir, 'shards', String(i)), '--cache-dir', path.join(dir, 'cache')]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`shard ${i}/3 = images ${(i - 1) * 7}-${i * 7 - 1} of 21 (7 images), layers data, pool5, penultimate`);
+    }
+    const s = (i: number) => path.join(dir, 'shards', String(i));
+    const merged = runCli(['audit', '--from', s(2), s(3), s(1), '--k', '4', '--min-purity', '0', '--out', path.join(dir, 'merged'), '--timings']);
+    expect(merged.stderr).toBe('');
+    expect(merged.code).toBe(0);
+    expect(merged.stdout).toMatch(/Timings:\n {2}open model and data +\d+ ms\n {2}extract features +\d+ ms .*merge \d+ ms\n {2}analyze layers +\d+ ms +knn \d+(, [a-z]+ \d+)* ms\n/);
+    const a = JSON.parse(await readFile(path.join(dir, 'single', 'report.json'), 'utf8')) as AuditReport;
+    const b = JSON.parse(await readFile(path.join(dir, 'merged', 'report.json'), 'utf8')) as AuditReport;
+    const strip = (r: AuditReport) => {
+      const { createdAt: _c, timings: _t, checks: _k, passed: _p, ...rest } = r;
+      return rest;
+    };
+    expect(strip(b)).toEqual(strip(a));
+    expect(b.checks.map((c) => c.name)).toEqual(['pool5 purity.micro >= 0', 'penultimate purity.micro >= 0']);
+    expect(b.passed).toBe(true);
+    expect(a.layers.map((l) => l.name)).toEqual(['data', 'pool5', 'penultimate']);
+  });
+
+  it('says which shard is missing, doubled, foreign or damaged', async () => {
+    const { dir, data, model } = await fixture();
+    const options = { data, cache: false as const, layers: ['pool5'] };
+    const s = (i: number) => path.join(dir, `s${i}`);
+    for (let i = 1; i <= 3; i++) await extractShard(model, s(i), { ...options, shard: { index: i, count: 3 } });
+    await expect(readShards([s(1), s(3)])).rejects.toThrow(`Missing shard 2/3: found 1/3, 3/3 in ${s(1)}, ${s(3)}. Pass every shard's directory to --from.`);
+    await cp(s(1), s(4), { recursive: true });
+    await expect(readShards([s(1), s(2), s(3), s(4)])).rejects.toThrow(`Shard 1/3 appears twice: ${s(1)} and ${s(4)}.`);
+    await extractShard(model, s(5), { ...options, layers: ['data'], shard: { index: 2, count: 3 } });
+    await expect(readShards([s(1), s(5), s(3)])).rejects.toThrow(
+      `Shards ${s(1)} and ${s(5)} come from different audits: they differ in layers (pool5 vs data). Extract every shard with the same --model, --data, --layers, splits and preprocessing options.`,
+    );
+    await extractShard(model, s(6), { ...options, preprocess: { preset: 'imagenet' }, shard: { index: 2, count: 3 } });
+    await expect(readShards([s(1), s(6), s(3)])).rejects.toThrow('they differ in preprocessing.');
+    await expect(readShards([path.join(dir, 'nothing')])).rejects.toThrow(`Shard directory not found: ${path.join(dir, 'nothing')}. Pass the --out directories of semantic-audit extract.`);
+    await mkdir(path.join(dir, 'empty'));
+    await expect(readShards([path.join(dir, 'empty')])).rejects.toThrow(`No shard in ${path.join(dir, 'empty')}: expected ${path.join(dir, 'empty', 'shard.json')} (written by semantic-audit extract --out ${path.join(dir, 'empty')}) or subdirectories holding one.`);
+
+    const f = path.join(s(2), 'tensor-0.f32');
+    const bytes = await readFile(f);
+    await writeFile(f, bytes.subarray(0, bytes.length - 4));
+    const merged = await readShards([s(1), s(2), s(3)]);
+    expect(() => merged.layer('pool5')).toThrow(`Shard file ${f} has ${bytes.length - 4} bytes; expected ${bytes.length}. It is truncated or from another extraction; re-run semantic-audit extract for this shard.`);
+    const flipped = Buffer.from(bytes);
+    flipped[5] ^= 0x40;
+    await writeFile(f, flipped);
+    expect(() => merged.layer('pool5')).toThrow(/^Shard file .*tensor-0\.f32 is corrupt \(sha256 [0-9a-f]{12}, manifest says [0-9a-f]{12}\)\. Re-run semantic-audit extract for this shard\.$/);
+    await rm(f);
+    expect(() => merged.layer('pool5')).toThrow(`Cannot read shard file ${f}: ENOENT. Re-run semantic-audit extract for this shard.`);
+  });
+
+  it('rejects model and data options next to --from, and stray arguments without it', async () => {
+    const { dir, model } = await fixture();
+    const r = runCli(['audit', '--from', dir, '--model', model, '--out', path.join(dir, 'o')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('semantic-audit audit: --from merges shards that semantic-audit extract wrote with their own model, data and preprocessing; leave out --model (pass it to extract).\n');
+    const stray = runCli(['audit', '--model', model, '--data', dir, '--out', path.join(dir, 'o'), 'extra']);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toBe('semantic-audit audit: Unexpected argument "extra". Only --from takes several values (--from <dir> <dir> ...). Run semantic-audit audit --help for the options.\n');
+    const badShard = runCli(['extract', '--model', model, '--data', dir, '--out', path.join(dir, 'o'), '--shard', '3/2']);
+    expect(badShard.code).toBe(2);
+    expect(badShard.stderr).toBe('semantic-audit extract: Expected i/n with 1 <= i <= n (e.g. 2/4) for --shard but received "3/2"\n');
+  });
+});
+
+describe('shards of the Fashion-MNIST fixture', () => {
+  it('merge into the report of a single run of the real ResNet (batch composition does not change a float)', async () => {
+    const model = path.join(REPO, 'fixtures/models/fmnist-resnet.onnx');
+    const data = path.join(REPO, 'fixtures/fmnist5');
+    const layers = ['data', 'layer2', 'pool5', 'logits'];
+    const single = await auditModel(model, { data, cache: false });
+    for (const l of layers) await single.analyze(l, { k: 10 });
+    const dir = await tempDir('sa-shard-fixture-');
+    const dirs: string[] = [];
+    for (let i = 1; i <= 3; i++) {
+      // Different batch sizes per shard: rows meet the model in other company than in the single run.
+      await extractShard(model, path.join(dir, `s${i}`), { data, cache: false, layers, batchSize: 5 + 7 * i, shard: { index: i, count: 3 } });
+      dirs.push(path.join(dir, `s${i}`));
+    }
+    const merged = await auditFromShards(dirs);
+    for (const l of layers) await merged.analyze(l, { k: 10 });
+    expect(comparable(merged.report())).toEqual(comparable(single.report()));
+    const pool5 = merged.report().layers.find((l) => l.name === 'pool5')!;
+    expect(pool5.knn.purity.micro).toBeCloseTo(0.895, 3); // fixtures/README.md
+  });
+});
