@@ -1,29 +1,36 @@
 /**
  * `npm run bench [-- name ...]`: runs the named benchmarks (default: all) and prints ratios
- * against a peer measured in the same process. Names: knn, pipeline, tsne.
+ * against a peer measured in the same process. Default: knn, pipeline, cache, tsne; scale
+ * (all of Fashion-MNIST; only when named).
  */
 
 import { pathToFileURL } from 'node:url';
+import { runCacheBench } from './cache.js';
 import { runKnnBench } from './knn.js';
 import { runPipelineBench } from './pipeline.js';
+import { runScaleBench } from './scale.js';
 
 const BENCHES: Record<string, (argv: string[]) => Promise<unknown>> = {
   knn: runKnnBench,
   pipeline: runPipelineBench,
+  cache: runCacheBench,
   tsne: async (argv) => {
     const mod = (await import(pathToFileURL(new URL('./tsne.js', import.meta.url).pathname).href)) as { runTsneBench: (a: string[]) => Promise<unknown> };
     return mod.runTsneBench(argv);
   },
 };
 
+/** Long-running benchmarks (all 70,000 Fashion-MNIST images) run only when named. */
+const ON_REQUEST: Record<string, (argv: string[]) => Promise<unknown>> = { scale: runScaleBench };
+
 const args = process.argv.slice(2);
 const names = args.filter((a) => !a.startsWith('--'));
 const flags = args.filter((a) => a.startsWith('--'));
 const selected = names.length > 0 ? names : Object.keys(BENCHES);
 for (const n of selected) {
-  const bench = BENCHES[n];
+  const bench = BENCHES[n] ?? ON_REQUEST[n];
   if (!bench) {
-    console.error(`Unknown benchmark ${JSON.stringify(n)}; available: ${Object.keys(BENCHES).join(', ')}`);
+    console.error(`Unknown benchmark ${JSON.stringify(n)}; available: ${[...Object.keys(BENCHES), ...Object.keys(ON_REQUEST)].join(', ')}`);
     process.exit(2);
   }
   await bench(flags);
