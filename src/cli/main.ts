@@ -20,6 +20,7 @@ export const COMMANDS: Record<string, { run: Command; summary: string }> = {
   layers: { run: layersCommand, summary: 'list the layers of an ONNX model' },
   compare: { run: (argv, io) => import('./commands/compare.js').then((m) => m.compareCommand(argv, io)), summary: 'diff two report.json files; exit 1 on a regression beyond --tolerance' },
   extract: { run: (argv, io) => import('./commands/extract.js').then((m) => m.extractCommand(argv, io)), summary: 'write the activations of one shard of the images (for CI matrices)' },
+  tsne: { run: (argv, io) => import('./commands/tsne.js').then((m) => m.tsneCommand(argv, io)), summary: 'embed a feature file (.npy or .csv) in 2-D or 3-D with t-SNE' },
 };
 
 function usage(): string {
