@@ -43,3 +43,17 @@ export {
 export { baselinePathFor, readBaselineFile } from './baseline/baseline-store.js';
 export type { BaselineFile, BaselineEntry } from './baseline/baseline-file.js';
 export * from './report/index.js';
+export { type TsneOptions, type TsneResult, type TsneMethod, type TsneInit, tsne, computeAffinities, TSNE_METHODS } from './embed/tsne.js';
+export { type PcaOptions, type PcaResult, pca } from './embed/pca.js';
+export { exactKl } from './embed/kl-divergence.js';
+export type { SparseAffinities } from './embed/affinities.js';
+export { type SilhouetteResult, silhouette } from './metrics/silhouette.js';
+export { type DaviesBouldinResult, daviesBouldin } from './metrics/davies-bouldin.js';
+export { calinskiHarabasz } from './metrics/calinski-harabasz.js';
+export { type TrustworthinessResult, trustworthiness } from './metrics/trustworthiness.js';
+export { embeddingPurity } from './metrics/embedding-purity.js';
+export { type SeparationMetrics, type SeparationOptions, separationMetrics } from './metrics/separation.js';
+export { type EmbeddingQuality, embeddingQuality } from './metrics/embedding-quality.js';
+export { readNpy, writeNpy } from './data/npy.js';
+export { readCsvMatrix, writeCsvMatrix } from './data/csv-matrix.js';
+export { type EmbedOptions, type TsneField, type SeparationField } from './audit/model-audit.js';

@@ -125,7 +125,7 @@ export interface TsneResult {
   readonly iterations: number;
   /** The repulsion engine used. */
   readonly method: Exclude<TsneMethod, 'auto'>;
-  /** Neighbours per point of the affinities. */
+  /** Neighbours per point of the affinities (0 when precomputed `affinities` were given). */
   readonly k: number;
   /** Threads that computed the gradient (1 when worker threads were not used or could not start). */
   readonly threads: number;
@@ -270,7 +270,7 @@ export async function tsne(matrix: Matrix, options: TsneOptions = {}): Promise<T
 
   const t0 = performance.now();
   const P = options.affinities ?? (await computeAffinities(matrix, perplexity, { gemm: options.gemm })).P;
-  const k = options.affinities ? Math.round(P.cols.length / n) : neighboursFor(perplexity, n);
+  const k = options.affinities ? 0 : neighboursFor(perplexity, n);
   const t1 = performance.now();
   const y0 = await initialLayout(matrix, dims, init, seed, options.gemm);
   const t2 = performance.now();

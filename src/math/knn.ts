@@ -118,6 +118,8 @@ export async function knnSearch(query: Matrix, reference: Matrix, options: KnnOp
           if (excludeSelf && j === i) continue;
           const dot = dots[base + j - r0];
           const dist = metric === 'cosine' ? cosineFromDot(dot, qNorms[i], rNorms[j]) : qNorms[i] + rNorms[j] - 2 * dot;
+          // A full heap only takes a candidate closer than its current worst (the root).
+          if (heapSize[li] === c && dist > heapDist[ho]) continue;
           heapPush(heapDist, heapIdx, ho, heapSize, li, c, dist, j);
         }
       }
