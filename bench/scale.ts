@@ -1,10 +1,14 @@
 /**
  * End to end at scale: all 70,000 Fashion-MNIST images (60,000 train as reference, 10,000 test as
  * queries) through the fixture model with the real CLI (`audit --timings`, a fresh cache, then
- * again warm), reporting per-stage times, peak RSS and the size of report.json; then t-SNE of the
- * 10,000 query rows of pool5 when src/embed provides it.
+ * again warm), reporting per-stage times (t-SNE and separation of the 60,000 reference rows
+ * included), peak RSS and the size of report.json. With `--no-tsne` in --audit-args, t-SNE of the
+ * 10,000 query rows of pool5 is timed separately instead.
  *
- *   node dist/bench/run.js scale [--model=...] [--data=/tmp/fmnist-full] [--layers=data,pool5] [--k=10] [--tsne=0]
+ *   node dist/bench/run.js scale [--model=...] [--data=/tmp/fmnist-full] [--layers=data,pool5] [--k=10]
+ *       [--audit-args="--no-tsne --no-html"] [--out=DIR (keep report.json)] [--tsne=0 (skip the separate t-SNE run)]
+ *
+ * `--audit-args` defaults to `--no-html`: the HTML report encodes a thumbnail per image.
  */
 
 import { spawnSync } from 'node:child_process';
@@ -46,17 +50,20 @@ export async function runScaleBench(argv: string[] = []): Promise<Record<string,
     console.log(`scale  wrote 70,000 PNGs to ${data} in ${Math.round(performance.now() - t)} ms`);
   }
   const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'sa-scale-cache-'));
-  const outDir = await mkdtemp(path.join(os.tmpdir(), 'sa-scale-report-'));
-  const args = ['--model', model, '--data', data, '--layers', layers, '--k', k, '--out', outDir, '--cache-dir', cacheDir, '--quiet'];
+  const keep = flag(argv, 'out');
+  const outDir = keep ? path.resolve(keep) : await mkdtemp(path.join(os.tmpdir(), 'sa-scale-report-'));
+  const extra = (flag(argv, 'audit-args') ?? '--no-html').split(/\s+/).filter(Boolean);
+  const args = ['--model', model, '--data', data, '--layers', layers, '--k', k, '--out', outDir, '--cache-dir', cacheDir, '--quiet', ...extra];
   const result: Record<string, unknown> = {};
   try {
     for (const run of ['cold', 'warm'] as const) {
       const r = runAudit(args);
       const size = (await stat(path.join(outDir, 'report.json'))).size;
-      console.log(`scale  ${run} audit of ${data} (${layers}, k=${k}): ${Math.round(r.ms)} ms wall, report.json ${(size / 1024 / 1024).toFixed(1)} MiB\n${r.stdout.trimEnd()}`);
+      console.log(`scale  ${run} audit of ${data} (${layers}, k=${k}, ${extra.join(' ')}): ${Math.round(r.ms)} ms wall, report.json ${(size / 1024 / 1024).toFixed(1)} MiB\n${r.stdout.trimEnd()}`);
       result[run] = { wallMs: Math.round(r.ms), reportBytes: size, timings: r.stdout.trim() };
     }
-    if (flag(argv, 'tsne') !== '0') {
+    // The audit embeds the reference rows itself unless --no-tsne; then embed the 10,000 query rows here.
+    if (flag(argv, 'tsne') !== '0' && extra.includes('--no-tsne')) {
       const tsneFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/embed/tsne.js');
       if (!existsSync(tsneFile)) {
         console.log('scale  t-SNE skipped: src/embed/tsne.js is not built');
@@ -75,7 +82,7 @@ export async function runScaleBench(argv: string[] = []): Promise<Record<string,
     }
   } finally {
     await rm(cacheDir, { recursive: true, force: true });
-    await rm(outDir, { recursive: true, force: true });
+    if (!keep) await rm(outDir, { recursive: true, force: true });
   }
   return result;
 }

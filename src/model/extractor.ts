@@ -55,9 +55,10 @@ export interface ExtractOptions {
   /** Size bound of a cache opened from a directory, in bytes. @default 2 GiB */
   cacheMaxBytes?: number;
   /**
-   * Also cache the preprocessed input (the `data` layer). Off by default: decoding is cheap next
-   * to inference, while input rows are large (9.4 KB for 28x28 RGB, 600 KB for 224x224) and would
-   * crowd the model's layers out of a bounded cache. @default false
+   * Also cache the preprocessed input (the `data` layer). By default only small inputs are
+   * cached (at most {@link CACHE_INPUT_MAX_VALUES} values per image, e.g. 28x28 or 32x32 RGB):
+   * re-decoding them costs about as much as reading them, while large rows (600 KB for 224x224
+   * RGB) would crowd the model's layers out of a bounded cache.
    */
   cacheInput?: boolean;
   /** Called after each batch with (images done, total). */
@@ -87,6 +88,9 @@ export interface ExtractStats {
   /** Execution providers the session ran with (empty when no session was needed). */
   executionProviders: string[];
 }
+
+/** Largest input (values per image) cached by default: 4096, i.e. 16 KiB per row. */
+export const CACHE_INPUT_MAX_VALUES = 4096;
 
 /** Input values (floats) per batch that {@link defaultBatchSize} aims at: 4 Mi floats = 16 MiB. */
 const BATCH_BUDGET_FLOATS = 4 * 1024 * 1024;
@@ -455,7 +459,8 @@ export async function extractFeatures(
   const runtime = runtimeLabel();
   const namespaces = cache ? tensors.map((t) => ActivationCache.namespace({ model: model.sha256, tensor: t, preprocess: pre, runtime })) : [];
   /** Tensors kept in the cache: the model's, and the input only when asked. */
-  const cachedTensors = tensors.filter((t) => t !== inputName || options.cacheInput === true);
+  const cacheInput = options.cacheInput ?? size <= CACHE_INPUT_MAX_VALUES;
+  const cachedTensors = tensors.filter((t) => t !== inputName || cacheInput);
   const wantsInput = tensors.includes(inputName);
   const inputCached = cachedTensors.includes(inputName);
 

@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ActivationCache } from '../../src/cache/activation-cache.js';
 import { type Preprocess, preprocessImage } from '../../src/data/preprocess.js';
-import { createSession, decodeSimplePng, defaultBatchSize, extractFeatures, providerInstalled, runtimeLabel } from '../../src/model/extractor.js';
+import { CACHE_INPUT_MAX_VALUES, createSession, decodeSimplePng, defaultBatchSize, extractFeatures, providerInstalled, runtimeLabel } from '../../src/model/extractor.js';
 import { resolveLayer } from '../../src/model/layers.js';
 import { loadModel } from '../../src/model/model.js';
 import { resolvePreprocess } from '../../src/audit/model-audit.js';
@@ -130,7 +130,7 @@ describe('extractFeatures with an activation cache', () => {
     const cache = new ActivationCache(dir);
     const cold = await extractFeatures(model, files, layersOf(model), pre, { batchSize: 4, cache });
     expect(cold.stats).toEqual({ cachedImages: 0, computedImages: 9, executionProviders: ['cpu'] });
-    expect(cache.stats.writes).toBe(3 * 2); // one pack per batch and model tensor (the input is decoded again)
+    expect(cache.stats.writes).toBe(3 * 3); // one pack per batch and tensor (this small input included)
 
     const warm = await extractFeatures(model, files, layersOf(model), pre, { batchSize: 4, cache: dir });
     expect(warm.stats).toEqual({ cachedImages: 9, computedImages: 0, executionProviders: [] }); // no session was created
@@ -159,24 +159,33 @@ describe('extractFeatures with an activation cache', () => {
     expect(partial.hashes[2]).not.toBe(cold.hashes[2]);
   });
 
-  it('caches the preprocessed input only when asked, and then decodes nothing on a warm run', async () => {
+  it('caches a small preprocessed input (decoding nothing on a warm run), and a large one only when asked', async () => {
+    expect(CACHE_INPUT_MAX_VALUES).toBe(4096);
     const model = await loadModel(tinyClassifier());
     const pre = resolvePreprocess(model);
     const files = await images(5);
     const dir = await tempDir();
-    const opts = { batchSize: 2, cache: dir, cacheInput: true };
+    const opts = { batchSize: 2, cache: dir }; // 8x8x3 = 192 values per image: cached by default
     const cold = await extractFeatures(model, files, layersOf(model), pre, opts);
     const warm = await extractFeatures(model, files, layersOf(model), pre, opts);
     expect(warm.stats).toEqual({ cachedImages: 5, computedImages: 0, executionProviders: [] });
     expect(warm.timings.decodeMs).toBe(0);
     for (const [t, m] of cold.features) expect(warm.features.get(t)!.data).toEqual(m.data);
-    // Without cacheInput the model rows still come from the cache; the input is decoded again.
-    const other = { batchSize: 2, cache: await tempDir() };
+    // Without the input in the cache the model rows still come from it; the input is decoded again.
+    const other = { batchSize: 2, cache: await tempDir(), cacheInput: false };
     await extractFeatures(model, files, layersOf(model), pre, other);
     const again = await extractFeatures(model, files, layersOf(model), pre, other);
     expect(again.stats).toEqual({ cachedImages: 5, computedImages: 0, executionProviders: [] });
     expect(again.timings.decodeMs).toBeGreaterThan(0);
     for (const [t, m] of cold.features) expect(again.features.get(t)!.data).toEqual(m.data);
+    // 40x40x3 = 4800 values per image: the input is not cached unless asked.
+    const big = await loadModel(tinyClassifier({ size: 'S' }));
+    const bigPre = resolvePreprocess(big, { size: 40 });
+    for (const [cacheInput, packs] of [[undefined, 3 * 2], [true, 3 * 3]] as const) {
+      const c = new ActivationCache(await tempDir());
+      await extractFeatures(big, files, layersOf(big), bigPre, { batchSize: 2, cache: c, cacheInput });
+      expect(c.stats.writes).toBe(packs);
+    }
   });
 
   it('pads a fixed-batch model when the images to compute are scattered', async () => {
