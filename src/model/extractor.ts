@@ -535,6 +535,7 @@ export async function extractFeatures(
     if (decodeQueue.length > 0) yield { indices: decodeQueue, infer: false };
   }
 
+  const normalize = normalizer(pre);
   const prepare = async ({ indices, infer }: { indices: number[]; infer: boolean }) => {
     const count = indices.length;
     const rows = infer ? (fixedBatch ?? count) : count;
@@ -558,7 +559,7 @@ export async function extractFeatures(
         slow.push(j); // sharp reads the file again, and its hash wins: it describes the bytes decoded
         continue;
       }
-      normalizeInto(px.data, px.channels, pre, buf, j * size);
+      normalize(px.data, px.channels, buf, j * size);
       if (!known) hashes[i] = sha256Hex(bytes);
     }
     let next = 0;
@@ -747,46 +748,53 @@ export function decodeSimplePng(bytes: Uint8Array, width: number, height: number
 }
 
 /**
- * Writes decoded 8-bit samples (`srcChannels` per pixel) as model input at `offset`, with the
- * arithmetic of `preprocessImage` (same operations in the same order, so the same floats).
+ * A function that writes decoded 8-bit samples (`srcChannels` per pixel) as model input at
+ * `offset`, with the arithmetic of `preprocessImage` (same operations in the same order, so the
+ * same floats).
  */
-function normalizeInto(data: Uint8Array, srcChannels: number, p: Preprocess, out: Float32Array, offset: number): void {
+function normalizer(p: Preprocess): (data: Uint8Array, srcChannels: number, out: Float32Array, offset: number) => void {
   const hw = p.width * p.height;
   const mean = p.mean.length === 1 ? [p.mean[0], p.mean[0], p.mean[0]] : p.mean;
   const std = p.std.length === 1 ? [p.std[0], p.std[0], p.std[0]] : p.std;
   const inv = std.map((s) => 1 / s);
   // One table per channel of `(v / 255 - mean) * inv` for v = 0..255: the same expression, so the
   // same floats, without a division per sample.
-  const lut = [0, 1, 2].map((c) => Float32Array.from({ length: 256 }, (_, v) => (v / 255 - mean[c]) * inv[c]));
+  const lut = [0, 1, 2].map((c) => {
+    const t = new Float32Array(256);
+    for (let v = 0; v < 256; v++) t[v] = (v / 255 - mean[c]) * inv[c];
+    return t;
+  });
   const [l0, l1, l2] = lut;
   const nchw = p.layout === 'NCHW';
-  if (p.channels === 1) {
+  return (data, srcChannels, out, offset) => {
+    if (p.channels === 1) {
+      for (let i = 0; i < hw; i++) {
+        const s = i * srcChannels;
+        if (srcChannels >= 3) {
+          // preprocessImage sees grey as three equal channels (sharp's raw output), whose luma is exact.
+          const y = (data[s] * 299 + data[s + 1] * 587 + data[s + 2] * 114) / 1000;
+          out[offset + i] = (y / 255 - mean[0]) * inv[0];
+        } else {
+          out[offset + i] = l0[data[s]];
+        }
+      }
+      return;
+    }
     for (let i = 0; i < hw; i++) {
       const s = i * srcChannels;
-      if (srcChannels >= 3) {
-        // preprocessImage sees grey as three equal channels (sharp's raw output), whose luma is exact.
-        const y = (data[s] * 299 + data[s + 1] * 587 + data[s + 2] * 114) / 1000;
-        out[offset + i] = (y / 255 - mean[0]) * inv[0];
+      const r = data[s];
+      const g = srcChannels >= 3 ? data[s + 1] : r;
+      const b = srcChannels >= 3 ? data[s + 2] : r;
+      if (nchw) {
+        out[offset + i] = l0[r];
+        out[offset + hw + i] = l1[g];
+        out[offset + 2 * hw + i] = l2[b];
       } else {
-        out[offset + i] = l0[data[s]];
+        const o = offset + i * 3;
+        out[o] = l0[r];
+        out[o + 1] = l1[g];
+        out[o + 2] = l2[b];
       }
     }
-    return;
-  }
-  for (let i = 0; i < hw; i++) {
-    const s = i * srcChannels;
-    const r = data[s];
-    const g = srcChannels >= 3 ? data[s + 1] : r;
-    const b = srcChannels >= 3 ? data[s + 2] : r;
-    if (nchw) {
-      out[offset + i] = l0[r];
-      out[offset + hw + i] = l1[g];
-      out[offset + 2 * hw + i] = l2[b];
-    } else {
-      const o = offset + i * 3;
-      out[o] = l0[r];
-      out[o + 1] = l1[g];
-      out[o + 2] = l2[b];
-    }
-  }
+  };
 }
