@@ -1,5 +1,5 @@
 /**
- * Seeded pseudo-random numbers. `Math.random` never appears in semantic-audit: every stochastic
+ * Seeded pseudo-random numbers. The global unseeded generator is never used in semantic-audit: every stochastic
  * step takes a seed, so the same inputs and seed give the same numbers on every machine.
  */
 
