@@ -42,3 +42,28 @@ export function formatTable(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
+
+/**
+ * The parseArgs options shared by `audit` and `extract`: what selects the model, the images and
+ * how they become model input.
+ */
+export const EXTRACTION_OPTIONS = {
+  model: { type: 'string' },
+  data: { type: 'string' },
+  out: { type: 'string' },
+  layers: { type: 'string' },
+  'query-split': { type: 'string' },
+  'reference-split': { type: 'string' },
+  size: { type: 'string' },
+  resize: { type: 'string' },
+  mean: { type: 'string' },
+  std: { type: 'string' },
+  preset: { type: 'string' },
+  layout: { type: 'string' },
+  'batch-size': { type: 'string' },
+  device: { type: 'string' },
+  'cache-dir': { type: 'string' },
+  'no-cache': { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;

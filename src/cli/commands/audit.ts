@@ -12,7 +12,7 @@ import { readShards } from '../../shard/read-shards.js';
 import { devicesFor, formatTimings } from './extract.js';
 import type { AuditReport, CheckResult } from '../../audit/report-types.js';
 import { DISTANCE_METRICS } from '../../math/knn.js';
-import { formatTable, parseFloatOption, parseIntOption, parseNumberList, parseSize } from '../args.js';
+import { EXTRACTION_OPTIONS, formatTable, parseFloatOption, parseIntOption, parseNumberList, parseSize } from '../args.js';
 import type { CliIO } from '../io.js';
 import { writeReportDirectory } from '../../report/write-report.js';
 
@@ -95,34 +95,17 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     options: {
-      model: { type: 'string' },
-      data: { type: 'string' },
-      out: { type: 'string' },
-      layers: { type: 'string' },
+      ...EXTRACTION_OPTIONS,
       k: { type: 'string' },
       metric: { type: 'string' },
-      'query-split': { type: 'string' },
-      'reference-split': { type: 'string' },
-      size: { type: 'string' },
-      resize: { type: 'string' },
-      mean: { type: 'string' },
-      std: { type: 'string' },
-      preset: { type: 'string' },
-      layout: { type: 'string' },
-      'batch-size': { type: 'string' },
       'min-purity': { type: 'string' },
       from: { type: 'string', multiple: true },
-      device: { type: 'string' },
-      'cache-dir': { type: 'string' },
-      'no-cache': { type: 'boolean' },
       timings: { type: 'boolean' },
       'no-tsne': { type: 'boolean' },
       'tsne-3d': { type: 'boolean' },
       perplexity: { type: 'string' },
       seed: { type: 'string' },
       'no-html': { type: 'boolean' },
-      quiet: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
     strict: true,

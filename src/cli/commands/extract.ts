@@ -9,7 +9,7 @@ import { AuditError, checkChoice } from '../../errors.js';
 import type { ExtractStats } from '../../model/extractor.js';
 import { extractShard } from '../../shard/extract-shard.js';
 import { parseShard } from '../../shard/shard-spec.js';
-import { parseIntOption, parseNumberList, parseSize } from '../args.js';
+import { EXTRACTION_OPTIONS, parseIntOption, parseNumberList, parseSize } from '../args.js';
 import type { CliIO } from '../io.js';
 
 /** Help text of `semantic-audit extract`. */
@@ -57,25 +57,8 @@ export async function extractCommand(argv: string[], io: CliIO): Promise<number>
   const { values } = parseArgs({
     args: argv,
     options: {
-      model: { type: 'string' },
-      data: { type: 'string' },
-      out: { type: 'string' },
+      ...EXTRACTION_OPTIONS,
       shard: { type: 'string' },
-      layers: { type: 'string' },
-      'query-split': { type: 'string' },
-      'reference-split': { type: 'string' },
-      size: { type: 'string' },
-      resize: { type: 'string' },
-      mean: { type: 'string' },
-      std: { type: 'string' },
-      preset: { type: 'string' },
-      layout: { type: 'string' },
-      'batch-size': { type: 'string' },
-      device: { type: 'string' },
-      'cache-dir': { type: 'string' },
-      'no-cache': { type: 'boolean' },
-      quiet: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
     strict: true,
