@@ -94,55 +94,181 @@ export async function knnSearch(query: Matrix, reference: Matrix, options: KnnOp
 
   const indices = new Int32Array(nq * k);
   const distances = new Float64Array(nq * k);
-  // Candidate heaps for one query block: max-heap on (approximate distance, index).
-  const heapDist = new Float64Array(blockRows * c);
-  const heapIdx = new Int32Array(blockRows * c);
-  const heapSize = new Int32Array(blockRows);
+  const cand: Candidates = {
+    c,
+    dist: new Float64Array(blockRows * 2 * c),
+    idx: new Int32Array(blockRows * 2 * c),
+    count: new Int32Array(blockRows),
+    worst: new Float64Array(blockRows),
+  };
   const exact = new Float64Array(c);
-  const order = new Int32Array(c);
+  const exactIdx = new Int32Array(c);
+  const cosine = metric === 'cosine';
 
   for (let q0 = 0; q0 < nq; q0 += blockRows) {
     const q1 = Math.min(nq, q0 + blockRows);
     const qb = sliceRows(q, q0, q1);
-    heapSize.fill(0);
+    cand.count.fill(0);
+    cand.worst.fill(Number.POSITIVE_INFINITY);
     for (let r0 = 0; r0 < nr; r0 += refBlockRows) {
       const r1 = Math.min(nr, r0 + refBlockRows);
-      const rb = sliceRows(r, r0, r1);
-      const dots = await gemm.multiplyTransposed(qb, rb);
-      const w = r1 - r0;
-      for (let i = q0; i < q1; i++) {
-        const li = i - q0;
-        const ho = li * c;
-        const base = (i - q0) * w;
-        for (let j = r0; j < r1; j++) {
-          if (excludeSelf && j === i) continue;
-          const dot = dots[base + j - r0];
-          const dist = metric === 'cosine' ? cosineFromDot(dot, qNorms[i], rNorms[j]) : qNorms[i] + rNorms[j] - 2 * dot;
-          // A full heap only takes a candidate closer than its current worst (the root).
-          if (heapSize[li] === c && dist > heapDist[ho]) continue;
-          heapPush(heapDist, heapIdx, ho, heapSize, li, c, dist, j);
-        }
-      }
+      const dots = await gemm.multiplyTransposed(qb, sliceRows(r, r0, r1));
+      scanBlock(dots, q0, q1, r0, r1, qNorms, rNorms, cand, excludeSelf, cosine);
     }
-    // Exact float64 re-ranking of the candidates.
+    // Exact float64 re-ranking of the c best candidates of each query.
     for (let i = q0; i < q1; i++) {
       const li = i - q0;
-      const ho = li * c;
-      const size = heapSize[li];
+      const o = li * 2 * c;
+      const size = Math.min(c, cand.count[li]);
+      if (cand.count[li] > c) selectSmallest(cand.dist, cand.idx, o, cand.count[li], c);
       for (let t = 0; t < size; t++) {
-        const j = heapIdx[ho + t];
+        const j = cand.idx[o + t];
+        exactIdx[t] = j;
         exact[t] = exactDistance(query, i, reference, j, d, metric, qNorms0[i], rNorms0[j]);
-        order[t] = t;
       }
-      const ord = Array.from(order.subarray(0, size));
-      ord.sort((a, b) => exact[a] - exact[b] || heapIdx[ho + a] - heapIdx[ho + b]);
+      sortPairs(exact, exactIdx, size);
       for (let t = 0; t < k; t++) {
-        indices[i * k + t] = heapIdx[ho + ord[t]];
-        distances[i * k + t] = exact[ord[t]];
+        indices[i * k + t] = exactIdx[t];
+        distances[i * k + t] = exact[t];
       }
     }
   }
   return { k, metric, queries: nq, indices, distances };
+}
+
+/**
+ * Candidate lists of one query block: per query an unsorted buffer of up to 2c (approximate
+ * distance, index) pairs. When a buffer fills, it is cut to its c smallest pairs and `worst`
+ * becomes the largest kept distance; a later candidate must be strictly closer. Amortised O(1)
+ * per accepted candidate, against O(log c) for a heap.
+ */
+interface Candidates {
+  c: number;
+  dist: Float64Array;
+  idx: Int32Array;
+  count: Int32Array;
+  worst: Float64Array;
+}
+
+/**
+ * Offers every (query, reference) pair of one block to the query's candidates. Reference indices
+ * arrive in ascending order, so a candidate at exactly the current cut-off distance never beats a
+ * kept one (ties keep the lower index): the test is a plain `<`.
+ */
+function scanBlock(
+  dots: Float32Array,
+  q0: number,
+  q1: number,
+  r0: number,
+  r1: number,
+  qNorms: Float64Array,
+  rNorms: Float64Array,
+  cand: Candidates,
+  excludeSelf: boolean,
+  cosine: boolean,
+): void {
+  const { c, dist, idx, count, worst } = cand;
+  const w = r1 - r0;
+  const cap = 2 * c;
+  for (let i = q0; i < q1; i++) {
+    const li = i - q0;
+    const o = li * cap;
+    const base = li * w - r0;
+    const qn = qNorms[i];
+    const skip = excludeSelf ? i : -1;
+    let n = count[li];
+    if (cosine) {
+      let bound = worst[li];
+      for (let j = r0; j < r1; j++) {
+        const v = cosineFromDot(dots[base + j], qn, rNorms[j]);
+        if (v < bound && j !== skip) {
+          if (n === cap) {
+            bound = selectSmallest(dist, idx, o, n, c);
+            n = c;
+            if (!(v < bound)) continue;
+          }
+          dist[o + n] = v;
+          idx[o + n] = j;
+          n++;
+        }
+      }
+      worst[li] = bound;
+    } else {
+      // dist < bound  <=>  rNorms[j] - 2 dot < bound - qn
+      let bound = worst[li];
+      let shifted = bound - qn;
+      for (let j = r0; j < r1; j++) {
+        const v = rNorms[j] - 2 * dots[base + j];
+        if (v < shifted && j !== skip) {
+          if (n === cap) {
+            bound = selectSmallest(dist, idx, o, n, c);
+            shifted = bound - qn;
+            n = c;
+            if (!(v < shifted)) continue;
+          }
+          dist[o + n] = qn + v;
+          idx[o + n] = j;
+          n++;
+        }
+      }
+      worst[li] = bound;
+    }
+    count[li] = n;
+  }
+}
+
+/** Orders (distance, index) pairs: nearer first, ties to the lower index. */
+function before(da: number, ia: number, db: number, ib: number): boolean {
+  return da < db || (da === db && ia < ib);
+}
+
+/**
+ * Moves the `keep` smallest of the `n` pairs at `o` to the front (in no particular order) by
+ * quickselect with a median-of-three pivot, and returns the largest kept distance.
+ */
+function selectSmallest(dist: Float64Array, idx: Int32Array, o: number, n: number, keep: number): number {
+  let lo = o;
+  let hi = o + n - 1;
+  const target = o + keep - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    // Median of three into position hi as the pivot.
+    if (before(dist[mid], idx[mid], dist[lo], idx[lo])) swap(dist, idx, mid, lo);
+    if (before(dist[hi], idx[hi], dist[lo], idx[lo])) swap(dist, idx, hi, lo);
+    if (before(dist[mid], idx[mid], dist[hi], idx[hi])) swap(dist, idx, mid, hi);
+    const pd = dist[hi];
+    const pi = idx[hi];
+    let store = lo;
+    for (let t = lo; t < hi; t++) {
+      if (before(dist[t], idx[t], pd, pi)) {
+        swap(dist, idx, t, store);
+        store++;
+      }
+    }
+    swap(dist, idx, store, hi);
+    if (store === target) break;
+    if (store < target) lo = store + 1;
+    else hi = store - 1;
+  }
+  let max = Number.NEGATIVE_INFINITY;
+  for (let t = o; t < o + keep; t++) if (dist[t] > max) max = dist[t];
+  return max;
+}
+
+/** Insertion sort of the first `n` pairs by (distance, index). */
+function sortPairs(dist: Float64Array, idx: Int32Array, n: number): void {
+  for (let a = 1; a < n; a++) {
+    const d = dist[a];
+    const j = idx[a];
+    let b = a - 1;
+    while (b >= 0 && before(d, j, dist[b], idx[b])) {
+      dist[b + 1] = dist[b];
+      idx[b + 1] = idx[b];
+      b--;
+    }
+    dist[b + 1] = d;
+    idx[b + 1] = j;
+  }
 }
 
 function cosineFromDot(dot: number, qn: number, rn: number): number {
@@ -168,43 +294,6 @@ function exactDistance(q: Matrix, i: number, r: Matrix, j: number, d: number, me
     s += diff * diff;
   }
   return Math.sqrt(s);
-}
-
-/** Max-heap insert keeping the c smallest (distance, index) pairs. */
-function heapPush(hd: Float64Array, hi: Int32Array, o: number, sizes: Int32Array, li: number, c: number, dist: number, idx: number): void {
-  let size = sizes[li];
-  if (size < c) {
-    let p = size;
-    hd[o + p] = dist;
-    hi[o + p] = idx;
-    sizes[li] = ++size;
-    while (p > 0) {
-      const parent = (p - 1) >> 1;
-      if (greater(hd[o + p], hi[o + p], hd[o + parent], hi[o + parent])) {
-        swap(hd, hi, o + p, o + parent);
-        p = parent;
-      } else break;
-    }
-    return;
-  }
-  if (!greater(hd[o], hi[o], dist, idx)) return; // not better than the current worst
-  hd[o] = dist;
-  hi[o] = idx;
-  let p = 0;
-  for (;;) {
-    const l = 2 * p + 1;
-    const r = l + 1;
-    let m = p;
-    if (l < size && greater(hd[o + l], hi[o + l], hd[o + m], hi[o + m])) m = l;
-    if (r < size && greater(hd[o + r], hi[o + r], hd[o + m], hi[o + m])) m = r;
-    if (m === p) break;
-    swap(hd, hi, o + p, o + m);
-    p = m;
-  }
-}
-
-function greater(da: number, ia: number, db: number, ib: number): boolean {
-  return da > db || (da === db && ia > ib);
 }
 
 function swap(hd: Float64Array, hi: Int32Array, a: number, b: number): void {
