@@ -8,8 +8,9 @@
  *
  * The build is deterministic: the same sources and lockfile give the same bytes (no timestamps,
  * no absolute paths, content-hashed chunk names), which is what --check and the test
- * test/action/bundle.test.ts rely on. @actions/artifact (most of the size) is split into a chunk
- * that loads only when an artefact is uploaded.
+ * test/action/bundle.test.ts rely on. @actions/artifact and @actions/cache (most of the size, each
+ * with its own copy of @azure/storage-blob) are split into chunks that load only when an artefact
+ * is uploaded or the activation cache is restored or saved.
  */
 
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';

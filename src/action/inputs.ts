@@ -4,6 +4,7 @@
  */
 
 import { DEFAULT_TOLERANCE } from '../baseline/compare.js';
+import { DEFAULT_CACHE_DIR } from '../cache/activation-cache.js';
 import { checkChoice, paramError } from '../errors.js';
 
 /** When the pull-request comment is written. */
@@ -44,6 +45,12 @@ export interface ActionInputs {
   prNumber: number | undefined;
   /** Login of the comment author when the token cannot read `GET /user` (GitHub App and Actions tokens). @default 'github-actions[bot]' */
   commentAuthor: string;
+  /** Restore the activation cache before the command and save it after, with the Actions cache service. @default true */
+  activationCache: boolean;
+  /** The activation cache directory (relative to the workspace), passed to the command as `SEMANTIC_AUDIT_CACHE`. @default '.semantic-audit/cache' (`DEFAULT_CACHE_DIR`) */
+  cacheDir: string;
+  /** Extra part of the cache key (letters, digits, `.`, `_`, `-`; other runs become `-`), e.g. a matrix value. @default '' */
+  cacheKey: string;
 }
 
 /** Input getter: the raw string, `''` when unset. */
@@ -67,6 +74,17 @@ export function slugify(text: string): string {
     .slice(0, 60)
     .replace(/-+$/g, '');
 }
+
+/**
+ * A cache key part from free text (a matrix value, a branch name, a hash): runs of characters
+ * other than letters, digits, `.` and `_` become one `-`, without `-` at either end. Case is kept.
+ */
+export function cacheKeyPart(text: string): string {
+  return text.replace(/[^A-Za-z0-9._]+/g, '-').replace(/^-+|-+$/g, '');
+}
+
+/** Longest `cache-key` (after {@link cacheKeyPart}); cache keys may have 512 characters in all. */
+export const MAX_CACHE_KEY = 200;
 
 const BRANCH_RE = /^(?!\/|.*(?:\/\/|\.\.|@\{|\/$|\.lock$|\.$))[A-Za-z0-9._\-/]+$/;
 
@@ -95,6 +113,12 @@ export function parseInputs(get: InputGetter): ActionInputs {
   const slug = slugify(title);
   const artifactName = raw('artifact-name', slug ? `semantic-audit-report-${slug}` : 'semantic-audit-report');
   if (/[":<>|*?\\/\r\n]/.test(artifactName)) throw paramError('artifact-name', 'a name without " : < > | * ? \\ / or line breaks', artifactName);
+  const cacheDir = raw('cache-dir', DEFAULT_CACHE_DIR);
+  // @actions/cache reads its paths as glob patterns (`!` or `#` first: exclusion, comment).
+  if (/[*?[\]\r\n]|^[!#]/.test(cacheDir)) throw paramError('cache-dir', 'a directory path without * ? [ ] or line breaks, not starting with ! or #', cacheDir);
+  const cacheKeyRaw = get('cache-key').trim();
+  const cacheKey = cacheKeyPart(cacheKeyRaw);
+  if (cacheKey.length > MAX_CACHE_KEY) throw paramError('cache-key', `at most ${MAX_CACHE_KEY} characters`, `${cacheKeyRaw.slice(0, 20)}… (${cacheKeyRaw.length} characters)`);
   return {
     command,
     reportDir: raw('report-dir', 'semantic-audit-report'),
@@ -109,5 +133,8 @@ export function parseInputs(get: InputGetter): ActionInputs {
     artifactName,
     prNumber,
     commentAuthor: raw('comment-author', 'github-actions[bot]'),
+    activationCache: parseBooleanInput('activation-cache', raw('activation-cache', 'true')),
+    cacheDir,
+    cacheKey,
   };
 }

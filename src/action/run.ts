@@ -1,11 +1,12 @@
 /**
- * The action, start to end: run the audit command (or read an existing report), compare with the
- * baseline, publish the plots, upload the report artefact, write the job summary, and create or
- * update the pull-request comment. Everything the runner provides comes in as arguments (inputs,
- * context, environment, an {@link ActionIO}), so tests run it in-process against a fake API.
+ * The action, start to end: run the audit command between restoring and saving the activation
+ * cache (or read an existing report), compare with the baseline, publish the plots, upload the
+ * report artefact, write the job summary, and create or update the pull-request comment.
+ * Everything the runner provides comes in as arguments (inputs, context, environment, an
+ * {@link ActionIO}, the cache client), so tests run it in-process against fakes.
  *
- * Failures of the side channels (artefact, images, comment) become warnings: the verdict is the
- * audit's, and a read-only token on a fork pull request must not turn a passing audit red.
+ * Failures of the side channels (cache, artefact, images, comment) become warnings: the verdict is
+ * the audit's, and a read-only token on a fork pull request must not turn a passing audit red.
  */
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -16,6 +17,7 @@ import { compareReports } from '../baseline/compare.js';
 import { AuditError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { uploadReportArtifact } from './artifact.js';
+import { type CacheClient, type CacheOutcome, actionsCacheClient, restoreActivationCache, runnerOs, saveActivationCache } from './cache.js';
 import { isPermissionError, permissionHint, upsertComment } from './comment.js';
 import { type ActionContext, type Env, runUrl } from './context.js';
 import { type GitHubClient, createGitHubClient, httpStatus } from './github-client.js';
@@ -48,6 +50,8 @@ export interface ActionResult {
   summaryWritten: boolean;
   artifact: { uploaded: boolean; id?: number; url?: string; reason?: string };
   images: PublishedImage[];
+  /** The activation cache between runs; absent with `activation-cache: false` or without a command. */
+  cache?: CacheOutcome;
   warnings: string[];
 }
 
@@ -116,7 +120,13 @@ function messageOf(err: unknown): string {
 }
 
 /** Runs the action. Never throws for audit failures (they set `passed: false`); throws for bad setup. */
-export async function runAction(inputs: ActionInputs, ctx: ActionContext, env: Env, rawIO: ActionIO, deps: { client?: GitHubClient } = {}): Promise<ActionResult> {
+export async function runAction(
+  inputs: ActionInputs,
+  ctx: ActionContext,
+  env: Env,
+  rawIO: ActionIO,
+  deps: { client?: GitHubClient; cacheClient?: CacheClient } = {},
+): Promise<ActionResult> {
   const token = inputs.githubToken;
   if (token) rawIO.setSecret(token);
   const io = redactingIO(rawIO, token);
@@ -129,13 +139,39 @@ export async function runAction(inputs: ActionInputs, ctx: ActionContext, env: E
   assertSafeCheckout(ctx, inputs.command);
   const reportDir = path.resolve(ctx.workspace, inputs.reportDir);
 
-  // 1. The audit.
+  // 1. The audit, with the activation cache of earlier runs.
   let command: AuditOutcome['command'];
+  let cache: CacheOutcome | undefined;
   if (inputs.command !== undefined) {
+    const childEnv = commandEnv(env);
+    const cacheLog = { info: (m: string) => io.info(m), notice: (m: string) => io.notice(m), warn };
+    const cacheClient = deps.cacheClient ?? actionsCacheClient();
+    if (inputs.activationCache) {
+      const dir = path.resolve(ctx.workspace, inputs.cacheDir);
+      const previous = childEnv.SEMANTIC_AUDIT_CACHE;
+      if (previous !== undefined && path.resolve(ctx.workspace, previous) !== dir) {
+        io.info(`SEMANTIC_AUDIT_CACHE=${previous} from the environment is replaced by cache-dir (${inputs.cacheDir}); set activation-cache: false to keep it.`);
+      }
+      childEnv.SEMANTIC_AUDIT_CACHE = dir;
+      cache = await restoreActivationCache({
+        dir,
+        label: inputs.cacheDir,
+        os: runnerOs(env),
+        title: inputs.title,
+        cacheKey: inputs.cacheKey,
+        runId: ctx.runId,
+        runAttempt: ctx.runAttempt,
+        env,
+        client: cacheClient,
+        log: cacheLog,
+      });
+    }
     io.info(`Running: ${inputs.command}`);
-    const exitCode = await runCommand(inputs.command, ctx.workspace, commandEnv(env));
+    const exitCode = await runCommand(inputs.command, ctx.workspace, childEnv);
     command = { line: inputs.command, exitCode };
     io.info(`The command exited with ${exitCode === null ? 'a signal' : `code ${exitCode}`}.`);
+    // Saved whatever the exit code: what the command computed is valid even when the audit failed.
+    if (cache) await saveActivationCache(cache, { label: inputs.cacheDir, env, client: cacheClient, log: cacheLog });
   }
   const reportFile = path.join(reportDir, 'report.json');
   let reports: AuditReport[] = [];
@@ -308,5 +344,5 @@ export async function runAction(inputs: ActionInputs, ctx: ActionContext, env: E
     if (inputs.failOnRegression && regressed) why.push(`regressions: ${entries.flatMap((e) => e.comparison?.regressions ?? []).join('; ')}`);
     io.setFailed(`Semantic audit failed: ${why.join('; ')}.`);
   }
-  return { passed, reportDir, commentBody: body, summary, comment, summaryWritten, artifact, images, warnings };
+  return { passed, reportDir, commentBody: body, summary, comment, summaryWritten, artifact, images, cache, warnings };
 }

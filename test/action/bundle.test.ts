@@ -2,11 +2,12 @@
  * The committed bundle (dist/action, what action.yml runs): up to date with the sources, and, run
  * as the runner runs it (a node process with INPUT_* variables, an event payload file, the
  * GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files), it audits the fixture model with the real CLI and
- * comments through the fake API.
+ * comments through the fake API, and keeps the activation cache between runs with the real
+ * `@actions/cache` against a fake cache service.
  */
 
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -35,6 +36,8 @@ async function runBundle(gh: FakeGitHub, ws: Workspace, inputs: Record<string, s
     RUNNER_TEMP: ws.dir,
     ...extraEnv,
   };
+  // The runner gives JavaScript actions cache service v2 on github.com.
+  if (env.ACTIONS_RESULTS_URL) env.ACTIONS_CACHE_SERVICE_V2 ??= 'True';
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
   const r = await run(process.execPath, [BUNDLE], { cwd: ws.dir, env: env as NodeJS.ProcessEnv, maxBuffer: 64 * 1024 * 1024 }).catch((e: { code: number; stdout: string; stderr: string }) => e);
   return { code: 'code' in r && typeof r.code === 'number' ? r.code : 0, stdout: r.stdout, stderr: r.stderr, output: readFileSync(files.output, 'utf8'), summary: readFileSync(files.summary, 'utf8') };
@@ -46,21 +49,24 @@ describe('dist/action', () => {
     expect(await checkAction()).toEqual([]);
   });
 
-  test('loads @actions/artifact lazily, bundles no native module, and stays small', async () => {
+  test('loads @actions/artifact and @actions/cache lazily, bundles no native module, and stays small', async () => {
     const { readTree } = (await import('../../scripts/build-action.mjs')) as BuildScript;
     const files = await readTree(path.join(REPO, 'dist/action'));
     const index = files.get('index.js')!.toString('utf8');
     const staticImports = [...index.matchAll(/from"\.\/(chunks\/[^"]+)"/g)].map((m) => m[1]);
-    const lazy = [...index.matchAll(/import\("\.\/(chunks\/[^"]+)"\)/g)].map((m) => m[1]);
-    expect(lazy).toHaveLength(1);
+    const lazy = [...new Set([...index.matchAll(/import\("\.\/(chunks\/[^"]+)"\)/g)].map((m) => m[1]))].sort();
+    expect(lazy).toHaveLength(2);
     expect(lazy[0]).toMatch(/^chunks\/artifact-[A-Z0-9]+\.js$/);
+    expect(lazy[1]).toMatch(/^chunks\/cache-[A-Z0-9]+\.js$/);
     const eager = [index, ...staticImports.map((f) => files.get(f)!.toString('utf8'))].join('');
     expect(eager).not.toContain('@azure/storage-blob');
+    expect(eager).not.toContain('CacheService');
     const all = [...files.values()].map((b) => b.toString('utf8')).join('');
     expect(all).not.toMatch(/onnxruntime|sharp-|\.node"/);
     const total = [...files.values()].reduce((s, b) => s + b.length, 0);
     expect(eager.length).toBeLessThan(1024 * 1024);
     expect(total).toBeLessThan(3 * 1024 * 1024);
+    for (const [name, bytes] of files) expect(bytes.length, name).toBeLessThan(5 * 1024 * 1024);
   });
 });
 
@@ -89,6 +95,9 @@ describe('the bundled action on the fixture model', () => {
     const inputs = { command, 'github-token': TOKEN, 'baseline-report': 'base/report.json', title: 'Fashion-MNIST ResNet' };
     const service = await startFakeArtifactService(777);
     const first = await runBundle(gh, ws, inputs, '1001', { ACTIONS_RUNTIME_TOKEN: service.runtimeToken, ACTIONS_RESULTS_URL: service.url }).finally(() => service.close());
+    // The activation cache: nothing to restore; what the audit computed is saved.
+    expect(service.caches.map((c) => [c.key, c.finalized])).toEqual([['semantic-audit-v1-Linux-title=fashion-mnist-resnet-run=1001-1', true]]);
+    expect(first.stdout).toMatch(/\nActivation cache: saved \.semantic-audit\/cache \(\d+ files, [\d.]+ MiB; [^)]+ before the command\) as semantic-audit-v1-Linux-title=fashion-mnist-resnet-run=1001-1\.\n/);
     expect(first.stdout).toContain(`::add-mask::${TOKEN}`);
     expect(first.stdout.replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
     expect(first.stdout).not.toContain('::warning::');
@@ -152,6 +161,69 @@ describe('the bundled action with the Actions runtime', () => {
       expect(zip.includes('report.json')).toBe(true);
       expect(zip.includes('index.html')).toBe(true);
       expect(gh.comments[0].body).toContain('📊 [Full HTML report](https://github.com/octo-org/classifier/actions/runs/3003/artifacts/4242) (artefact semantic-audit-report-nightly, download and open index.html)');
+    } finally {
+      await gh.close();
+      await service.close();
+      ws.cleanup();
+    }
+  }, 120_000);
+});
+
+describe('the bundled action with the Actions cache service', () => {
+  test('restores the newest activation cache of the audit, and saves it only when the command changed it', async () => {
+    const gh = await startFakeGitHub({ tokens: { [TOKEN]: { login: 'audit-bot', kind: 'user' } } });
+    const service = await startFakeArtifactService(4343);
+    const ws = makeWorkspace();
+    const cacheDir = path.join(ws.dir, '.semantic-audit', 'cache');
+    try {
+      writeReport(path.join(ws.dir, 'semantic-audit-report'), makeReport({ layers: { pool5: { sameClass: () => 5, minPurity: 0.8 } } }));
+      // Stands in for an audit: lists the cache it was given, and adds a pack when asked.
+      writeFileSync(
+        path.join(ws.dir, 'audit.cjs'),
+        `const fs = require('fs'), path = require('path');
+const dir = process.env.SEMANTIC_AUDIT_CACHE;
+const list = (d) => { try { return fs.readdirSync(d).sort(); } catch { return []; } };
+fs.writeFileSync('seen-' + process.env.GITHUB_RUN_ID + '.json', JSON.stringify({ dir, packs: list(path.join(dir, 'v2', 'ns')) }));
+if (process.argv[2]) { fs.mkdirSync(path.join(dir, 'v2', 'ns'), { recursive: true }); fs.writeFileSync(path.join(dir, 'v2', 'ns', process.argv[2] + '.pack'), Buffer.alloc(50000, process.argv[2].length)); }`,
+      );
+      const runtime = { ACTIONS_RUNTIME_TOKEN: service.runtimeToken, ACTIONS_RESULTS_URL: `${service.url}/` };
+      const inputs = (arg: string) => ({ command: `node audit.cjs ${arg}`, 'github-token': TOKEN, comment: 'off', 'cache-key': 'CPU' });
+      const seen = (runId: string) => JSON.parse(readFileSync(path.join(ws.dir, `seen-${runId}.json`), 'utf8')) as { dir: string; packs: string[] };
+      const key = (runId: string) => `semantic-audit-v1-Linux-title=default-key=CPU-run=${runId}-1`;
+
+      const first = await runBundle(gh, ws, inputs('one'), '5001', runtime);
+      expect(first.code).toBe(0);
+      expect(seen('5001')).toEqual({ dir: cacheDir, packs: [] });
+      expect(first.stdout).toContain('Activation cache: nothing restored from semantic-audit-v1-Linux-title=default-key=CPU-run=*; .semantic-audit/cache holds 0 files, 0 B.');
+      expect(first.stdout).toContain(`Activation cache: saved .semantic-audit/cache (1 file, 48.8 KiB; 0 files, 0 B before the command) as ${key('5001')}.`);
+      expect(service.caches.map((c) => [c.key, c.finalized])).toEqual([[key('5001'), true]]);
+      // A real archive of the directory, relative to the workspace.
+      expect(service.caches[0].data.length).toBeGreaterThan(0);
+
+      // A fresh runner: the cache comes back from the service; the command only reads it.
+      rmSync(path.join(ws.dir, '.semantic-audit'), { recursive: true });
+      const second = await runBundle(gh, ws, inputs(''), '5002', runtime);
+      expect(seen('5002')).toEqual({ dir: cacheDir, packs: ['one.pack'] });
+      expect(readFileSync(path.join(cacheDir, 'v2', 'ns', 'one.pack'))).toEqual(Buffer.alloc(50000, 3));
+      expect(second.stdout).toContain(`Activation cache: restored ${key('5001')} into .semantic-audit/cache (1 file, 48.8 KiB).`);
+      expect(second.stdout).toContain('Activation cache: unchanged since the restore (1 file, 48.8 KiB); not saved.');
+      expect(service.cacheCalls.filter((c) => c.method === 'CreateCacheEntry')).toHaveLength(1);
+
+      rmSync(path.join(ws.dir, '.semantic-audit'), { recursive: true });
+      const third = await runBundle(gh, ws, inputs('two'), '5003', runtime);
+      expect(seen('5003').packs).toEqual(['one.pack']);
+      expect(third.stdout).toContain(`Activation cache: saved .semantic-audit/cache (2 files, 97.7 KiB; 1 file, 48.8 KiB before the command) as ${key('5003')}.`);
+      expect(service.caches.map((c) => c.key)).toEqual([key('5001'), key('5003')]);
+      const lookups = service.cacheCalls.filter((c) => c.method === 'GetCacheEntryDownloadURL').map((c) => [c.body.key, c.body.restore_keys]);
+      expect(lookups).toEqual(['5001', '5002', '5003'].map((r) => [key(r), ['semantic-audit-v1-Linux-title=default-key=CPU-run=']]));
+      // @actions/cache masks the signed URLs it receives; the action's own lines never carry them.
+      expect(first.stdout).toContain('::add-mask::fake-upload-signature');
+      expect(second.stdout).toContain('::add-mask::fake-download-signature');
+      for (const r of [first, second, third]) {
+        expect(r.stdout).not.toContain('::warning::');
+        expect(r.stdout.split('\n').filter((l) => /fake-(upload|download)-signature/.test(l) && !/^::(add-mask|debug)::/.test(l))).toEqual([]);
+        expect(r.stdout.replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
+      }
     } finally {
       await gh.close();
       await service.close();

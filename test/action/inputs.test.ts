@@ -21,7 +21,15 @@ describe('parseInputs', () => {
       artifactName: 'semantic-audit-report',
       prNumber: undefined,
       commentAuthor: 'github-actions[bot]',
+      activationCache: true,
+      cacheDir: '.semantic-audit/cache',
+      cacheKey: '',
     });
+  });
+
+  test('activation cache inputs', () => {
+    const i = parseInputs(get({ 'activation-cache': 'False', 'cache-dir': ' /tmp/acts ', 'cache-key': ' matrix/CPU 1 ' }));
+    expect([i.activationCache, i.cacheDir, i.cacheKey]).toEqual([false, '/tmp/acts', 'matrix-CPU-1']);
   });
 
   test('command: none reads an existing report; a title names the artefact', () => {
@@ -44,6 +52,10 @@ describe('parseInputs', () => {
     [{ 'pr-number': '0' }, 'Expected integer >= 1 for pr-number but received "0"'],
     [{ 'images-branch': 'bad..name' }, 'Expected a valid branch name for images-branch but received "bad..name"'],
     [{ 'artifact-name': 'a/b' }, 'Expected a name without " : < > | * ? \\ / or line breaks for artifact-name but received "a/b"'],
+    [{ 'activation-cache': 'on' }, 'Expected true or false for activation-cache but received "on"'],
+    [{ 'cache-dir': 'cache/**' }, 'Expected a directory path without * ? [ ] or line breaks, not starting with ! or # for cache-dir but received "cache/**"'],
+    [{ 'cache-dir': '!cache' }, 'Expected a directory path without * ? [ ] or line breaks, not starting with ! or # for cache-dir but received "!cache"'],
+    [{ 'cache-key': 'k'.repeat(201) }, 'Expected at most 200 characters for cache-key but received "kkkkkkkkkkkkkkkkkkkk… (201 characters)"'],
   ])('rejects %o', (inputs, message) => {
     expect(() => parseInputs(get(inputs))).toThrow(message);
   });

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { readActionContext } from '../../../src/action/context.js';
 import { parseInputs } from '../../../src/action/inputs.js';
 import { type ActionIO, type ActionResult, runAction } from '../../../src/action/run.js';
+import type { CacheClient } from '../../../src/action/cache.js';
 
 export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
@@ -79,16 +80,17 @@ export function runnerEnv(apiUrl: string, workspace: string, event = 'pull_reque
     GITHUB_RUN_ATTEMPT: '1',
     GITHUB_SHA: 'f00dfeedf00dfeedf00dfeedf00dfeedf00dfeed',
     GITHUB_WORKSPACE: workspace,
+    RUNNER_OS: 'Linux',
     ...extra,
   };
 }
 
-/** Runs the action with `inputs` (names as in action.yml) in `env`. */
-export async function run(inputs: Record<string, string>, env: Record<string, string | undefined>): Promise<{ result: ActionResult; rec: Recorded }> {
+/** Runs the action with `inputs` (names as in action.yml) in `env`; `cacheClient` replaces `@actions/cache`. */
+export async function run(inputs: Record<string, string>, env: Record<string, string | undefined>, deps: { cacheClient?: CacheClient } = {}): Promise<{ result: ActionResult; rec: Recorded }> {
   const { io, rec } = recordingIO();
   const parsed = parseInputs((name) => inputs[name] ?? '');
   const ctx = await readActionContext(env);
-  const result = await runAction(parsed, ctx, env, io);
+  const result = await runAction(parsed, ctx, env, io, deps);
   return { result, rec };
 }
 
