@@ -9,7 +9,7 @@ import ort from 'onnxruntime-node';
 import { loadDataset } from '../src/data/dataset.js';
 import { preprocessBatch, tensorSize } from '../src/data/preprocess.js';
 import { resolvePreprocess } from '../src/audit/model-audit.js';
-import { extractFeatures } from '../src/model/extractor.js';
+import { extractFeatures, sessionOptions } from '../src/model/extractor.js';
 import { resolveLayer } from '../src/model/layers.js';
 import { loadModel } from '../src/model/model.js';
 import { withExtraOutputs } from '../src/model/onnx-graph.js';
@@ -25,8 +25,8 @@ export async function runPipelineBench(argv: string[] = []): Promise<Record<stri
   const files = Array.from({ length: repeat }, () => ds.items.map((i) => i.file)).flat();
   const layers = ['pool5', 'data'].map((l) => resolveLayer(model.graph, l));
 
-  // Bare loop: same model with the same extra output, tensors decoded beforehand (not timed).
-  const session = await ort.InferenceSession.create(withExtraOutputs(model.bytes, model.graph, [layers[0].tensor]), { intraOpNumThreads: os.availableParallelism(), graphOptimizationLevel: 'all' });
+  // Bare loop: same model, extra output and session options, tensors decoded beforehand (not timed).
+  const session = await ort.InferenceSession.create(withExtraOutputs(model.bytes, model.graph, [layers[0].tensor]), sessionOptions(['cpu'], os.availableParallelism()));
   const size = tensorSize(pre);
   const batches: Float32Array[] = [];
   for (let s = 0; s < files.length; s += batchSize) batches.push((await preprocessBatch(files.slice(s, s + batchSize), pre)).values);

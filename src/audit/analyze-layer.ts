@@ -4,7 +4,7 @@
 
 import { AuditError } from '../errors.js';
 import type { Gemm } from '../math/gemm.js';
-import { type DistanceMetric, knnSearch } from '../math/knn.js';
+import { type DistanceMetric, type KnnResult, knnSearch } from '../math/knn.js';
 import { type Matrix, findNonFinite } from '../math/matrix.js';
 import { knnPurity } from '../metrics/purity.js';
 import type { KnnSummary } from './report-types.js';
@@ -39,6 +39,11 @@ export async function analyzeKnn(inp: KnnInputs, options: { k: number; metric: D
   assertFinite(inp.layer, inp.query, inp.queryPaths);
   if (!inp.leaveOneOut) assertFinite(inp.layer, inp.reference, inp.referencePaths);
   const knn = await knnSearch(inp.query, inp.reference, { k: options.k, metric: options.metric, excludeSelf: inp.leaveOneOut, gemm: options.gemm });
+  return summarizeKnn(inp, knn);
+}
+
+/** The JSON-safe summary (purity, confusion, per-image neighbours) of a finished k-NN search. */
+export function summarizeKnn(inp: KnnInputs, knn: KnnResult): KnnSummary {
   const nc = inp.classes.length;
   const purity = knnPurity(knn, inp.queryLabels, inp.referenceLabels, nc);
   const perClass: Record<string, number | null> = {};

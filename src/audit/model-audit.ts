@@ -9,14 +9,16 @@ import { AuditError, checkChoice, checkInteger, paramError } from '../errors.js'
 import { type Dataset, type SplitSelection, loadDataset, selectSplits } from '../data/dataset.js';
 import { type Layout, type Preprocess, type ResizeMode, PRESETS, validatePreprocess } from '../data/preprocess.js';
 import type { Gemm } from '../math/gemm.js';
-import { DISTANCE_METRICS, type DistanceMetric } from '../math/knn.js';
+import { DISTANCE_METRICS, type DistanceMetric, knnSearch } from '../math/knn.js';
 import { type Matrix, createMatrix } from '../math/matrix.js';
 import { type ExtractOptions, type ExtractTimings, extractFeatures } from '../model/extractor.js';
 import { type ResolvedLayer, listModuleScopes, resolveLayer } from '../model/layers.js';
 import { type LoadedModel, loadModel } from '../model/model.js';
 import { sharedOrtGemm } from '../model/ort-gemm.js';
 import { VERSION } from '../version.js';
-import { analyzeKnn, assertFinite } from './analyze-layer.js';
+import { type ActivationCache, openActivationCache } from '../cache/activation-cache.js';
+import { type KnnInputs, assertFinite, summarizeKnn } from './analyze-layer.js';
+import { cachedResult, decodeJson, decodeKnn, encodeJson, encodeKnn, matrixDigest, resultKey } from './result-cache.js';
 import { tsne as runTsne } from '../embed/tsne.js';
 import { type SeparationMetrics, separationMetrics } from '../metrics/separation.js';
 import { type EmbeddingQuality, embeddingQuality } from '../metrics/embedding-quality.js';
@@ -148,6 +150,11 @@ export function resolvePreprocess(model: LoadedModel, options: PreprocessOptions
 
 let subjectCounter = 0;
 
+/** Codec of JSON-safe results for the result cache. */
+function jsonCodec<T>(): { encode: (v: T) => Uint8Array; decode: (b: Uint8Array) => T | undefined } {
+  return { encode: encodeJson, decode: (b) => decodeJson<T>(b) };
+}
+
 /** An audit in progress: a model, its probe images, and the layers analysed so far. */
 export class ModelAudit {
   readonly model: LoadedModel;
@@ -161,6 +168,9 @@ export class ModelAudit {
   private readonly embeddings = new Map<string, TsneField>();
   private readonly separations = new Map<string, SeparationField>();
   private hashes: string[] | undefined;
+  /** The cache holding derived results (`null` until first opened). */
+  private resultStore: ActivationCache | undefined | null = null;
+  private readonly digests = new Map<Matrix, string>();
   private readonly timings: Record<string, number> = { extractMs: 0, decodeMs: 0, inferenceMs: 0, knnMs: 0 };
   private readonly queryLabels: Int32Array;
   private readonly referenceLabels: Int32Array;
@@ -265,20 +275,26 @@ export class ModelAudit {
     if (cached) return cached;
     const f = await this.features(layer);
     const t0 = performance.now();
-    const knn = await analyzeKnn(
-      {
-        layer,
-        query: f.query,
-        reference: f.reference,
-        queryLabels: this.queryLabels,
-        referenceLabels: this.referenceLabels,
-        queryPaths: this.selection.query.map((i) => i.relPath),
-        referencePaths: this.selection.reference.map((i) => i.relPath),
-        classes: this.classes,
-        leaveOneOut: this.selection.leaveOneOut,
-      },
-      { k, metric, gemm: this.options.gemm ?? (await sharedOrtGemm()) },
+    const inputs: KnnInputs = {
+      layer,
+      query: f.query,
+      reference: f.reference,
+      queryLabels: this.queryLabels,
+      referenceLabels: this.referenceLabels,
+      queryPaths: this.selection.query.map((i) => i.relPath),
+      referencePaths: this.selection.reference.map((i) => i.relPath),
+      classes: this.classes,
+      leaveOneOut: this.selection.leaveOneOut,
+    };
+    assertFinite(layer, f.query, inputs.queryPaths);
+    if (!inputs.leaveOneOut) assertFinite(layer, f.reference, inputs.referencePaths);
+    const excludeSelf = inputs.leaveOneOut;
+    const search = await this.memo(
+      resultKey('knn', { k, metric, excludeSelf }, excludeSelf ? [this.digest(f.query)] : [this.digest(f.query), this.digest(f.reference)]),
+      { encode: encodeKnn, decode: (b) => decodeKnn(b, metric, f.query.rows, k) },
+      async () => knnSearch(f.query, f.reference, { k, metric, excludeSelf, gemm: await this.gemm() }),
     );
+    const knn = summarizeKnn(inputs, search);
     this.timings.knnMs += performance.now() - t0;
     const result: LayerReport = {
       name: layer,
@@ -308,17 +324,20 @@ export class ModelAudit {
     if (cached) return cached;
     assertFinite(layer, m, this.selection.reference.map((i) => i.relPath));
     const t0 = performance.now();
-    const r = await runTsne(m, { dims, perplexity, seed, gemm: this.options.gemm ?? (await sharedOrtGemm()) });
+    const field = await this.memo(resultKey('tsne', { dims, perplexity, seed }, [this.digest(m)]), jsonCodec<TsneField>(), async () => {
+      const r = await runTsne(m, { dims, perplexity, seed, gemm: await this.gemm() });
+      const computed: TsneField = {
+        coords: Array.from(r.embedding, (v) => Number(v.toPrecision(5))),
+        kl: r.kl,
+        iterations: r.iterations,
+        images: 'reference',
+        perplexity,
+        seed,
+        method: r.method,
+      };
+      return computed;
+    });
     this.timings.tsneMs = (this.timings.tsneMs ?? 0) + performance.now() - t0;
-    const field: TsneField = {
-      coords: Array.from(r.embedding, (v) => Number(v.toPrecision(5))),
-      kl: r.kl,
-      iterations: r.iterations,
-      images: 'reference',
-      perplexity,
-      seed,
-      method: r.method,
-    };
     this.embeddings.set(key, field);
     return field;
   }
@@ -332,25 +351,65 @@ export class ModelAudit {
     const cached = this.separations.get(key) ?? (options.embedding ? undefined : this.separations.get(`${layer}\u0000e`));
     if (cached) return cached;
     const f = await this.features(layer);
-    const gemm = this.options.gemm ?? (await sharedOrtGemm());
     const nc = this.classes.length;
     const k = options.k ?? 10;
     const seed = options.seed ?? 0;
     assertFinite(layer, f.reference, this.selection.reference.map((i) => i.relPath));
     const t0 = performance.now();
     const base = this.separations.get(`${layer}\u0000f`);
-    const features = base?.features ?? (await separationMetrics(f.reference, this.referenceLabels, nc, { k, seed, gemm }));
+    const labelsDigest = matrixDigest(createMatrix(1, this.referenceLabels.length, new Float32Array(this.referenceLabels)));
+    const features =
+      base?.features ??
+      (await this.memo(resultKey('separation', { k, seed, nc }, [this.digest(f.reference), labelsDigest]), jsonCodec<SeparationMetrics>(), async () =>
+        separationMetrics(f.reference, this.referenceLabels, nc, { k, seed, gemm: await this.gemm() }),
+      ));
     const field: SeparationField = { features };
     if (options.embedding) {
       const e = await this.embed(layer, { dims: 2, perplexity: options.perplexity, seed });
       const emb = createMatrix(f.reference.rows, 2, Float32Array.from(e.coords));
-      const sep = await separationMetrics(emb, this.referenceLabels, nc, { k, seed, gemm });
-      const q: EmbeddingQuality = await embeddingQuality(f.reference, emb, this.referenceLabels, nc, { k, seed, gemm });
-      field.embedding = { ...sep, trustworthiness: q.trustworthiness };
+      field.embedding = await this.memo(
+        resultKey('separation-embedding', { k, seed, nc }, [this.digest(f.reference), matrixDigest(emb), labelsDigest]),
+        jsonCodec<NonNullable<SeparationField['embedding']>>(),
+        async () => {
+          const gemm = await this.gemm();
+          const sep = await separationMetrics(emb, this.referenceLabels, nc, { k, seed, gemm });
+          const q: EmbeddingQuality = await embeddingQuality(f.reference, emb, this.referenceLabels, nc, { k, seed, gemm });
+          return { ...sep, trustworthiness: q.trustworthiness };
+        },
+      );
     }
     this.timings.separationMs = (this.timings.separationMs ?? 0) + performance.now() - t0;
     this.separations.set(key, field);
     return field;
+  }
+
+  /** The matrix-product engine (onnxruntime's, created on first use). */
+  private async gemm(): Promise<Gemm> {
+    return this.options.gemm ?? (await sharedOrtGemm());
+  }
+
+  /** sha256 of a feature matrix (computed once per matrix). */
+  private digest(m: Matrix): string {
+    let d = this.digests.get(m);
+    if (d === undefined) {
+      d = matrixDigest(m);
+      this.digests.set(m, d);
+    }
+    return d;
+  }
+
+  /**
+   * A derived result from the cache (see `result-cache.ts`), or computed and stored there. Off
+   * with `cache: false`; counted in the timings as `cachedResults`.
+   */
+  private async memo<T>(key: string, codec: { encode: (v: T) => Uint8Array; decode: (b: Uint8Array) => T | undefined }, compute: () => Promise<T>): Promise<T> {
+    if (this.resultStore === null) {
+      const option = this.options.cache ?? true;
+      this.resultStore = option === false ? undefined : openActivationCache(option === true ? undefined : option, { maxBytes: this.options.cacheMaxBytes });
+    }
+    const { value, hit } = await cachedResult(this.resultStore, key, codec, compute);
+    if (hit) this.timings.cachedResults = (this.timings.cachedResults ?? 0) + 1;
+    return value;
   }
 
   /** Records a pass/fail check so that it appears in the report. */

@@ -21,6 +21,11 @@
  * deleted and its rows count as misses, never used. The size is bounded:
  * {@link ActivationCache.evict} deletes the least recently used packs (a hit refreshes its pack's
  * mtime, at most once an hour) until the cache is under 90 % of `maxBytes`.
+ *
+ * Derived results ({@link ActivationCache.getResult}: k-NN searches, t-SNE embeddings,
+ * separation metrics) live beside the packs in `v2/results/<key[0:2]>/<key>.res`, keyed by a
+ * digest of the exact features and parameters they were computed from; they are verified,
+ * written and evicted the same way.
  */
 
 import { createHash } from 'node:crypto';
@@ -47,6 +52,11 @@ const INDEX_ENTRY_BYTES = 36;
 const TOUCH_AFTER_MS = 60 * 60 * 1000;
 /** Temporary files older than this are leftovers of a killed writer and are deleted by evict(). */
 const STALE_TMP_MS = 10 * 60 * 1000;
+/** Magic of a derived-result file ('SARS' read as little-endian u32) and its header size. */
+const RESULT_MAGIC = 0x53524153;
+const RESULT_HEADER_BYTES = 16;
+/** Folder (under the format folder) of derived results, beside the two-hex-digit pack folders. */
+const RESULTS_DIR = 'results';
 /** Packs whose rows are kept in memory at once while reading (most recently used). */
 const OPEN_PACKS = 4;
 
@@ -66,14 +76,17 @@ export interface CacheStats {
   /** Rows found. */
   hits: number;
   misses: number;
-  /** Packs found truncated or corrupt (deleted; their rows recomputed). */
+  /** Packs and results found truncated or corrupt (deleted; recomputed). */
   corrupt: number;
-  /** Packs written. */
+  /** Packs and results written. */
   writes: number;
   /** Writes that failed (disk full, read-only); the audit goes on without them. */
   writeErrors: number;
-  /** Packs deleted by eviction. */
+  /** Packs and results deleted by eviction. */
   evicted: number;
+  /** Derived results (k-NN, t-SNE, separation) found and not found. */
+  resultHits: number;
+  resultMisses: number;
 }
 
 /** Options of {@link ActivationCache}. */
@@ -112,7 +125,7 @@ export class ActivationCache {
   /** Absolute cache directory. */
   readonly dir: string;
   readonly maxBytes: number;
-  readonly stats: CacheStats = { hits: 0, misses: 0, corrupt: 0, writes: 0, writeErrors: 0, evicted: 0 };
+  readonly stats: CacheStats = { hits: 0, misses: 0, corrupt: 0, writes: 0, writeErrors: 0, evicted: 0, resultHits: 0, resultMisses: 0 };
   private readonly root: string;
   private readonly indexes = new Map<string, Map<string, Location[]>>();
   private readonly packs = new Map<string, PackInfo>();
@@ -261,6 +274,7 @@ export class ActivationCache {
   /**
    * The cached row of an image, or `undefined` on a miss. A row whose CRC does not match gets its
    * pack deleted and counts as a miss. When `cols` is given, a row of another length is a miss.
+   * The row is a read-only view of the pack's rows (copy it before changing it).
    */
   get(namespace: string, imageHash: string, cols?: number): Float32Array | undefined {
     const list = this.index(namespace).get(imageHash);
@@ -269,8 +283,8 @@ export class ActivationCache {
       if (!info || (cols !== undefined && info.cols !== cols)) continue;
       const rows = this.rowsOf(info);
       if (!rows) continue;
-      const row = rows.slice(loc.row * info.cols, (loc.row + 1) * info.cols);
-      if (crc32(new Uint8Array(row.buffer)) !== loc.crc) {
+      const row = rows.subarray(loc.row * info.cols, (loc.row + 1) * info.cols);
+      if (crc32(new Uint8Array(row.buffer, row.byteOffset, row.byteLength)) !== loc.crc) {
         this.dropCorrupt(info.file);
         continue;
       }
@@ -340,6 +354,71 @@ export class ActivationCache {
     return { file: loc.pack, offset: HEADER_BYTES + info.count * INDEX_ENTRY_BYTES + loc.row * info.cols * 4, bytes: info.cols * 4 };
   }
 
+  private resultFile(key: string): string {
+    if (!/^[0-9a-f]{64}$/.test(key)) throw paramError('result key', 'a sha256 hex digest', key);
+    return path.join(this.root, RESULTS_DIR, key.slice(0, 2), `${key}.res`);
+  }
+
+  /**
+   * A derived result (a k-NN search, a t-SNE embedding, separation metrics) stored under `key`
+   * (hex sha256 of everything it was computed from), or `undefined`. Verified like a pack (magic,
+   * version, length, CRC-32); a damaged file is deleted and counts as a miss.
+   */
+  getResult(key: string): Uint8Array | undefined {
+    const file = this.resultFile(key);
+    let buf: Buffer;
+    try {
+      buf = fs.readFileSync(file);
+    } catch {
+      this.stats.resultMisses++;
+      return undefined;
+    }
+    const ok =
+      buf.length >= RESULT_HEADER_BYTES &&
+      buf.readUInt32LE(0) === RESULT_MAGIC &&
+      buf.readUInt32LE(4) === CACHE_FORMAT_VERSION &&
+      buf.readUInt32LE(8) === buf.length - RESULT_HEADER_BYTES &&
+      crc32(buf.subarray(RESULT_HEADER_BYTES)) === buf.readUInt32LE(12);
+    if (!ok) {
+      this.stats.corrupt++;
+      tryUnlink(file);
+      this.stats.resultMisses++;
+      return undefined;
+    }
+    try {
+      const st = fs.statSync(file);
+      if (Date.now() - st.mtimeMs > TOUCH_AFTER_MS) {
+        const now = new Date();
+        fs.utimesSync(file, now, now);
+      }
+    } catch {
+      // evicted meanwhile: the bytes read are still whole
+    }
+    this.stats.resultHits++;
+    return new Uint8Array(buf.buffer, buf.byteOffset + RESULT_HEADER_BYTES, buf.length - RESULT_HEADER_BYTES);
+  }
+
+  /** Stores a derived result under `key`, atomically. Never throws: a failed write is counted and skipped. */
+  putResult(key: string, payload: Uint8Array): void {
+    const file = this.resultFile(key);
+    const buf = Buffer.allocUnsafe(RESULT_HEADER_BYTES + payload.length);
+    buf.writeUInt32LE(RESULT_MAGIC, 0);
+    buf.writeUInt32LE(CACHE_FORMAT_VERSION, 4);
+    buf.writeUInt32LE(payload.length, 8);
+    buf.writeUInt32LE(crc32(payload), 12);
+    buf.set(payload, RESULT_HEADER_BYTES);
+    const tmp = `${file}.${process.pid}-${threadId}-${++this.tmpCounter}.tmp`;
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(tmp, buf);
+      fs.renameSync(tmp, file);
+      this.stats.writes++;
+    } catch {
+      this.stats.writeErrors++;
+      tryUnlink(tmp);
+    }
+  }
+
   /**
    * A digest of which packs the cache holds (their names derive from their content): unchanged
    * when a run only read from the cache, so CI can skip saving it again.
@@ -353,7 +432,7 @@ export class ActivationCache {
         return [];
       }
     };
-    for (const a of list(this.root)) for (const ns of list(path.join(this.root, a))) for (const f of list(path.join(this.root, a, ns))) if (f.endsWith('.pack')) h.update(`${ns}/${f}\n`);
+    for (const a of list(this.root)) for (const ns of list(path.join(this.root, a))) for (const f of list(path.join(this.root, a, ns))) if (f.endsWith('.pack') || f.endsWith('.res')) h.update(`${ns}/${f}\n`);
     return h.digest('hex');
   }
 

@@ -464,6 +464,8 @@ export async function extractFeatures(
   const wantsInput = tensors.includes(inputName);
   const inputCached = cachedTensors.includes(inputName);
 
+  /** Reused read buffer of the look-ups (most images are far smaller; larger ones are read whole). */
+  const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
   /** Bytes of images that missed the cache, read by the look-up and kept until decoded. */
   const missBytes = new Map<number, Buffer>();
   /**
@@ -473,7 +475,7 @@ export async function extractFeatures(
   const lookup = (i: number): 'hit' | 'decode' | 'miss' => {
     let bytes: Buffer;
     try {
-      bytes = fs.readFileSync(files[i]);
+      bytes = readInto(files[i], scratch);
     } catch (err) {
       throw new AuditError(`Cannot read image ${files[i]}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Check the path in your data set.`, 'E_IMAGE');
     }
@@ -484,14 +486,14 @@ export async function extractFeatures(
       const known = out.get(t)!;
       const row = cache!.get(namespaces[tensors.indexOf(t)], hash, known.data ? known.cols : undefined);
       if (!row) {
-        missBytes.set(i, bytes);
+        missBytes.set(i, Buffer.from(bytes)); // a copy: `bytes` may live in the scratch buffer
         return 'miss';
       }
       rows.push([t, row]);
     }
     for (const [t, row] of rows) store(t, row, 1, [i]);
     if (wantsInput && !inputCached) {
-      missBytes.set(i, bytes);
+      missBytes.set(i, Buffer.from(bytes));
       return 'decode';
     }
     return 'hit';
@@ -655,6 +657,26 @@ export async function extractFeatures(
   const timings: ExtractTimings = { sessionMs, decodeMs, inferenceMs, cacheMs, totalMs: performance.now() - t0 };
   options.onStats?.(stats, timings);
   return { features, hashes, timings, stats };
+}
+
+/** Size of the look-up's reusable read buffer. */
+const SCRATCH_BYTES = 1 << 20;
+
+/**
+ * Reads a file into `scratch` when it fits (one open, read and close, no allocation: a warm run
+ * reads every image only to hash it), else whole with `readFileSync`. The result may be a view of
+ * `scratch`, valid until the next call.
+ */
+function readInto(file: string, scratch: Buffer): Buffer {
+  const fd = fs.openSync(file, 'r');
+  let n: number;
+  try {
+    // A read of a regular file returns fewer bytes than asked only at its end.
+    n = fs.readSync(fd, scratch, 0, scratch.length, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return n === scratch.length ? fs.readFileSync(file) : scratch.subarray(0, n);
 }
 
 const oneShotHash = (crypto as unknown as { hash?: (algorithm: string, data: Uint8Array, encoding: 'hex') => string }).hash;

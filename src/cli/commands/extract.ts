@@ -123,7 +123,7 @@ export function formatTimings(stages: Record<string, number>, reportTimings: Rec
   const extractParts = ['sessionMs', 'decodeMs', 'inferenceMs', 'cacheMs', 'mergeMs'];
   const parts = (keys: (k: string) => boolean) =>
     Object.entries(reportTimings)
-      .filter(([k]) => k !== 'extractMs' && keys(k))
+      .filter(([k]) => k !== 'extractMs' && k.endsWith('Ms') && keys(k))
       .map(([k, v]) => `${k.replace(/Ms$/, '')} ${Math.round(v)}`)
       .join(', ');
   const detail: Record<string, string> = {
@@ -138,6 +138,7 @@ export function formatTimings(stages: Record<string, number>, reportTimings: Rec
     const eps = [...new Set(stats.flatMap((x) => x.executionProviders))];
     lines.push(`  images: ${cached} from the activation cache, ${computed} computed${eps.length > 0 ? ` on ${eps.join(', ')} (decoding runs while inference does)` : ''}`);
   }
+  if (reportTimings.cachedResults) lines.push(`  results: ${reportTimings.cachedResults} (k-NN, t-SNE, separation) from the cache`);
   lines.push(`  report.json ${(reportBytes / 1024 / 1024).toFixed(1)} MiB; peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
   return lines.join('\n');
 }
