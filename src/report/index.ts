@@ -6,6 +6,8 @@
 export { type WriteReportOptions, type WrittenReport, writeReportDirectory } from './write-report.js';
 export { type CollectedComparison, type CollectedReport, mergeReports } from './merge.js';
 export { type PageOptions, buildPage } from './view/page.js';
+export { type HoverThumbnailOptions } from './view/hover-thumbs.js';
+export { DEFAULT_MAX_THUMBNAILS } from './thumbnail-sample.js';
 export { svgToPng } from './png.js';
 export { readSeparation, readTsne } from './extras.js';
 export { tsneEmbedding } from './tsne-field.js';

@@ -11,13 +11,18 @@ import { VERSION } from '../version.js';
 import { pngRenditions, svgToPng } from './png.js';
 import { renderHtml, thumbnailCss } from './render-html.js';
 import { type ThumbnailOptions, encodeThumbnails } from './thumbnails.js';
+import type { HoverThumbnailOptions } from './view/hover-thumbs.js';
 import type { AuditReportBundle, RenderableReport } from './types.js';
 import { type PageOptions, buildPage } from './view/page.js';
 
 /** Options of {@link writeReportDirectory}. */
 export interface WriteReportOptions extends PageOptions {
-  /** Thumbnail size and quality. @default { size: 64, quality: 70 } */
-  thumbnails?: ThumbnailOptions;
+  /**
+   * Thumbnail size and quality, and how many distinct thumbnails the page embeds (`max`; the
+   * t-SNE hover sample fills what the grids and misfits leave; CLI `--max-thumbnails`).
+   * @default { size: 64, quality: 70, max: 2000, seed: 0 }
+   */
+  thumbnails?: ThumbnailOptions & HoverThumbnailOptions;
   /** Write the PNG renditions. @default true */
   png?: boolean;
   /** Write report.json. @default true */

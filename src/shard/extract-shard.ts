@@ -13,6 +13,7 @@ import { type AuditModelOptions, auditModel } from '../audit/model-audit.js';
 import type { Matrix } from '../math/matrix.js';
 import { type ExtractStats, type ExtractTimings, extractFeatures } from '../model/extractor.js';
 import { VERSION } from '../version.js';
+import { shardGraph } from './shard-graph.js';
 import { SHARD_FORMAT, SHARD_MANIFEST, SHARD_VERSION, type ShardItem, type ShardLayer, type ShardManifest, type ShardPlan, itemsDigest, planDigest } from './shard-manifest.js';
 import { type ShardSpec, shardRange } from './shard-spec.js';
 
@@ -95,6 +96,7 @@ export async function extractShard(model: string | Uint8Array, outDir: string, o
       referenceCount: leaveOneOut ? query.length : reference.length,
       itemsDigest: itemsDigest(all),
     },
+    graph: shardGraph(subject.model.graph),
     // cols is known only where the shard has images; an empty shard records 0 and merging checks.
     layers: resolved.map((r) => ({ ...r, cols: files.get(r.tensor)!.cols })),
     count: spec.count,

@@ -14,9 +14,10 @@ import { AuditError } from '../errors.js';
 import type { Dataset, ImageItem, SplitSelection } from '../data/dataset.js';
 import type { Preprocess } from '../data/preprocess.js';
 import { type Matrix, createMatrix } from '../math/matrix.js';
-import type { ResolvedLayer } from '../model/layers.js';
+import { type ResolvedLayer, resolveLayer } from '../model/layers.js';
 import type { LoadedModel } from '../model/model.js';
 import { VERSION } from '../version.js';
+import { graphFromShard } from './shard-graph.js';
 import { SHARD_FORMAT, SHARD_MANIFEST, SHARD_VERSION, type ShardManifest, type ShardPlan, itemsDigest } from './shard-manifest.js';
 
 /** The shards of one plan, merged. */
@@ -24,18 +25,22 @@ export interface MergedShards {
   /** Shard directories, in shard order. */
   dirs: string[];
   plan: ShardPlan;
-  /** Model as recorded by the shards (no graph: layers come from the shards). */
+  /** Model as recorded by the shards: its layer graph, no weights (`bytes` is empty). */
   model: LoadedModel;
   dataset: Dataset;
   selection: SplitSelection;
   preprocess: Preprocess;
   /** sha256 of every audited image (query images, then reference images). */
   hashes: string[];
-  /** Layer names the shards hold, in the order extracted. */
+  /** Layer names the shards hold, as extracted (`all` expanded to the modules in network order). */
   layerNames: string[];
   /** Extraction timings (ms) and cache counts summed over the shards. */
   timings: Record<string, number>;
-  /** Reads one layer's features for all audited images (verifying every file). */
+  /**
+   * Reads one layer's features for all audited images (verifying every file). `name` resolves
+   * against the model's layer graph as in a single run (tensor, node or module name, `data`,
+   * `penultimate`, `logits`); its tensor must be one the shards hold.
+   */
   layer(name: string): { layer: ResolvedLayer; features: Matrix };
 }
 
@@ -82,7 +87,13 @@ async function readManifest(dir: string): Promise<ShardManifest> {
   }
   if (!m || m.format !== SHARD_FORMAT) throw new AuditError(`${file} is not a semantic-audit shard manifest (format ${JSON.stringify(m?.format)}).`, 'E_SHARD');
   if (m.version !== SHARD_VERSION) {
-    throw new AuditError(`${file} has shard format version ${m.version}; semantic-audit ${VERSION} reads version ${SHARD_VERSION}. Extract every shard with the same semantic-audit version.`, 'E_SHARD');
+    throw new AuditError(
+      `${file} has shard format version ${m.version} (written by semantic-audit ${m.tool?.version ?? 'unknown'}); semantic-audit ${VERSION} reads version ${SHARD_VERSION}. Re-run semantic-audit extract for every shard with semantic-audit ${VERSION}.`,
+      'E_SHARD',
+    );
+  }
+  if (!Array.isArray(m.plan?.graph?.nodes) || !Array.isArray(m.plan.layers) || !Array.isArray(m.layers) || !Array.isArray(m.items)) {
+    throw new AuditError(`${file} is incomplete (no layer graph, layers or images). Re-run semantic-audit extract for this shard.`, 'E_SHARD');
   }
   return m;
 }
@@ -203,7 +214,7 @@ export async function readShards(dirs: string[]): Promise<MergedShards> {
     label: plan.model.path,
     bytes: new Uint8Array(0),
     sha256: plan.model.sha256,
-    graph: { nodes: [], inputs: [{ name: input.name, elemType: 'FLOAT', shape: input.shape }], outputs: [], valueInfo: new Map(), initializers: new Set(), metadata: {} },
+    graph: graphFromShard(plan.graph),
     input,
     hints: {},
     classNames: plan.model.classNames,
@@ -213,7 +224,8 @@ export async function readShards(dirs: string[]): Promise<MergedShards> {
   const layerNames = plan.layers.map((l) => l.name);
 
   const layer = (name: string): { layer: ResolvedLayer; features: Matrix } => {
-    const li = layerNames.indexOf(name);
+    const resolved = resolveLayer(model.graph, name, model.label);
+    const li = plan.layers.findIndex((l) => l.tensor === resolved.tensor);
     if (li < 0) {
       throw new AuditError(`Layer ${JSON.stringify(name)} is not in the shards (they hold ${layerNames.join(', ')}). Extract it with semantic-audit extract --layers ${[...layerNames, name].join(',')}.`, 'E_LAYER');
     }
@@ -231,8 +243,7 @@ export async function readShards(dirs: string[]): Promise<MergedShards> {
       const sha = createHash('sha256').update(bytes).digest('hex');
       if (sha !== sl.sha256) throw new AuditError(`Shard file ${file} is corrupt (sha256 ${sha.slice(0, 12)}, manifest says ${sl.sha256.slice(0, 12)}). Re-run semantic-audit extract for this shard.`, 'E_SHARD');
     }
-    const { cols: _c, file: _f, sha256: _s, ...resolved } = shards[0].m.layers[li];
-    return { layer: { ...resolved, name }, features: createMatrix(total, cols, data) };
+    return { layer: resolved, features: createMatrix(total, cols, data) };
   };
 
   return { dirs: shards.map((s) => s.dir), plan, model, dataset, selection, preprocess: plan.preprocess, hashes, layerNames, timings, layer };

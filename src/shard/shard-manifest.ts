@@ -2,6 +2,10 @@
  * The on-disk form of one extraction shard: a directory holding `shard.json` (this manifest)
  * and one raw little-endian float32 file per tensor (`tensor-<k>.f32`, `rows x cols` values for
  * the shard's images, row-major). `semantic-audit audit --from` merges the shards of one plan.
+ *
+ * Version 2 records the model's layer graph ({@link ShardGraph}), so that `audit --from` resolves
+ * `--layers all` and module names as a single run does; version 1 shards are refused with the
+ * command that re-extracts them.
  */
 
 import { createHash } from 'node:crypto';
@@ -9,11 +13,12 @@ import type { Dataset, ImageItem } from '../data/dataset.js';
 import type { Preprocess } from '../data/preprocess.js';
 import type { ResolvedLayer } from '../model/layers.js';
 import type { ImageInput } from '../model/model.js';
+import type { ShardGraph } from './shard-graph.js';
 
 /** `format` of every shard manifest. */
 export const SHARD_FORMAT = 'semantic-audit-shard';
 /** Current manifest version. */
-export const SHARD_VERSION = 1;
+export const SHARD_VERSION = 2;
 /** Manifest file name inside a shard directory. */
 export const SHARD_MANIFEST = 'shard.json';
 
@@ -53,7 +58,9 @@ export interface ShardPlan {
     /** sha256 over every audited image's split, path and label, in order (see {@link itemsDigest}). */
     itemsDigest: string;
   };
-  /** Layers as resolved against the model (without per-shard file names). */
+  /** The model's layer graph: layer names asked for at merge time resolve against it. */
+  graph: ShardGraph;
+  /** Layers as resolved against the model (without per-shard file names), as requested. */
   layers: (ResolvedLayer & { cols: number })[];
   /** Number of shards. */
   count: number;

@@ -66,22 +66,27 @@ export async function makeReport(
 
 /**
  * A report.json-shaped audit of `perClass` query and reference images per class written as
- * 64x64 noise PNGs (the least compressible thumbnails), with seeded random neighbours and
- * t-SNE on every layer: for size checks without running a model.
+ * `size` x `size` noise PNGs (the least compressible thumbnails; none with `files: false`), with
+ * seeded random neighbours and t-SNE on every layer: for size checks without running a model.
+ * `referencePerClass` sets a larger reference set (default `perClass`).
  */
-export async function syntheticReport(root: string, options: { classes: number; perClass: number; layers: string[]; seed?: number }): Promise<RenderableReport> {
+export async function syntheticReport(
+  root: string,
+  options: { classes: number; perClass: number; referencePerClass?: number; layers: string[]; seed?: number; files?: boolean; size?: number },
+): Promise<RenderableReport> {
   const random = createRandom(options.seed ?? 5);
+  const size = options.size ?? 64;
   const classes = Array.from({ length: options.classes }, (_, i) => `class-${i}`);
-  const images = (split: string) => classes.flatMap((c) => Array.from({ length: options.perClass }, (_, i) => ({ path: `${split}/${c}/${i}.png`, label: c, sha256: '' })));
-  const query = images('test');
-  const reference = images('train');
-  for (const im of [...query, ...reference]) {
-    const noise = Buffer.from(Array.from({ length: 64 * 64 * 3 }, () => Math.floor(random() * 256)));
+  const images = (split: string, n: number) => classes.flatMap((c) => Array.from({ length: n }, (_, i) => ({ path: `${split}/${c}/${i}.png`, label: c, sha256: '' })));
+  const query = images('test', options.perClass);
+  const reference = images('train', options.referencePerClass ?? options.perClass);
+  for (const im of options.files === false ? [] : [...query, ...reference]) {
+    const noise = Buffer.from(Array.from({ length: size * size * 3 }, () => Math.floor(random() * 256)));
     const { default: sharp } = await import('sharp');
     const file = path.join(root, ...im.path.split('/'));
     const { mkdir, writeFile } = await import('node:fs/promises');
     await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, await sharp(noise, { raw: { width: 64, height: 64, channels: 3 } }).png().toBuffer());
+    await writeFile(file, await sharp(noise, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer());
   }
   const k = 10;
   const nc = classes.length;

@@ -97,6 +97,26 @@ describe('writeReportDirectory', () => {
   }, 180_000);
 });
 
+describe('writeReportDirectory with many images', () => {
+  it('encodes at most thumbnails.max thumbnails and says on the page how many points have one', async () => {
+    const root = await tempDir('sa-write-many-thumbs-');
+    const many = await syntheticReport(root, { classes: 3, perClass: 10, referencePerClass: 300, layers: ['data', 'pool5'], size: 8 });
+    const few = await writeReportDirectory(many, path.join(root, 'few'), { png: false, json: false, thumbnails: { max: 0 }, gridPerClass: 1, gridWorst: 0, misfits: 1 });
+    const required = few.thumbnails;
+    const written = await writeReportDirectory(many, path.join(root, 'out'), { png: false, json: false, thumbnails: { max: required + 40 }, gridPerClass: 1, gridWorst: 0, misfits: 1 });
+    expect(written.thumbnails).toBe(required + 40);
+    const page = await readFile(written.html, 'utf8');
+    const defs = [...page.matchAll(/\.th-(\d+)\{background-image:url\(data:image\/webp;base64,/g)];
+    expect(defs).toHaveLength(written.thumbnails);
+    const island = JSON.parse(page.match(/<script type="application\/json" id="sa-data">([\s\S]*?)<\/script>/)![1]);
+    const withThumb = island.sets['m0-reference'].thumbs.filter((id: number) => id >= 0).length;
+    expect(withThumb).toBeGreaterThan(40);
+    expect(withThumb).toBeLessThan(required + 40);
+    expect(page).toContain(`Hover thumbnails: ${withThumb} of 900 reference images. They are a seeded sample of each class plus every image the neighbour grids and misfits show`);
+    expect(page.match(/class="pt" data-i=/g)).toHaveLength(2 * withThumb);
+  }, 120_000);
+});
+
 describe('templates', () => {
   it('never use the triple-stash: only {{markup}} inserts unescaped, trusted SVG', () => {
     const templates = readTemplates();

@@ -8,6 +8,7 @@ import { readShards } from '../../src/shard/read-shards.js';
 import { parseShard, shardRange } from '../../src/shard/shard-spec.js';
 import { REPO, runCli } from '../helpers/cli.js';
 import { makeImageFolder, tempDir } from '../helpers/images.js';
+import { VERSION } from '../../src/version.js';
 import { tinyClassifier } from '../helpers/onnx-builder.js';
 
 /** report.json without what legitimately differs between runs. */
@@ -163,5 +164,79 @@ describe('shards of the Fashion-MNIST fixture', () => {
     expect(comparable(merged.report())).toEqual(comparable(single.report()));
     const pool5 = merged.report().layers.find((l) => l.name === 'pool5')!;
     expect(pool5.knn.purity.micro).toBeCloseTo(0.895, 3); // fixtures/README.md
+  });
+
+  it('merge --layers all into the report.json of a single run: the layer sweep in network order, names resolved against the recorded graph', async () => {
+    const model = path.join(REPO, 'fixtures/models/fmnist-resnet.onnx');
+    const data = path.join(REPO, 'fixtures/fmnist5');
+    const dir = await tempDir('sa-shard-all-');
+    const fast = ['--k', '10', '--no-tsne', '--no-html', '--quiet'];
+    const single = runCli(['audit', '--model', model, '--data', data, '--layers', 'all', '--no-cache', ...fast, '--out', path.join(dir, 'single')]);
+    expect(single.stderr).toBe('');
+    expect(single.code).toBe(0);
+    const s = (i: number) => path.join(dir, 'shards', `s${i}`);
+    for (let i = 1; i <= 3; i++) {
+      const r = runCli(['extract', '--model', model, '--data', data, '--layers', 'all', '--no-cache', '--shard', `${i}/3`, '--out', s(i)]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    }
+    const expected = ['data', 'conv1', 'relu', 'layer1', 'layer2', 'layer3', 'pool5', 'flatten', 'fc'];
+    const read = async (name: string) => JSON.parse(await readFile(path.join(dir, name, 'report.json'), 'utf8')) as AuditReport;
+    // --layers all at merge time, and no --layers (the shards' own list), both give the single run.
+    for (const [out, layers] of [['merged-all', ['--layers', 'all']], ['merged-default', []]] as const) {
+      const r = runCli(['audit', '--from', path.join(dir, 'shards'), ...layers, ...fast, '--out', path.join(dir, out)]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(comparable(await read(out))).toEqual(comparable(await read('single')));
+    }
+    const a = await read('single');
+    expect(a.layers.map((l) => l.name)).toEqual(expected);
+    expect(a.layers.map((l) => l.order)).toEqual([...a.layers.map((l) => l.order)].sort((x, y) => x - y));
+
+    // Other names of held tensors (penultimate is flatten's output, logits is fc's) resolve as in a single run.
+    const names = ['layer2', 'penultimate', 'logits', 'fc'];
+    const single2 = runCli(['audit', '--model', model, '--data', data, '--layers', names.join(','), '--no-cache', ...fast, '--out', path.join(dir, 'single-names')]);
+    expect(single2.code).toBe(0);
+    const merged2 = runCli(['audit', '--from', s(1), s(2), s(3), '--layers', names.join(','), ...fast, '--out', path.join(dir, 'merged-names')]);
+    expect(merged2.stderr).toBe('');
+    expect(merged2.code).toBe(0);
+    const b = await read('merged-names');
+    expect(comparable(b)).toEqual(comparable(await read('single-names')));
+    expect(b.layers.map((l) => [l.name, l.kind, l.tensor])).toEqual([
+      ['layer2', 'scope', '/layer2/layer2.0/relu_1/Relu_output_0'],
+      ['penultimate', 'penultimate', '/flatten/Flatten_output_0'],
+      ['fc', 'scope', 'logits'],
+      ['logits', 'logits', 'logits'],
+    ]);
+
+    // A layer of the model that no shard holds, and a name the model does not have.
+    const missing = runCli(['audit', '--from', path.join(dir, 'shards'), '--layers', 'pool5,layer2/layer2.0/conv1', ...fast, '--out', path.join(dir, 'missing')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(
+      `semantic-audit audit: Layer "layer2/layer2.0/conv1" is not in the shards (they hold ${expected.join(', ')}). Extract it with semantic-audit extract --layers ${expected.join(',')},layer2/layer2.0/conv1.\n`,
+    );
+    const unknown = runCli(['audit', '--from', path.join(dir, 'shards'), '--layers', 'pool6', ...fast, '--out', path.join(dir, 'unknown')]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^semantic-audit audit: Unknown layer "pool6" in .*fmnist-resnet\.onnx\. Closest: pool5, /);
+    // The same message as a run on the model file.
+    expect(unknown.stderr).toBe(runCli(['audit', '--model', model, '--data', data, '--layers', 'pool6', ...fast, '--out', path.join(dir, 'unknown')]).stderr);
+  }, 180_000);
+});
+
+describe('shard format version', () => {
+  it('refuses shards of another format version, and incomplete ones, with the command that re-extracts them', async () => {
+    const { dir, data, model } = await fixture();
+    await extractShard(model, path.join(dir, 's1'), { data, cache: false, layers: ['pool5'] });
+    const file = path.join(dir, 's1', 'shard.json');
+    const m = JSON.parse(await readFile(file, 'utf8'));
+    expect(m.version).toBe(2);
+    expect(m.plan.graph.nodes.length).toBeGreaterThan(0);
+    await writeFile(file, JSON.stringify({ ...m, version: 1, tool: { name: 'semantic-audit', version: '0.0.9' } }));
+    await expect(readShards([path.join(dir, 's1')])).rejects.toThrow(
+      `${file} has shard format version 1 (written by semantic-audit 0.0.9); semantic-audit ${VERSION} reads version 2. Re-run semantic-audit extract for every shard with semantic-audit ${VERSION}.`,
+    );
+    const { graph: _g, ...noGraph } = m.plan;
+    await writeFile(file, JSON.stringify({ ...m, plan: noGraph }));
+    await expect(readShards([path.join(dir, 's1')])).rejects.toThrow(`${file} is incomplete (no layer graph, layers or images). Re-run semantic-audit extract for this shard.`);
   });
 });

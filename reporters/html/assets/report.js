@@ -13,7 +13,9 @@
   function showTip(setKey, i, x, y) {
     var set = data.sets[setKey];
     if (!set || i < 0 || i >= set.paths.length) return;
+    /* Images without a thumbnail (beyond the page's sample, see thumbnails.max) show no picture. */
     tipThumb.className = 'th th-' + set.thumbs[i];
+    tipThumb.hidden = set.thumbs[i] < 0;
     tipLabel.textContent = set.classes[set.labels[i]];
     tipPath.textContent = set.paths[i];
     tip.hidden = false;
@@ -58,7 +60,7 @@
   });
 
   /* 3-D views: perspective projection of the unit-ball cloud, rotated by yaw (y axis) then pitch (x axis). */
-  function marker(ctx, shape, x, y, r) {
+  function marker(ctx, shape, x, y, r, noStroke) {
     ctx.beginPath();
     if (shape === 'circle') ctx.arc(x, y, r, 0, 2 * Math.PI);
     else if (shape === 'square') { var s = r * 0.885; ctx.rect(x - s, y - s, 2 * s, 2 * s); }
@@ -66,7 +68,7 @@
     else if (shape === 'triangle-down') { var u = r * 1.35; ctx.moveTo(x, y + u * 1.15); ctx.lineTo(x + u, y - u * 0.6); ctx.lineTo(x - u, y - u * 0.6); ctx.closePath(); }
     else { var d = r * 1.3; ctx.moveTo(x, y - d); ctx.lineTo(x + d, y); ctx.lineTo(x, y + d); ctx.lineTo(x - d, y); ctx.closePath(); }
     ctx.fill();
-    ctx.stroke();
+    if (!noStroke) ctx.stroke();
   }
 
   Array.prototype.forEach.call(document.querySelectorAll('canvas.cloud'), function (cv) {
@@ -82,6 +84,10 @@
     var sx = new Float32Array(n), sy = new Float32Array(n), sz = new Float32Array(n), order = [];
     for (var i = 0; i < n; i++) order.push(i);
     var R = Math.min(W, H) * 0.4, cam = 3;
+    /* Dense clouds (tens of thousands of images): smaller markers without outline. */
+    var dense = n > 2000, r0 = dense ? 2 : 3.2;
+    cv.setAttribute('data-yaw', yaw.toFixed(3));
+    cv.setAttribute('data-pitch', pitch.toFixed(3));
 
     function project(x, y, z, cy, syw, cp, sp) {
       var x1 = cy * x + syw * z, z1 = -syw * x + cy * z;
@@ -115,7 +121,7 @@
       for (var j = 0; j < n; j++) {
         var k = order[j], c = set ? set.labels[k] : 0;
         ctx.fillStyle = data.colors[c % data.colors.length];
-        marker(ctx, data.shapes[c % data.shapes.length], sx[k], sy[k], 3.2 * cam / (cam + sz[k]));
+        marker(ctx, data.shapes[c % data.shapes.length], sx[k], sy[k], r0 * cam / (cam + sz[k]), dense);
       }
       cv.setAttribute('data-yaw', yaw.toFixed(3));
       cv.setAttribute('data-pitch', pitch.toFixed(3));
@@ -170,6 +176,12 @@
         if (spinning) window.requestAnimationFrame(spin);
       });
     }
-    draw();
+    /* Draw when first on screen: clouds in closed sections cost nothing at load. */
+    if (typeof IntersectionObserver === 'function') {
+      var seen = new IntersectionObserver(function (entries) {
+        if (entries.some(function (e) { return e.isIntersecting; })) { seen.disconnect(); draw(); }
+      });
+      seen.observe(cv);
+    } else draw();
   });
 })();

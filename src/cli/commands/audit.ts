@@ -52,6 +52,8 @@ Options:
   --perplexity <p>           t-SNE perplexity (default 30, lowered for small sets)
   --seed <n>                 seed of t-SNE and of sampled metrics (default 0)
   --no-html                  write report.json only
+  --max-thumbnails <n>       distinct thumbnails in the HTML report (default 2000): a seeded sample per
+                             class for the t-SNE hover, plus every image the grids and misfits show
   --quiet                    no table on stdout
 Exit codes: 0 passed, 1 a threshold failed, 2 bad usage or input.`;
 
@@ -106,6 +108,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       perplexity: { type: 'string' },
       seed: { type: 'string' },
       'no-html': { type: 'boolean' },
+      'max-thumbnails': { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
@@ -126,6 +129,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const k = parseIntOption('--k', values.k, 1) ?? 10;
   const metric = checkChoice('--metric', values.metric ?? 'euclidean', DISTANCE_METRICS);
+  const maxThumbnails = parseIntOption('--max-thumbnails', values['max-thumbnails'], 0);
   const layout = values.layout === undefined ? undefined : checkChoice('--layout', values.layout, ['NCHW', 'NHWC'] as const);
   const resize = values.resize === undefined ? undefined : checkChoice('--resize', values.resize, ['crop', 'stretch'] as const);
   const progress = io.stderr.isTTY
@@ -181,7 +185,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   await mkdir(outDir, { recursive: true });
   const reportJson = `${JSON.stringify(report, null, 2)}\n`;
   await writeFileAtomic(path.join(outDir, 'report.json'), reportJson);
-  const written = values['no-html'] ? undefined : await writeReportDirectory(report, outDir, { json: false });
+  const written = values['no-html'] ? undefined : await writeReportDirectory(report, outDir, { json: false, thumbnails: { max: maxThumbnails } });
   if (values.timings) {
     const stages = { loadMs: loadedAt - started, extractMs: extractedAt - loadedAt, analyzeMs: analyzedAt - extractedAt, reportMs: performance.now() - analyzedAt, totalMs: performance.now() - started };
     io.stdout.write(`${formatTimings(stages, report.timings ?? {}, extractStats, Buffer.byteLength(reportJson))}\n`);

@@ -32,3 +32,31 @@ export function markerSvg(shape: MarkerShape, cx: number, cy: number, r: number,
     }
   }
 }
+
+/**
+ * Many markers of one shape and colour as one `<path>` element, for plots too dense for one
+ * element per point: circles and squares are zero-length subpaths drawn by round or square line
+ * caps (about 12 bytes a point), triangles and diamonds filled subpaths. Same sizes as
+ * {@link markerSvg}; no outline. `centres` is flat `x, y` pairs.
+ */
+export function markerBatchSvg(shape: MarkerShape, centres: readonly number[], r: number, fill: string, attrs = ''): string {
+  const a = attrs ? ` ${attrs}` : '';
+  const x = (v: number) => num(v, 1);
+  const d: string[] = [];
+  const n = centres.length >> 1;
+  if (n === 0) return '';
+  if (shape === 'circle' || shape === 'square') {
+    for (let i = 0; i < n; i++) d.push(`M${x(centres[2 * i])} ${x(centres[2 * i + 1])}h0`);
+    const width = shape === 'circle' ? 2 * r : r * 1.77;
+    return `<path d="${d.join('')}" fill="none" stroke="${fill}" stroke-width="${x(width)}" stroke-linecap="${shape === 'circle' ? 'round' : 'square'}"${a}/>`;
+  }
+  const s = (shape === 'diamond' ? 1.3 : 1.35) * r;
+  for (let i = 0; i < n; i++) {
+    const cx = centres[2 * i];
+    const cy = centres[2 * i + 1];
+    if (shape === 'triangle') d.push(`M${x(cx)} ${x(cy - s * 1.15)}l${x(s)} ${x(s * 1.75)}h${x(-2 * s)}z`);
+    else if (shape === 'triangle-down') d.push(`M${x(cx)} ${x(cy + s * 1.15)}l${x(s)} ${x(-s * 1.75)}h${x(-2 * s)}z`);
+    else d.push(`M${x(cx)} ${x(cy - s)}l${x(s)} ${x(s)} ${x(-s)} ${x(s)} ${x(-s)} ${x(-s)}z`);
+  }
+  return `<path d="${d.join('')}" fill="${fill}"${a}/>`;
+}

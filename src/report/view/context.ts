@@ -13,6 +13,11 @@ export class ThumbIndex {
   /** Files in id order. */
   readonly files: string[] = [];
 
+  /** The id of `file` when it has one. */
+  get(file: string): number | undefined {
+    return this.ids.get(file);
+  }
+
   /** The id of `file`, assigning the next one on first use. */
   id(file: string): number {
     let id = this.ids.get(file);

@@ -11,7 +11,7 @@ export interface ImageSetData {
   paths: string[];
   /** Class index per image. */
   labels: number[];
-  /** Thumbnail id per image (`th-<id>`). */
+  /** Thumbnail id per image (`th-<id>`), -1 for images without one (see `hover-thumbs.ts`). */
   thumbs: number[];
   classes: string[];
 }
@@ -33,15 +33,18 @@ export interface PageData {
   shapes: string[];
 }
 
-/** Registers (once) the query or reference images of a report as an image set; returns its key. */
-export function registerImageSet(data: PageData, ctx: ModelContext, which: 'query' | 'reference'): string {
+/**
+ * Registers (once) the query or reference images of a report as an image set with their
+ * thumbnail ids (-1: none; all images get one when `thumbs` is absent); returns its key.
+ */
+export function registerImageSet(data: PageData, ctx: ModelContext, which: 'query' | 'reference', thumbs?: readonly number[]): string {
   const key = `${ctx.id}-${which}`;
   if (!data.sets[key]) {
     const images = ctx.report.data[which];
     data.sets[key] = {
       paths: images.map((im) => im.path),
       labels: images.map((im) => ctx.classIndex(im.label)),
-      thumbs: images.map((im) => ctx.thumbId(im.path)),
+      thumbs: thumbs ? [...thumbs] : images.map((im) => ctx.thumbId(im.path)),
       classes: ctx.report.data.classes,
     };
   }

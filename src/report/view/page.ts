@@ -9,6 +9,7 @@ import type { RenderableReport } from '../types.js';
 import { type BaselineView, baselineView } from './baseline.js';
 import { type ClassesView, classesView } from './classes.js';
 import { ModelContext, ThumbIndex } from './context.js';
+import { type HoverThumbnailOptions, hoverThumbnails } from './hover-thumbs.js';
 import { type Markup, trusted } from './markup.js';
 import { type MisfitsView, misfitsView } from './misfits.js';
 import { type GridView, neighbourGrids } from './neighbors.js';
@@ -29,6 +30,12 @@ export interface PageOptions {
   gridWorst?: number;
   /** Misfits listed. @default 24 */
   misfits?: number;
+  /**
+   * Hover thumbnails of the t-SNE plots: at most `max` distinct thumbnails on the page (a seeded,
+   * class-stratified sample beside the images the grids, misfits and baseline show, which are
+   * always embedded). @default { max: 2000, seed: 0 }
+   */
+  thumbnails?: HoverThumbnailOptions;
 }
 
 /** A section link of the navigation. */
@@ -81,7 +88,18 @@ export function buildPage(reports: RenderableReport[], options: PageOptions = {}
   const thumbs = new ThumbIndex();
   const data: PageData = { sets: {}, clouds: {}, colors: [...CLASS_COLORS], shapes: [...MARKER_SHAPES] };
   const contexts = reports.map((r, i) => new ModelContext(r, i, thumbs));
-  const models = contexts.map((ctx): ModelView => {
+  // The sections that show chosen images first: their thumbnails are always embedded; the
+  // t-SNE hover sample fills the rest of the budget.
+  const sections = contexts.map((ctx) => {
+    const main = ctx.mainLayer(options.mainLayer);
+    return {
+      grids: neighbourGrids(ctx, main, { perClass: options.gridPerClass, worst: options.gridWorst }),
+      misfits: misfitsView(ctx, main, options.misfits),
+      baseline: baselineView(ctx),
+    };
+  });
+  const hover = hoverThumbnails(contexts, thumbs, options.thumbnails);
+  const models = contexts.map((ctx, i): ModelView => {
     const r = ctx.report;
     const main = ctx.mainLayer(options.mainLayer);
     const failed = r.checks.filter((c) => !c.passed).length;
@@ -107,12 +125,12 @@ export function buildPage(reports: RenderableReport[], options: PageOptions = {}
         ['baseline', 'Baseline'],
       ].map(([s, text]) => ({ href: `#${id}-${s}`, text })),
       summary: summaryView(ctx),
-      grids: neighbourGrids(ctx, main, { perClass: options.gridPerClass, worst: options.gridWorst }),
-      tsne: tsneView(ctx, data, main),
+      grids: sections[i].grids,
+      tsne: tsneView(ctx, data, main, hover),
       sweep: sweepView(ctx),
-      misfits: misfitsView(ctx, main, options.misfits),
+      misfits: sections[i].misfits,
       classes: classesView(ctx, main),
-      baseline: baselineView(ctx),
+      baseline: sections[i].baseline,
     };
   });
   const checks = models.reduce((a, m) => a + m.checks, 0);

@@ -15,6 +15,8 @@ export interface TsneScatterOptions {
   legend?: boolean;
   /** Image-set key for hover (interactive plots only). */
   set?: string;
+  /** With `set`: thumbnail id per image; only images with one (id >= 0) get a hover marker. @default every image */
+  hover?: readonly number[];
 }
 
 /** The 2-D t-SNE scatter of a layer as SVG, or the reason there is none. */
@@ -37,6 +39,7 @@ export function tsneScatterMarkup(ctx: ModelContext, layer: ReportLayer, o: Tsne
     radius: o.radius,
     legend: o.legend,
     interactive: o.set !== undefined,
+    hoverable: o.hover ? (i) => o.hover![i] >= 0 : undefined,
     attrs: o.set !== undefined ? `class="scatter" data-set="${o.set}" tabindex="0"` : undefined,
   });
   return { svg, stats };
@@ -70,17 +73,26 @@ export interface TsneView {
   others: TsneLayerView[];
   /** Set when no layer has any embedding. */
   note?: string;
+  /** How many of the embedded images have a hover thumbnail, e.g. `2,000 of 60,000 reference images`. */
+  thumbnails?: string;
+  /** True when some embedded images have none (a sample was drawn). */
+  sampled: boolean;
 }
 
-/** Builds the t-SNE section: pixel space beside the main layer, then the other layers. */
-export function tsneView(ctx: ModelContext, page: PageData, main: ReportLayer | undefined): TsneView {
+/**
+ * Builds the t-SNE section: pixel space beside the main layer, then the other layers. `hover`
+ * gives each image set's thumbnail ids (`hoverThumbnails`); without it every image gets one.
+ */
+export function tsneView(ctx: ModelContext, page: PageData, main: ReportLayer | undefined, hover?: Map<string, number[]>): TsneView {
+  const setOf = (which: 'query' | 'reference') => hover?.get(`${ctx.id}-${which}`);
+  const register = (which: 'query' | 'reference') => registerImageSet(page, ctx, which, setOf(which));
   const data = ctx.dataLayer;
   const ordered = data ? [data, ...ctx.featureLayers] : ctx.featureLayers;
   const layers = ordered.map((l): TsneLayerView => {
     const v: TsneLayerView = { id: `${ctx.layerId(l)}-tsne`, layer: ctx.layerName(l), isData: l === data };
     const t2 = readTsne(ctx.report, l, '2d');
     if (t2.ok) {
-      const s = tsneScatterMarkup(ctx, l, { set: registerImageSet(page, ctx, t2.embedding.images) });
+      const s = tsneScatterMarkup(ctx, l, { set: register(t2.embedding.images), hover: setOf(t2.embedding.images) });
       if ('svg' in s) {
         v.scatter = trusted(s.svg);
         v.stats2d = s.stats;
@@ -89,16 +101,25 @@ export function tsneView(ctx: ModelContext, page: PageData, main: ReportLayer | 
     const t3 = readTsne(ctx.report, l, '3d');
     if (t3.ok) {
       const id = `${ctx.layerId(l)}-cloud`;
-      page.clouds[id] = { set: registerImageSet(page, ctx, t3.embedding.images), coords: normaliseCloud(t3.embedding.coords), title: `3-D t-SNE of ${ctx.layerName(l)}` };
+      page.clouds[id] = { set: register(t3.embedding.images), coords: normaliseCloud(t3.embedding.coords), title: `3-D t-SNE of ${ctx.layerName(l)}` };
       v.canvas = { id, stats: `${t3.count} ${t3.embedding.images} images, KL ${Number.isFinite(t3.embedding.kl) ? t3.embedding.kl.toFixed(3) : '-'}` };
     } else v.note3d = t3.reason;
     return v;
   });
   const any = layers.some((l) => l.scatter || l.canvas);
   const isPrimary = (i: number) => ordered[i] === data || ordered[i] === main;
+  const counts = (['reference', 'query'] as const).flatMap((which) => {
+    if (!page.sets[`${ctx.id}-${which}`]) return [];
+    const thumbs = page.sets[`${ctx.id}-${which}`].thumbs;
+    const count = thumbs.filter((id) => id >= 0).length;
+    return [{ which, count, total: thumbs.length }];
+  });
+  const fmt = (v: number) => v.toLocaleString('en-US');
   return {
     primary: layers.filter((_, i) => isPrimary(i)),
     others: layers.filter((_, i) => !isPrimary(i)),
     note: any ? undefined : 't-SNE not computed for any layer. Run the audit with t-SNE enabled to see how the classes cluster.',
+    thumbnails: counts.length > 0 ? counts.map((c) => `${fmt(c.count)} of ${fmt(c.total)} ${c.which} images`).join(', ') : undefined,
+    sampled: counts.some((c) => c.count < c.total),
   };
 }
