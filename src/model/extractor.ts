@@ -597,50 +597,65 @@ export async function extractFeatures(
     cacheMs += performance.now() - tw;
   };
 
+  type Prepared = Awaited<ReturnType<typeof prepare>>;
+  type RunResult = Awaited<ReturnType<InferenceRunner['run']>>;
+  /** Stores a decoded batch's input rows and hands it to the inference session. */
+  const start = async (batch: Prepared): Promise<{ batch: Prepared; running?: Promise<RunResult> }> => {
+    const { indices, rows, infer } = batch;
+    if (wantsInput) {
+      store(inputName, batch.buf, rows, indices);
+      if (inputCached) putRows(inputName, batch.buf, indices, rows);
+    }
+    if (!infer) return { batch };
+    const session = (await (await getSession()).ready).session;
+    const ti = performance.now();
+    const first = indices[0];
+    const running = session.run({ [inputName]: new ort.Tensor('float32', batch.buf, [rows, ...dims]) }, modelTensors).then(
+      (r) => {
+        inferenceMs += performance.now() - ti;
+        return r;
+      },
+      (err: Error) => {
+        dropKeptSession(); // a broken session (or a dead worker) is not handed to the next extraction
+        throw new AuditError(`Inference failed on ${model.label} for images ${first}-${indices[indices.length - 1]} (${files[first]}): ${err.message}`, 'E_MODEL');
+      },
+    );
+    running.catch(() => undefined); // observed by the loop; this keeps an early exit from leaving it unhandled
+    return { batch, running };
+  };
+  /** Stores a finished batch's layer rows. */
+  const finish = (batch: Prepared, result: RunResult | undefined) => {
+    const { indices, rows, infer } = batch;
+    if (result) {
+      for (const t of modelTensors) {
+        const v = result[t];
+        if (v.type !== 'float32') throw new AuditError(`Layer tensor ${t} of ${model.label} has type ${v.type}; semantic-audit reads float32 activations. Pick a float32 layer.`, 'E_LAYER');
+        if (v.dims[0] !== rows) throw new AuditError(`Layer tensor ${t} of ${model.label} has shape [${v.dims.join(', ')}], whose first dimension is not the batch (${rows}). Pick a layer with one row per image.`, 'E_LAYER');
+        const values = v.data as Float32Array;
+        store(t, values, rows, indices);
+        putRows(t, values, indices, rows);
+      }
+    }
+    // Images decoded only for the input layer took their model rows from the cache.
+    if (infer || modelTensors.length === 0) stats.computedImages += indices.length;
+    else stats.cachedImages += indices.length;
+    done += indices.length;
+    options.onProgress?.(done, n);
+  };
+
   try {
-    let pending = next();
-    while (pending) {
-      const batch = await pending;
-      const { indices, rows, infer } = batch;
-      if (wantsInput) {
-        store(inputName, batch.buf, rows, indices);
-        if (inputCached) putRows(inputName, batch.buf, indices, rows);
-      }
-      let running: Promise<Awaited<ReturnType<InferenceRunner['run']>>> | undefined;
-      if (infer) {
-        const session = (await (await getSession()).ready).session;
-        const ti = performance.now();
-        const first = indices[0];
-        running = session.run({ [inputName]: new ort.Tensor('float32', batch.buf, [rows, ...dims]) }, modelTensors).then(
-          (r) => {
-            inferenceMs += performance.now() - ti;
-            return r;
-          },
-          (err: Error) => {
-            dropKeptSession(); // a broken session (or a dead worker) is not handed to the next extraction
-            throw new AuditError(`Inference failed on ${model.label} for images ${first}-${indices[indices.length - 1]} (${files[first]}): ${err.message}`, 'E_MODEL');
-          },
-        );
-        running.catch(() => undefined); // observed below; this keeps an early exit from leaving it unhandled
-      }
-      // Decode the next batch while this one runs (in the inference worker).
-      pending = next();
-      if (running) {
-        const result = await running;
-        for (const t of modelTensors) {
-          const v = result[t];
-          if (v.type !== 'float32') throw new AuditError(`Layer tensor ${t} of ${model.label} has type ${v.type}; semantic-audit reads float32 activations. Pick a float32 layer.`, 'E_LAYER');
-          if (v.dims[0] !== rows) throw new AuditError(`Layer tensor ${t} of ${model.label} has shape [${v.dims.join(', ')}], whose first dimension is not the batch (${rows}). Pick a layer with one row per image.`, 'E_LAYER');
-          const values = v.data as Float32Array;
-          store(t, values, rows, indices);
-          putRows(t, values, indices, rows);
-        }
-      }
-      // Images decoded only for the input layer took their model rows from the cache.
-      if (infer || modelTensors.length === 0) stats.computedImages += indices.length;
-      else stats.cachedImages += indices.length;
-      done += indices.length;
-      options.onProgress?.(done, n);
+    // One batch runs (in the inference worker) while the next is decoded; when it finishes, the
+    // decoded batch is handed over first and its rows stored after, so inference never waits on
+    // bookkeeping. At most two batches of decoded images are held at once.
+    const first = next();
+    let current = first ? await start(await first) : undefined;
+    while (current) {
+      const pending = next();
+      const decoded = pending ? await pending : undefined;
+      const result = current.running ? await current.running : undefined;
+      const following = decoded ? await start(decoded) : undefined;
+      finish(current.batch, result);
+      current = following;
     }
   } finally {
     const kept = await sessionPromise?.catch(() => undefined);

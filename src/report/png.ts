@@ -3,7 +3,10 @@
  * rasterised from the same SVG with sharp (librsvg).
  */
 
+import { createHash } from 'node:crypto';
 import sharp from 'sharp';
+import { resultKey } from '../audit/result-cache.js';
+import type { ActivationCache } from '../cache/activation-cache.js';
 import type { ImageNeighbors } from '../audit/report-types.js';
 import { pickGridQueries } from './select.js';
 import { type GridPanel, neighborGridSvg } from './svg/neighbor-grid.js';
@@ -18,8 +21,13 @@ import { tsneScatterMarkup } from './view/tsne.js';
  * Rasterises an SVG document to PNG at `scale` times its user-unit size, with a 256-colour
  * palette (plots have few colours; photos in grids stay legible and the file stays small).
  */
-export async function svgToPng(svg: string, scale = 2): Promise<Buffer> {
-  return sharp(Buffer.from(svg), { density: 72 * scale }).png({ compressionLevel: 9, palette: true, effort: 1 }).toBuffer();
+export async function svgToPng(svg: string, scale = 2, cache?: ActivationCache): Promise<Buffer> {
+  const key = cache && resultKey('svg-png', { scale }, [createHash('sha256').update(svg).digest('hex')]);
+  const hit = key && cache.getResult(key);
+  if (hit) return Buffer.from(hit);
+  const png = await sharp(Buffer.from(svg), { density: 72 * scale }).png({ compressionLevel: 9, palette: true, effort: 1 }).toBuffer();
+  if (key) cache.putResult(key, png);
+  return png;
 }
 
 /** A file name fragment from a layer name: lower case, `[a-z0-9._-]` only. */
@@ -35,7 +43,7 @@ export interface PngRendition {
 }
 
 /** The neighbour grid of `layer` (pixel space beside it) as SVG with embedded PNG thumbnails. */
-export async function neighbourGridPngSvg(ctx: ModelContext, layer: ReportLayer, options: { perClass?: number; worst?: number } = {}): Promise<string> {
+export async function neighbourGridPngSvg(ctx: ModelContext, layer: ReportLayer, options: { perClass?: number; worst?: number; cache?: ActivationCache } = {}): Promise<string> {
   const data = ctx.dataLayer;
   // At most about a dozen rows: the PNG is meant for a PR comment.
   const nc = ctx.report.data.classes.length;
@@ -52,7 +60,7 @@ export async function neighbourGridPngSvg(ctx: ModelContext, layer: ReportLayer,
       for (const j of im.neighbors) if (ctx.report.data.reference[j]) files.add(file(ctx.report.data.reference[j].path));
     }
   }
-  const thumbs = await encodeThumbnails(files, { format: 'png', size: 80 });
+  const thumbs = await encodeThumbnails(files, { format: 'png', size: 80, cache: options.cache });
   const href = (p: string) => dataUri(thumbs.get(file(p)));
   const panels: GridPanel[] = shown.map((l) => ({
     title: l === data ? `${ctx.layerName(l)} (pixel space)` : ctx.layerName(l),
@@ -77,7 +85,7 @@ export async function neighbourGridPngSvg(ctx: ModelContext, layer: ReportLayer,
 }
 
 /** The PNG renditions of one report: t-SNE per layer, purity bars, the main layer's grid and heatmap, the sweep. */
-export async function pngRenditions(ctx: ModelContext, main: ReportLayer | undefined, prefix: string, options: { perClass?: number; worst?: number } = {}): Promise<PngRendition[]> {
+export async function pngRenditions(ctx: ModelContext, main: ReportLayer | undefined, prefix: string, options: { perClass?: number; worst?: number; cache?: ActivationCache } = {}): Promise<PngRendition[]> {
   const out: PngRendition[] = [];
   const used = new Set<string>();
   const name = (base: string) => {

@@ -3,9 +3,13 @@
  * the page refers to it by id wherever the image appears.
  */
 
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { DataSummary } from '../audit/report-types.js';
+import { resultKey } from '../audit/result-cache.js';
+import type { ActivationCache } from '../cache/activation-cache.js';
 
 /** Options of {@link encodeThumbnails}. */
 export interface ThumbnailOptions {
@@ -15,6 +19,11 @@ export interface ThumbnailOptions {
   quality?: number;
   /** Files decoded at once. @default 4 */
   concurrency?: number;
+  /**
+   * Cache of encoded thumbnails (keyed by the file's content, format, size and quality), so that a
+   * re-run with unchanged images does not encode them again. @default none
+   */
+  cache?: ActivationCache;
 }
 
 /** An encoded thumbnail, or the reason there is none (missing or unreadable file). */
@@ -33,11 +42,17 @@ export function imageFile(data: Pick<DataSummary, 'source' | 'kind'>, relPath: s
   return path.resolve(dataRoot(data), ...relPath.split('/'));
 }
 
-async function encodeOne(file: string, format: 'webp' | 'png', size: number, quality: number): Promise<Thumbnail> {
+async function encodeOne(file: string, format: 'webp' | 'png', size: number, quality: number, cache: ActivationCache | undefined): Promise<Thumbnail> {
+  const mime = format === 'webp' ? 'image/webp' : 'image/png';
   try {
-    const img = sharp(file, { failOn: 'none' }).rotate().resize(size, size, { fit: 'inside', withoutEnlargement: true });
+    const bytes = await readFile(file);
+    const key = cache && resultKey('thumbnail', { format, size, quality }, [createHash('sha256').update(bytes).digest('hex')]);
+    const hit = key && cache.getResult(key);
+    if (hit) return { ok: true, mime, data: Buffer.from(hit) };
+    const img = sharp(bytes, { failOn: 'none' }).rotate().resize(size, size, { fit: 'inside', withoutEnlargement: true });
     const data = format === 'webp' ? await img.webp({ quality, effort: 4 }).toBuffer() : await img.png({ compressionLevel: 9 }).toBuffer();
-    return { ok: true, mime: format === 'webp' ? 'image/webp' : 'image/png', data };
+    if (key) cache.putResult(key, data);
+    return { ok: true, mime, data };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return { ok: false, reason: code === 'ENOENT' || /missing|no such file/i.test(String((err as Error).message)) ? 'file not found' : `unreadable: ${(err as Error).message}` };
@@ -58,7 +73,7 @@ export async function encodeThumbnails(files: Iterable<string>, options: Thumbna
   const worker = async () => {
     while (next < unique.length) {
       const file = unique[next++];
-      out.set(file, await encodeOne(file, format, size, quality));
+      out.set(file, await encodeOne(file, format, size, quality, options.cache));
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));

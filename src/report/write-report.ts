@@ -11,6 +11,7 @@ import { VERSION } from '../version.js';
 import { pngRenditions, svgToPng } from './png.js';
 import { renderHtml, thumbnailCss } from './render-html.js';
 import { type ThumbnailOptions, encodeThumbnails } from './thumbnails.js';
+import type { ActivationCache } from '../cache/activation-cache.js';
 import type { HoverThumbnailOptions } from './view/hover-thumbs.js';
 import type { AuditReportBundle, RenderableReport } from './types.js';
 import { type PageOptions, buildPage } from './view/page.js';
@@ -27,6 +28,12 @@ export interface WriteReportOptions extends PageOptions {
   png?: boolean;
   /** Write report.json. @default true */
   json?: boolean;
+  /**
+   * Cache of encoded thumbnails and rasterised PNGs (keyed by content), so that re-writing the
+   * report of an unchanged audit skips the image encoding. The CLI passes the audit's activation
+   * cache. @default none
+   */
+  cache?: ActivationCache;
 }
 
 /** What {@link writeReportDirectory} wrote. */
@@ -73,7 +80,7 @@ export async function writeReportDirectory(report: AuditReport | RenderableRepor
   const dir = path.resolve(outDir);
   await mkdir(dir, { recursive: true });
   const built = buildPage(reports, options);
-  const thumbs = await encodeThumbnails(built.thumbs.files, options.thumbnails);
+  const thumbs = await encodeThumbnails(built.thumbs.files, { ...options.thumbnails, cache: options.cache });
   const html = renderHtml(built.view, thumbnailCss(built.thumbs.files, thumbs));
   const htmlFile = path.join(dir, 'index.html');
   await writeAtomic(htmlFile, html);
@@ -96,9 +103,9 @@ export async function writeReportDirectory(report: AuditReport | RenderableRepor
   if (options.png !== false) {
     for (const ctx of built.contexts) {
       const prefix = reports.length > 1 ? `${ctx.id}-` : '';
-      for (const p of await pngRenditions(ctx, ctx.mainLayer(options.mainLayer), prefix, { perClass: options.gridPerClass, worst: options.gridWorst })) {
+      for (const p of await pngRenditions(ctx, ctx.mainLayer(options.mainLayer), prefix, { perClass: options.gridPerClass, worst: options.gridWorst, cache: options.cache })) {
         const file = path.join(dir, p.file);
-        await writeAtomic(file, await svgToPng(p.svg));
+        await writeAtomic(file, await svgToPng(p.svg, 2, options.cache));
         written.pngs.push(file);
       }
     }

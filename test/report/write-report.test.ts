@@ -128,3 +128,35 @@ describe('templates', () => {
     expect(existsSync(path.resolve(__dirname, '../../reporters/html/templates/report.hbs'))).toBe(true);
   });
 });
+
+describe('writeReportDirectory with a cache', () => {
+  it('reuses encoded thumbnails and PNGs (same bytes), and re-encodes an image whose file changed', async () => {
+    const { ActivationCache } = await import('../../src/cache/activation-cache.js');
+    const cacheDir = await tempDir('sa-write-cache-');
+    const outA = await tempDir('sa-write-a-');
+    const outB = await tempDir('sa-write-b-');
+    const cold = new ActivationCache(cacheDir);
+    await writeReportDirectory(report, outA, { cache: cold });
+    expect(cold.stats.resultHits).toBe(0);
+    expect(cold.stats.writes).toBeGreaterThan(0);
+    const warm = new ActivationCache(cacheDir);
+    await writeReportDirectory(report, outB, { cache: warm });
+    expect(warm.stats.resultHits).toBe(cold.stats.writes);
+    expect(warm.stats.resultMisses).toBe(0);
+    for (const f of (await readdir(outA)).filter((n) => n.endsWith('.png') || n.endsWith('.html'))) {
+      expect(await readFile(path.join(outB, f)), f).toEqual(await readFile(path.join(outA, f)));
+    }
+    // Without a cache the page is byte-identical too (cached thumbnails are not stale or re-encoded differently).
+    const outC = await tempDir('sa-write-c-');
+    await writeReportDirectory(report, outC);
+    expect(await readFile(path.join(outC, 'index.html'))).toEqual(await readFile(path.join(outA, 'index.html')));
+    // Change one image file: its thumbnail is encoded again (a miss), and the page shows the new one.
+    const file = path.join(report.data.source, ...report.data.reference[0].path.split('/'));
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 10, g: 200, b: 30 } } }).png().toFile(file);
+    const changed = new ActivationCache(cacheDir);
+    const outD = await tempDir('sa-write-d-');
+    await writeReportDirectory(report, outD, { cache: changed });
+    expect(changed.stats.resultMisses).toBeGreaterThanOrEqual(1);
+    expect(await readFile(path.join(outD, 'index.html'))).not.toEqual(await readFile(path.join(outA, 'index.html')));
+  }, 120_000);
+});

@@ -15,6 +15,7 @@ import { DISTANCE_METRICS } from '../../math/knn.js';
 import { EXTRACTION_OPTIONS, formatTable, parseFloatOption, parseIntOption, parseNumberList, parseSize } from '../args.js';
 import type { CliIO } from '../io.js';
 import { writeReportDirectory } from '../../report/write-report.js';
+import { openActivationCache } from '../../cache/activation-cache.js';
 
 /** Help text of `semantic-audit audit`. */
 export const AUDIT_HELP = `Usage: semantic-audit audit --model <file.onnx> --data <dir|manifest.csv> --out <dir> [options]
@@ -185,7 +186,10 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   await mkdir(outDir, { recursive: true });
   const reportJson = `${JSON.stringify(report, null, 2)}\n`;
   await writeFileAtomic(path.join(outDir, 'report.json'), reportJson);
-  const written = values['no-html'] ? undefined : await writeReportDirectory(report, outDir, { json: false, thumbnails: { max: maxThumbnails } });
+  const cacheOption = values['no-cache'] ? false : (values['cache-dir'] ?? undefined);
+  const written = values['no-html']
+    ? undefined
+    : await writeReportDirectory(report, outDir, { json: false, thumbnails: { max: maxThumbnails }, cache: openActivationCache(cacheOption) });
   if (values.timings) {
     const stages = { loadMs: loadedAt - started, extractMs: extractedAt - loadedAt, analyzeMs: analyzedAt - extractedAt, reportMs: performance.now() - analyzedAt, totalMs: performance.now() - started };
     io.stdout.write(`${formatTimings(stages, report.timings ?? {}, extractStats, Buffer.byteLength(reportJson))}\n`);
