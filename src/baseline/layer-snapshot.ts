@@ -70,7 +70,7 @@ export function compareMetricIds(a: string, b: string): number {
 }
 
 /** Fields of a separation result that are sizes or settings, not metrics. */
-const NOT_METRICS = new Set(['rows', 'numClasses', 'silhouetteRows', 'k', 'seed', 'sampleSize', 'perClass']);
+const NOT_METRICS = new Set(['rows', 'numClasses', 'silhouetteRows', 'queries', 'k', 'seed', 'sampleSize', 'perClass']);
 
 function numericFields(value: unknown, prefix: string, into: Record<string, number>, depth = 0): void {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return;
@@ -85,7 +85,7 @@ function numericFields(value: unknown, prefix: string, into: Record<string, numb
  * The scalar metrics of a layer by id: purity from `knn.purity`, separation from
  * `separation.features.*` (ids without prefix) and `separation.embedding.*` (ids `embedding.*`),
  * one level of nesting flattened with a dot (`knnPurity.micro`). Only finite numbers are read;
- * sizes and settings (`rows`, `numClasses`, `silhouetteRows`, `k`, `seed`) and `perClass` are not
+ * sizes and settings (`rows`, `numClasses`, `silhouetteRows`, `queries`, `k`, `seed`) and `perClass` are not
  * metrics and are skipped.
  */
 export function layerMetrics(layer: LayerReport): Record<string, number> {

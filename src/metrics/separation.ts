@@ -19,7 +19,7 @@ export interface SeparationOptions {
   seed?: number;
   /** Neighbours of the k-NN purity. @default 10 */
   k?: number;
-  /** Rows above which the silhouette is computed on a seeded sample. @default 5000 */
+  /** Rows above which the silhouette and the k-NN purity are computed on a seeded sample. @default 5000 */
   sampleSize?: number;
   /** Matrix-product engine for distances and k-NN (e.g. onnxruntime). @default JS loops */
   gemm?: Gemm;
@@ -61,8 +61,11 @@ export interface SeparationMetrics {
   daviesBouldin: number;
   /** Calinski-Harabasz index > 0 (higher = better separated). */
   calinskiHarabasz: number;
-  /** Leave-one-out k-NN purity in [0, 1]. */
-  knnPurity: { k: number; micro: number; macro: number };
+  /**
+   * Leave-one-out k-NN purity in [0, 1]: exact over every row up to `sampleSize` rows, else over a
+   * seeded sample of `queries` rows (neighbours among all rows).
+   */
+  knnPurity: { k: number; micro: number; macro: number; queries: number; sampled: boolean };
   perClass: PerClassSeparation;
 }
 
@@ -80,7 +83,7 @@ export async function separationMetrics(matrix: Matrix, labels: ArrayLike<number
   const sil = await silhouette(matrix, labels, numClasses, { seed: options.seed, sampleSize, gemm: options.gemm });
   const db = daviesBouldin(matrix, labels, numClasses);
   const ch = calinskiHarabasz(matrix, labels, numClasses);
-  const purity = await embeddingPurity(matrix, labels, numClasses, k, options.gemm);
+  const purity = await embeddingPurity(matrix, labels, numClasses, k, options.gemm, { sampleSize, seed: options.seed });
   const C = numClasses;
   const perClass: PerClassSeparation = {
     count: Array.from(counts),
@@ -100,7 +103,7 @@ export async function separationMetrics(matrix: Matrix, labels: ArrayLike<number
     silhouetteSampled: sil.indices !== null,
     daviesBouldin: db.score,
     calinskiHarabasz: ch,
-    knnPurity: { k, micro: purity.micro, macro: purity.macro },
+    knnPurity: { k, micro: purity.micro, macro: purity.macro, queries: purity.queries, sampled: purity.sampled },
     perClass,
   };
 }

@@ -103,7 +103,7 @@ describe('compareReports', () => {
   });
 
   it('reads the separation stage\'s result shape, skipping sizes and per-class arrays', () => {
-    const features = { rows: 4, numClasses: 2, silhouette: 0.4, silhouetteRows: 4, silhouetteSampled: false, daviesBouldin: 0.9, calinskiHarabasz: 120.5, knnPurity: { k: 3, micro: 0.75, macro: 0.7 }, perClass: { count: [2, 2], silhouette: [0.3, 0.5] } };
+    const features = { rows: 4, numClasses: 2, silhouette: 0.4, silhouetteRows: 4, silhouetteSampled: false, daviesBouldin: 0.9, calinskiHarabasz: 120.5, knnPurity: { k: 3, micro: 0.75, macro: 0.7, queries: 4, sampled: false }, perClass: { count: [2, 2], silhouette: [0.3, 0.5] } };
     const r = fakeReport({ layers: [{ ...before, separation: { features, embedding: { ...features, silhouette: 0.6 } } }] });
     expect(compareReports(r, r).rows.map((x) => [x.metric, x.before, x.direction])).toEqual([
       ['purity.micro', 0.8125, 'higher'],
