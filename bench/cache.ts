@@ -1,6 +1,7 @@
 /**
  * Activation cache: a cold audit (empty cache: decode + inference + writes) against a warm one
- * (every row read from the cache, no inference session), on the fixture and on a 10,000-image
+ * (every row read from the cache, no inference session), as a library call (extract + k-NN) and
+ * as the whole CLI audit (t-SNE, separation, HTML report, all cached), on the fixture and on a 10,000-image
  * Fashion-MNIST set (8,000 train + 2,000 test PNGs written by make-fmnist-full.ts).
  *
  *   node dist/bench/run.js cache [--model=...] [--data=dir,dir] [--layers=pool5] [--k=10]
@@ -10,7 +11,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { auditModel } from '../src/audit/model-audit.js';
+import { auditCommand } from '../src/cli/commands/audit.js';
 import { makeFmnistFull } from './make-fmnist-full.js';
 
 /** Where the 10,000-image set is written when missing. */
@@ -43,6 +46,18 @@ async function auditOnce(model: string, data: string, layers: string[], k: numbe
   return { totalMs: performance.now() - t0, extractMs, computed, cached };
 }
 
+/**
+ * Times one `semantic-audit audit` as a user runs it (in this process): extraction, k-NN, t-SNE,
+ * separation metrics, report.json and the HTML report with its PNGs.
+ */
+async function cliOnce(model: string, data: string, layers: string[], k: number, cacheDir: string, out: string): Promise<number> {
+  const sink = new Writable({ write: (_c, _e, cb) => cb() });
+  const t0 = performance.now();
+  const code = await auditCommand(['--model', model, '--data', data, '--layers', layers.join(','), '--k', String(k), '--cache-dir', cacheDir, '--out', out, '--quiet'], { stdout: sink, stderr: sink });
+  if (code !== 0) throw new Error(`semantic-audit audit exited with ${code}`);
+  return performance.now() - t0;
+}
+
 /** Runs the benchmark; returns one row per data set. */
 export async function runCacheBench(argv: string[] = []): Promise<Record<string, number | string>[]> {
   const model = flag(argv, 'model') ?? 'fixtures/models/fmnist-resnet.onnx';
@@ -72,12 +87,27 @@ export async function runCacheBench(argv: string[] = []): Promise<Record<string,
       warmExtractMs: Math.round(median(warm.map((c) => c.extractMs))),
       speedup: 0,
       extractSpeedup: 0,
+      cliColdMs: 0,
+      cliWarmMs: 0,
+      cliSpeedup: 0,
     };
     row.speedup = Number((row.coldMs / row.warmMs).toFixed(1));
     row.extractSpeedup = Number((row.coldExtractMs / row.warmExtractMs).toFixed(1));
+    // The whole CLI audit (default layers data + the given ones, t-SNE, separation, HTML report).
+    const cliLayers = ['data', ...layers.filter((l) => l !== 'data')];
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sa-cache-bench-'));
+    const out = await mkdtemp(path.join(os.tmpdir(), 'sa-cache-bench-out-'));
+    const cliCold = await cliOnce(model, data, cliLayers, k, dir, out);
+    const cliWarm = median([await cliOnce(model, data, cliLayers, k, dir, out), await cliOnce(model, data, cliLayers, k, dir, out), await cliOnce(model, data, cliLayers, k, dir, out)]);
+    await rm(dir, { recursive: true, force: true });
+    await rm(out, { recursive: true, force: true });
+    row.cliColdMs = Math.round(cliCold);
+    row.cliWarmMs = Math.round(cliWarm);
+    row.cliSpeedup = Number((cliCold / cliWarm).toFixed(1));
     console.log(
-      `cache  ${data} (${images} images, ${row.layers}): audit cold ${row.coldMs} ms, warm ${row.warmMs} ms (${row.speedup}x); ` +
-        `feature extraction cold ${row.coldExtractMs} ms, warm ${row.warmExtractMs} ms (${row.extractSpeedup}x)`,
+      `cache  ${data} (${images} images, ${row.layers}): library audit (extract + k-NN) cold ${row.coldMs} ms, warm ${row.warmMs} ms (${row.speedup}x); ` +
+        `feature extraction cold ${row.coldExtractMs} ms, warm ${row.warmExtractMs} ms (${row.extractSpeedup}x); ` +
+        `CLI audit of ${cliLayers.join(',')} with t-SNE, separation and HTML report cold ${Math.round(cliCold)} ms, warm ${Math.round(cliWarm)} ms (${row.cliSpeedup}x)`,
     );
     rows.push(row);
   }

@@ -15,7 +15,7 @@ export function readTsne(report: RenderableReport, layer: ReportLayer, key: '2d'
   const tsne = layer.tsne as Record<string, unknown> | undefined | null;
   if (tsne === undefined || tsne === null) return { ok: false, reason: 't-SNE not computed' };
   const e = (tsne as Record<string, unknown>)[key] as Partial<TsneEmbedding> | undefined;
-  if (e === undefined || e === null) return { ok: false, reason: `${key.toUpperCase()} t-SNE not computed` };
+  if (e === undefined || e === null) return { ok: false, reason: key === '3d' ? '3-D t-SNE not computed (audit with --tsne-3d, or embed(layer, { dims: 3 }))' : '2-D t-SNE not computed' };
   const dims = key === '2d' ? 2 : 3;
   const images = e.images === 'reference' ? 'reference' : e.images === 'query' ? 'query' : undefined;
   if (!images) return { ok: false, reason: `t-SNE ${key}: images must be "query" or "reference"` };

@@ -18,7 +18,7 @@ describe('readTsne', () => {
 
   it('says why an embedding cannot be drawn', () => {
     expect(readTsne(report, layer({}), '2d')).toEqual({ ok: false, reason: 't-SNE not computed' });
-    expect(readTsne(report, layer({ tsne: { '2d': { coords: [0, 0], kl: 0, iterations: 0, images: 'query' } } }), '3d')).toEqual({ ok: false, reason: '3D t-SNE not computed' });
+    expect(readTsne(report, layer({ tsne: { '2d': { coords: [0, 0], kl: 0, iterations: 0, images: 'query' } } }), '3d')).toEqual({ ok: false, reason: '3-D t-SNE not computed (audit with --tsne-3d, or embed(layer, { dims: 3 }))' });
     expect(readTsne(report, layer({ tsne: { '2d': { coords: [0, 0, 1], kl: 0, iterations: 0, images: 'query' } } }), '2d')).toEqual({
       ok: false,
       reason: 't-SNE 2d: expected 4 coordinates (2 query images x 2) but found 3',
