@@ -167,6 +167,8 @@ export class ModelAudit {
   private readonly checks: CheckResult[] = [];
   private readonly embeddings = new Map<string, TsneField>();
   private readonly separations = new Map<string, SeparationField>();
+  /** The separation each layer shows in the report: the latest computed, one with the embedding preferred. */
+  private readonly reportSeparations = new Map<string, SeparationField>();
   private hashes: string[] | undefined;
   /** The cache holding derived results (`null` until first opened). */
   private resultStore: ActivationCache | undefined | null = null;
@@ -324,7 +326,7 @@ export class ModelAudit {
     if (cached) return cached;
     assertFinite(layer, m, this.selection.reference.map((i) => i.relPath));
     const t0 = performance.now();
-    const field = await this.memo(resultKey('tsne', { dims, perplexity, seed }, [this.digest(m)]), jsonCodec<TsneField>(), async () => {
+    const field = await this.memo(resultKey('tsne', { dims, perplexity, seed, engine: this.engine() }, [this.digest(m)]), jsonCodec<TsneField>(), async () => {
       const r = await runTsne(m, { dims, perplexity, seed, gemm: await this.gemm() });
       const computed: TsneField = {
         coords: Array.from(r.embedding, (v) => Number(v.toPrecision(5))),
@@ -347,29 +349,30 @@ export class ModelAudit {
    * reference images in feature space and, when `embedding` is set, in its 2-D t-SNE embedding.
    */
   async separation(layer: string, options: { k?: number; seed?: number; embedding?: boolean } & EmbedOptions = {}): Promise<SeparationField> {
-    const key = `${layer}\u0000${options.embedding ? 'e' : 'f'}`;
-    const cached = this.separations.get(key) ?? (options.embedding ? undefined : this.separations.get(`${layer}\u0000e`));
-    if (cached) return cached;
-    const f = await this.features(layer);
-    const nc = this.classes.length;
     const k = options.k ?? 10;
     const seed = options.seed ?? 0;
+    const base = `${layer}\u0000${k}\u0000${seed}`;
+    const key = options.embedding ? `${base}\u0000e\u0000${options.perplexity ?? ''}` : `${base}\u0000f`;
+    const cached = this.separations.get(key);
+    if (cached) return this.keepForReport(layer, cached);
+    const f = await this.features(layer);
+    const nc = this.classes.length;
     assertFinite(layer, f.reference, this.selection.reference.map((i) => i.relPath));
     // The embedding first, so that its time counts as t-SNE and not as separation.
     const e = options.embedding ? await this.embed(layer, { dims: 2, perplexity: options.perplexity, seed }) : undefined;
     const t0 = performance.now();
-    const base = this.separations.get(`${layer}\u0000f`);
+    const same = this.separations.get(`${base}\u0000f`);
     const labelsDigest = matrixDigest(createMatrix(1, this.referenceLabels.length, new Float32Array(this.referenceLabels)));
     const features =
-      base?.features ??
-      (await this.memo(resultKey('separation', { k, seed, nc }, [this.digest(f.reference), labelsDigest]), jsonCodec<SeparationMetrics>(), async () =>
+      same?.features ??
+      (await this.memo(resultKey('separation', { k, seed, nc, engine: this.engine() }, [this.digest(f.reference), labelsDigest]), jsonCodec<SeparationMetrics>(), async () =>
         separationMetrics(f.reference, this.referenceLabels, nc, { k, seed, gemm: await this.gemm() }),
       ));
     const field: SeparationField = { features };
     if (e) {
       const emb = createMatrix(f.reference.rows, 2, Float32Array.from(e.coords));
       field.embedding = await this.memo(
-        resultKey('separation-embedding', { k, seed, nc }, [this.digest(f.reference), matrixDigest(emb), labelsDigest]),
+        resultKey('separation-embedding', { k, seed, nc, engine: this.engine() }, [this.digest(f.reference), matrixDigest(emb), labelsDigest]),
         jsonCodec<NonNullable<SeparationField['embedding']>>(),
         async () => {
           const gemm = await this.gemm();
@@ -381,7 +384,19 @@ export class ModelAudit {
     }
     this.timings.separationMs = (this.timings.separationMs ?? 0) + performance.now() - t0;
     this.separations.set(key, field);
+    if (e) this.separations.set(`${base}\u0000f`, { features });
+    return this.keepForReport(layer, field);
+  }
+
+  private keepForReport(layer: string, field: SeparationField): SeparationField {
+    const shown = this.reportSeparations.get(layer);
+    if (!shown || field.embedding || !shown.embedding) this.reportSeparations.set(layer, field);
     return field;
+  }
+
+  /** Which matrix-product engine computed a result (float32 products differ in the last bits). */
+  private engine(): string {
+    return this.options.gemm ? 'custom' : 'onnxruntime';
   }
 
   /** The matrix-product engine (onnxruntime's, created on first use). */
@@ -410,6 +425,7 @@ export class ModelAudit {
     }
     const { value, hit } = await cachedResult(this.resultStore, key, codec, compute);
     if (hit) this.timings.cachedResults = (this.timings.cachedResults ?? 0) + 1;
+    else this.resultStore?.evict(); // a new result may take the cache over its bound
     return value;
   }
 
@@ -446,7 +462,7 @@ export class ModelAudit {
           if (name === l.name && !tsne[`${dims}d`]) tsne[`${dims}d`] = e;
         }
         if (Object.keys(tsne).length > 0) out.tsne = tsne;
-        const sep = this.separations.get(`${l.name}\u0000e`) ?? this.separations.get(`${l.name}\u0000f`);
+        const sep = this.reportSeparations.get(l.name);
         if (sep) out.separation = sep;
         return out;
       });
@@ -506,8 +522,14 @@ export async function auditModel(model: string | Uint8Array, options: AuditModel
  */
 export async function auditFromShards(
   dirs: string[] | import('../shard/read-shards.js').MergedShards,
-  options: Pick<AuditModelOptions, 'gemm'> = {},
+  options: Pick<AuditModelOptions, 'gemm' | 'cache' | 'cacheMaxBytes'> = {},
 ): Promise<ModelAudit> {
   const merged = Array.isArray(dirs) ? await (await import('../shard/read-shards.js')).readShards(dirs) : dirs;
-  return new ModelAudit(merged.model, merged.dataset, merged.selection, merged.preprocess, { data: merged.dataset.source, gemm: options.gemm, shards: merged });
+  return new ModelAudit(merged.model, merged.dataset, merged.selection, merged.preprocess, {
+    data: merged.dataset.source,
+    gemm: options.gemm,
+    cache: options.cache,
+    cacheMaxBytes: options.cacheMaxBytes,
+    shards: merged,
+  });
 }

@@ -126,6 +126,7 @@ export async function knnSearch(query: Matrix, reference: Matrix, options: KnnOp
         exactIdx[t] = j;
         exact[t] = exactDistance(query, i, reference, j, d, metric, qNorms0[i], rNorms0[j]);
       }
+      if (size < k) throw new Error(`knnSearch: ${size} candidates for query ${i}, expected ${k}`); // cannot happen: c >= k are always kept
       sortPairs(exact, exactIdx, size);
       for (let t = 0; t < k; t++) {
         indices[i * k + t] = exactIdx[t];
@@ -181,7 +182,8 @@ function scanBlock(
       let bound = worst[li];
       for (let j = r0; j < r1; j++) {
         const v = cosineFromDot(dots[base + j], qn, rNorms[j]);
-        if (v < bound && j !== skip) {
+        // Until the first cut, every candidate is taken (also NaN or an overflowed +Infinity).
+        if ((v < bound || n < c) && j !== skip) {
           if (n === cap) {
             bound = selectSmallest(dist, idx, o, n, c);
             n = c;
@@ -199,7 +201,7 @@ function scanBlock(
       let shifted = bound - qn;
       for (let j = r0; j < r1; j++) {
         const v = rNorms[j] - 2 * dots[base + j];
-        if (v < shifted && j !== skip) {
+        if ((v < shifted || n < c) && j !== skip) {
           if (n === cap) {
             bound = selectSmallest(dist, idx, o, n, c);
             shifted = bound - qn;

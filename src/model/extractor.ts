@@ -649,12 +649,26 @@ export async function extractFeatures(
     // bookkeeping. At most two batches of decoded images are held at once.
     const first = next();
     let current = first ? await start(await first) : undefined;
+    /** On an error, lets a run still in flight end before the session can be released or reused. */
+    const settle = async (run: Promise<unknown> | undefined, err: unknown): Promise<never> => {
+      await run?.catch(() => undefined);
+      throw err;
+    };
     while (current) {
-      const pending = next();
-      const decoded = pending ? await pending : undefined;
+      let decoded: Prepared | undefined;
+      try {
+        const pending = next();
+        decoded = pending ? await pending : undefined;
+      } catch (err) {
+        return await settle(current.running, err);
+      }
       const result = current.running ? await current.running : undefined;
       const following = decoded ? await start(decoded) : undefined;
-      finish(current.batch, result);
+      try {
+        finish(current.batch, result);
+      } catch (err) {
+        return await settle(following?.running, err);
+      }
       current = following;
     }
   } finally {

@@ -80,6 +80,7 @@ export async function writeReportDirectory(report: AuditReport | RenderableRepor
   const dir = path.resolve(outDir);
   await mkdir(dir, { recursive: true });
   const built = buildPage(reports, options);
+  const writesBefore = options.cache?.stats.writes ?? 0;
   const thumbs = await encodeThumbnails(built.thumbs.files, { ...options.thumbnails, cache: options.cache });
   const html = renderHtml(built.view, thumbnailCss(built.thumbs.files, thumbs));
   const htmlFile = path.join(dir, 'index.html');
@@ -110,5 +111,7 @@ export async function writeReportDirectory(report: AuditReport | RenderableRepor
       }
     }
   }
+  // Newly cached images may take the cache over its bound.
+  if (options.cache && options.cache.stats.writes > writesBefore) options.cache.evict();
   return written;
 }

@@ -127,3 +127,36 @@ describe('a warm audit reuses k-NN, t-SNE and separation results', () => {
     expect(other.report.layers[1].knn.purity.micro).not.toBe(cold.report.layers[1].knn.purity.micro);
   }, 240_000);
 });
+
+describe('ModelAudit separation and result bounds', () => {
+  it('keys separation results on k and seed within one audit', async () => {
+    const subject = await auditModel(FIXTURE_MODEL, { data: FIXTURE_DATA, cache: false });
+    const a = await subject.separation('pool5', { k: 5 });
+    const b = await subject.separation('pool5', { k: 10 });
+    expect(a.features.knnPurity.k).toBe(5);
+    expect(b.features.knnPurity.k).toBe(10);
+    expect(await subject.separation('pool5', { k: 5 })).toBe(a);
+  }, 120_000);
+
+  it('keeps the cache under its bound when only results are written', async () => {
+    const dir = await tempDir();
+    // Fill the activation cache first, then audit with a bound smaller than the results.
+    await (await auditModel(FIXTURE_MODEL, { data: FIXTURE_DATA, cache: dir })).prefetch(['pool5']);
+    const bytes = () => {
+      let total = 0;
+      const walk = (d: string) => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+          if (e.isDirectory()) walk(path.join(d, e.name));
+          else total += fs.statSync(path.join(d, e.name)).size;
+        }
+      };
+      walk(dir);
+      return total;
+    };
+    const bound = 64 * 1024;
+    const subject = await auditModel(FIXTURE_MODEL, { data: FIXTURE_DATA, cache: dir, cacheMaxBytes: bound });
+    await subject.analyze('pool5', { k: 10 });
+    await subject.separation('pool5', {});
+    expect(bytes()).toBeLessThanOrEqual(bound);
+  }, 120_000);
+});

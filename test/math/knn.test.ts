@@ -41,6 +41,25 @@ describe('knnSearch', () => {
     for (let i = 0; i < q.rows; i++) expect(Array.from(res.indices.subarray(i * 10, i * 10 + 10))).toEqual(ref.indices[i]);
   });
 
+  it('keeps k real candidates when approximate distances overflow or are NaN (never another query\'s)', async () => {
+    // The float32 product overflows: every approximate distance is +Infinity or NaN.
+    const q = matrixFromRows([[3e19]]);
+    const r = matrixFromRows([[-3e19], [-2e19]]);
+    for (const gemm of [jsGemm, await createOrtGemm()]) {
+      const res = await knnSearch(q, r, { k: 2, gemm });
+      expect(Array.from(res.indices)).toEqual([1, 0]);
+      expect(res.distances[0]).toBeCloseTo(5e19, -14);
+      expect(res.distances[1]).toBeCloseTo(6e19, -14);
+    }
+    // A NaN query row after a normal one gets its own (NaN) distances, not the previous row's.
+    for (const metric of ['euclidean', 'cosine'] as const) {
+      const res = await knnSearch(matrixFromRows([[2.9, 0], [Number.NaN, 0]]), matrixFromRows([[0, 0], [1, 0], [2, 0], [3, 0]]), { k: 2, metric });
+      expect(new Set(res.indices.subarray(2, 4)).size).toBe(2);
+      // NaN against everything, except that the zero reference row is at cosine distance 1 by definition.
+      expect(Array.from(res.distances.subarray(2, 4)).map(String)).toEqual(metric === 'euclidean' ? ['NaN', 'NaN'] : ['1', 'NaN']);
+    }
+  });
+
   it('gives distance 1 for a zero vector under cosine', async () => {
     const q = matrixFromRows([[0, 0]]);
     const r = matrixFromRows([[1, 0], [0, 1], [1, 1]]);

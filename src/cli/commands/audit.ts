@@ -122,7 +122,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const fromDirs = values.from ? [...values.from, ...positionals] : undefined;
   if (!fromDirs && positionals.length > 0) throw new AuditError(`Unexpected argument ${JSON.stringify(positionals[0])}. Only --from takes several values (--from <dir> <dir> ...). Run semantic-audit audit --help for the options.`, 'E_USAGE');
   if (fromDirs) {
-    const clash = (['model', 'data', 'size', 'resize', 'mean', 'std', 'preset', 'layout', 'batch-size', 'query-split', 'reference-split', 'device', 'cache-dir', 'no-cache'] as const).find((o) => values[o] !== undefined);
+    const clash = (['model', 'data', 'size', 'resize', 'mean', 'std', 'preset', 'layout', 'batch-size', 'query-split', 'reference-split', 'device'] as const).find((o) => values[o] !== undefined);
     if (clash) throw new AuditError(`--from merges shards that semantic-audit extract wrote with their own model, data and preprocessing; leave out --${clash} (pass it to extract).`, 'E_USAGE');
   }
   for (const req of fromDirs ? (['out'] as const) : (['model', 'data', 'out'] as const)) {
@@ -138,7 +138,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     : undefined;
   const extractStats: ExtractStats[] = [];
   const merged = fromDirs ? await readShards(fromDirs) : undefined;
-  const subject = merged ? await auditFromShards(merged) : await auditModel(values.model!, {
+  const subject = merged ? await auditFromShards(merged, { cache: values['no-cache'] ? false : (values['cache-dir'] ?? true) }) : await auditModel(values.model!, {
     data: values.data!,
     executionProviders: devicesFor(values.device),
     cache: values['no-cache'] ? false : (values['cache-dir'] ?? true),
