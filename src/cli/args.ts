@@ -1,6 +1,7 @@
 /** Parsing helpers shared by the CLI commands. */
 
-import { paramError } from '../errors.js';
+import type { PreprocessOptions } from '../audit/model-audit.js';
+import { checkChoice, paramError } from '../errors.js';
 
 /** Parses `a,b,c` into finite numbers (for --mean, --std). */
 export function parseNumberList(name: string, value: string, expectedLength?: number[]): number[] {
@@ -67,3 +68,32 @@ export const EXTRACTION_OPTIONS = {
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** The values of {@link EXTRACTION_OPTIONS} that preprocessing and caching read. */
+interface ExtractionValues {
+  size?: string;
+  resize?: string;
+  mean?: string;
+  std?: string;
+  preset?: string;
+  layout?: string;
+  'cache-dir'?: string;
+  'no-cache'?: boolean;
+}
+
+/** The preprocessing that `--size`, `--resize`, `--mean`, `--std`, `--preset` and `--layout` ask for (validated). */
+export function preprocessFromArgs(values: ExtractionValues): PreprocessOptions {
+  return {
+    size: parseSize(values.size),
+    resize: values.resize === undefined ? undefined : checkChoice('--resize', values.resize, ['crop', 'stretch'] as const),
+    mean: values.mean === undefined ? undefined : parseNumberList('--mean', values.mean, [1, 3]),
+    std: values.std === undefined ? undefined : parseNumberList('--std', values.std, [1, 3]),
+    preset: values.preset,
+    layout: values.layout === undefined ? undefined : checkChoice('--layout', values.layout, ['NCHW', 'NHWC'] as const),
+  };
+}
+
+/** The cache option of `--cache-dir` / `--no-cache`: a directory, `false`, or `true` (the default place). */
+export function cacheFromArgs(values: ExtractionValues): string | boolean {
+  return values['no-cache'] ? false : (values['cache-dir'] ?? true);
+}

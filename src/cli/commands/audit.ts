@@ -12,7 +12,7 @@ import { readShards } from '../../shard/read-shards.js';
 import { devicesFor, formatTimings } from './extract.js';
 import type { AuditReport, CheckResult } from '../../audit/report-types.js';
 import { DISTANCE_METRICS } from '../../math/knn.js';
-import { EXTRACTION_OPTIONS, formatTable, parseFloatOption, parseIntOption, parseNumberList, parseSize } from '../args.js';
+import { EXTRACTION_OPTIONS, cacheFromArgs, formatTable, parseFloatOption, parseIntOption, preprocessFromArgs } from '../args.js';
 import type { CliIO } from '../io.js';
 import { writeReportDirectory } from '../../report/write-report.js';
 import { openActivationCache } from '../../cache/activation-cache.js';
@@ -131,31 +131,23 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const k = parseIntOption('--k', values.k, 1) ?? 10;
   const metric = checkChoice('--metric', values.metric ?? 'euclidean', DISTANCE_METRICS);
   const maxThumbnails = parseIntOption('--max-thumbnails', values['max-thumbnails'], 0);
-  const layout = values.layout === undefined ? undefined : checkChoice('--layout', values.layout, ['NCHW', 'NHWC'] as const);
-  const resize = values.resize === undefined ? undefined : checkChoice('--resize', values.resize, ['crop', 'stretch'] as const);
+  const preprocess = preprocessFromArgs(values);
   const progress = io.stderr.isTTY
     ? (done: number, total: number) => io.stderr.write(`\rextracting features: ${done}/${total} images${done === total ? '\n' : ''}`)
     : undefined;
   const extractStats: ExtractStats[] = [];
   const merged = fromDirs ? await readShards(fromDirs) : undefined;
-  const subject = merged ? await auditFromShards(merged, { cache: values['no-cache'] ? false : (values['cache-dir'] ?? true) }) : await auditModel(values.model!, {
+  const subject = merged ? await auditFromShards(merged, { cache: cacheFromArgs(values) }) : await auditModel(values.model!, {
     data: values.data!,
     executionProviders: devicesFor(values.device),
-    cache: values['no-cache'] ? false : (values['cache-dir'] ?? true),
+    cache: cacheFromArgs(values),
     onNotice: (m) => io.stderr.write(`${m}\n`),
     onStats: (st) => extractStats.push(st),
     querySplit: values['query-split'],
     referenceSplit: values['reference-split'],
     batchSize: parseIntOption('--batch-size', values['batch-size'], 1),
     onProgress: progress,
-    preprocess: {
-      size: parseSize(values.size),
-      resize,
-      mean: values.mean === undefined ? undefined : parseNumberList('--mean', values.mean, [1, 3]),
-      std: values.std === undefined ? undefined : parseNumberList('--std', values.std, [1, 3]),
-      preset: values.preset,
-      layout,
-    },
+    preprocess,
   });
   const loadedAt = performance.now();
   const layers = subject.expandLayers((values.layers ?? merged?.layerNames.join(',') ?? 'data,penultimate').split(',').map((s) => s.trim()).filter(Boolean));
@@ -186,10 +178,10 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   await mkdir(outDir, { recursive: true });
   const reportJson = `${JSON.stringify(report, null, 2)}\n`;
   await writeFileAtomic(path.join(outDir, 'report.json'), reportJson);
-  const cacheOption = values['no-cache'] ? false : (values['cache-dir'] ?? undefined);
+  const cacheOption = cacheFromArgs(values);
   const written = values['no-html']
     ? undefined
-    : await writeReportDirectory(report, outDir, { json: false, thumbnails: { max: maxThumbnails }, cache: openActivationCache(cacheOption) });
+    : await writeReportDirectory(report, outDir, { json: false, thumbnails: { max: maxThumbnails }, cache: openActivationCache(cacheOption === true ? undefined : cacheOption) });
   if (values.timings) {
     const stages = { loadMs: loadedAt - started, extractMs: extractedAt - loadedAt, analyzeMs: analyzedAt - extractedAt, reportMs: performance.now() - analyzedAt, totalMs: performance.now() - started };
     io.stdout.write(`${formatTimings(stages, report.timings ?? {}, extractStats, Buffer.byteLength(reportJson))}\n`);

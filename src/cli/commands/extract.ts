@@ -9,7 +9,7 @@ import { AuditError, checkChoice } from '../../errors.js';
 import type { ExtractStats } from '../../model/extractor.js';
 import { extractShard } from '../../shard/extract-shard.js';
 import { parseShard } from '../../shard/shard-spec.js';
-import { EXTRACTION_OPTIONS, parseIntOption, parseNumberList, parseSize } from '../args.js';
+import { EXTRACTION_OPTIONS, cacheFromArgs, parseIntOption, preprocessFromArgs } from '../args.js';
 import type { CliIO } from '../io.js';
 
 /** Help text of `semantic-audit extract`. */
@@ -71,8 +71,7 @@ export async function extractCommand(argv: string[], io: CliIO): Promise<number>
     if (!values[req]) throw new AuditError(`Missing --${req}. Usage: semantic-audit extract --model <file.onnx> --data <dir|manifest.csv> --out <dir> [--shard i/n]`, 'E_USAGE');
   }
   const shard = parseShard(values.shard ?? '1/1');
-  const layout = values.layout === undefined ? undefined : checkChoice('--layout', values.layout, ['NCHW', 'NHWC'] as const);
-  const resize = values.resize === undefined ? undefined : checkChoice('--resize', values.resize, ['crop', 'stretch'] as const);
+  const preprocess = preprocessFromArgs(values);
   const progress = io.stderr.isTTY
     ? (done: number, total: number) => io.stderr.write(`\rextracting shard ${shard.index}/${shard.count}: ${done}/${total} images${done === total ? '\n' : ''}`)
     : undefined;
@@ -84,17 +83,10 @@ export async function extractCommand(argv: string[], io: CliIO): Promise<number>
     referenceSplit: values['reference-split'],
     batchSize: parseIntOption('--batch-size', values['batch-size'], 1),
     executionProviders: devicesFor(values.device),
-    cache: values['no-cache'] ? false : (values['cache-dir'] ?? true),
+    cache: cacheFromArgs(values),
     onProgress: progress,
     onNotice: (m) => io.stderr.write(`${m}\n`),
-    preprocess: {
-      size: parseSize(values.size),
-      resize,
-      mean: values.mean === undefined ? undefined : parseNumberList('--mean', values.mean, [1, 3]),
-      std: values.std === undefined ? undefined : parseNumberList('--std', values.std, [1, 3]),
-      preset: values.preset,
-      layout,
-    },
+    preprocess,
   });
   if (!values.quiet) {
     const s = manifest.shard;
