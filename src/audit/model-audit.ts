@@ -172,6 +172,8 @@ export class ModelAudit {
   private hashes: string[] | undefined;
   /** The cache holding derived results (`null` until first opened). */
   private resultStore: ActivationCache | undefined | null = null;
+  /** Bytes in the cache at the last eviction scan plus the results written since (unknown before). */
+  private cacheBytes: number | undefined;
   private readonly digests = new Map<Matrix, string>();
   private readonly timings: Record<string, number> = { extractMs: 0, decodeMs: 0, inferenceMs: 0, knnMs: 0 };
   private readonly queryLabels: Int32Array;
@@ -423,9 +425,15 @@ export class ModelAudit {
       const option = this.options.cache ?? true;
       this.resultStore = option === false ? undefined : openActivationCache(option === true ? undefined : option, { maxBytes: this.options.cacheMaxBytes });
     }
-    const { value, hit } = await cachedResult(this.resultStore, key, codec, compute);
+    const store = this.resultStore;
+    const { value, hit, written } = await cachedResult(store, key, codec, compute);
     if (hit) this.timings.cachedResults = (this.timings.cachedResults ?? 0) + 1;
-    else this.resultStore?.evict(); // a new result may take the cache over its bound
+    if (store && written > 0) {
+      // A new result may take the cache over its bound; the size found by the last eviction scan
+      // plus what was written since tells when to scan again.
+      this.cacheBytes = (this.cacheBytes ?? Number.POSITIVE_INFINITY) + written;
+      if (this.cacheBytes > store.maxBytes) this.cacheBytes = store.evict().bytes;
+    }
     return value;
   }
 

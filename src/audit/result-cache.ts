@@ -82,20 +82,22 @@ export function decodeJson<T>(bytes: Uint8Array): T | undefined {
 
 /**
  * Returns the cached result under `key` when `cache` holds a readable one, else computes it,
- * stores it and returns it. `hit` tells which happened.
+ * stores it and returns it. `hit` tells which happened; `written` is the payload size stored.
  */
 export async function cachedResult<T>(
   cache: ActivationCache | undefined,
   key: string,
   codec: { encode: (v: T) => Uint8Array; decode: (b: Uint8Array) => T | undefined },
   compute: () => Promise<T>,
-): Promise<{ value: T; hit: boolean }> {
+): Promise<{ value: T; hit: boolean; written: number }> {
   const bytes = cache?.getResult(key);
   if (bytes) {
     const value = codec.decode(bytes);
-    if (value !== undefined) return { value, hit: true };
+    if (value !== undefined) return { value, hit: true, written: 0 };
   }
   const value = await compute();
-  cache?.putResult(key, codec.encode(value));
-  return { value, hit: false };
+  if (!cache) return { value, hit: false, written: 0 };
+  const encoded = codec.encode(value);
+  cache.putResult(key, encoded);
+  return { value, hit: false, written: encoded.length };
 }

@@ -60,8 +60,8 @@ describe('ActivationCache results', () => {
       return { value: 42 };
     };
     const codec = { encode: encodeJson, decode: (b: Uint8Array) => decodeJson<{ value: number }>(b) };
-    expect(await cachedResult(cache, key, codec, compute)).toEqual({ value: { value: 42 }, hit: false });
-    expect(await cachedResult(cache, key, codec, compute)).toEqual({ value: { value: 42 }, hit: true });
+    expect(await cachedResult(cache, key, codec, compute)).toMatchObject({ value: { value: 42 }, hit: false });
+    expect(await cachedResult(cache, key, codec, compute)).toMatchObject({ value: { value: 42 }, hit: true });
     expect(calls).toBe(1);
     const [file] = resultFiles(dir);
     expect(path.basename(file)).toBe(`${key}.res`);
@@ -70,7 +70,7 @@ describe('ActivationCache results', () => {
     bytes[bytes.length - 2] ^= 1;
     fs.writeFileSync(file, bytes);
     const fresh = new ActivationCache(dir);
-    expect(await cachedResult(fresh, key, codec, compute)).toEqual({ value: { value: 42 }, hit: false });
+    expect(await cachedResult(fresh, key, codec, compute)).toMatchObject({ value: { value: 42 }, hit: false });
     expect(calls).toBe(2);
     expect(fresh.stats.corrupt).toBe(1);
     // A truncated file too.
