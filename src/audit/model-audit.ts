@@ -19,7 +19,7 @@ import { VERSION } from '../version.js';
 import { type ActivationCache, openActivationCache } from '../cache/activation-cache.js';
 import { type KnnInputs, assertFinite, summarizeKnn } from './analyze-layer.js';
 import { cachedResult, decodeJson, decodeKnn, encodeJson, encodeKnn, matrixDigest, resultKey } from './result-cache.js';
-import { tsne as runTsne } from '../embed/tsne.js';
+import { type TsneInput, DEFAULT_PCA_DIMS, prepareTsne, tsne as runTsne } from '../embed/tsne.js';
 import { type SeparationMetrics, separationMetrics } from '../metrics/separation.js';
 import { trustworthiness } from '../metrics/trustworthiness.js';
 import { type AuditReport, type CheckResult, type LayerReport, REPORT_SCHEMA_VERSION, type ReportImage } from './report-types.js';
@@ -87,6 +87,8 @@ export interface TsneField {
   perplexity: number;
   seed: number;
   method: string;
+  /** Present when the layer was reduced by PCA before t-SNE: columns before and after. */
+  pca?: { from: number; to: number };
 }
 
 /** Cluster separation of a layer, measured on the reference images. */
@@ -166,6 +168,8 @@ export class ModelAudit {
   private readonly analyses = new Map<string, LayerReport>();
   private readonly checks: CheckResult[] = [];
   private readonly embeddings = new Map<string, TsneField>();
+  /** PCA-reduced rows and affinities of a layer, shared by its 2-D and 3-D t-SNE. */
+  private readonly tsneInputs = new Map<string, Promise<TsneInput>>();
   private readonly separations = new Map<string, SeparationField>();
   /** The separation each layer shows in the report: the latest computed, one with the embedding preferred. */
   private readonly reportSeparations = new Map<string, SeparationField>();
@@ -328,8 +332,14 @@ export class ModelAudit {
     if (cached) return cached;
     assertFinite(layer, m, this.selection.reference.map((i) => i.relPath));
     const t0 = performance.now();
-    const field = await this.memo(resultKey('tsne', { dims, perplexity, seed, engine: this.engine() }, [this.digest(m)]), jsonCodec<TsneField>(), async () => {
-      const r = await runTsne(m, { dims, perplexity, seed, gemm: await this.gemm() });
+    const field = await this.memo(resultKey('tsne', { dims, perplexity, seed, engine: this.engine(), pca: DEFAULT_PCA_DIMS }, [this.digest(m)]), jsonCodec<TsneField>(), async () => {
+      const inputKey = `${layer}\u0000${perplexity}\u0000${seed}`;
+      let input = this.tsneInputs.get(inputKey);
+      if (!input) {
+        input = this.gemm().then((gemm) => prepareTsne(m, { perplexity, seed, gemm }));
+        this.tsneInputs.set(inputKey, input);
+      }
+      const r = await runTsne(m, { dims, perplexity, seed, gemm: await this.gemm(), prepared: await input });
       const computed: TsneField = {
         coords: Array.from(r.embedding, (v) => Number(v.toPrecision(5))),
         kl: r.kl,
@@ -338,6 +348,7 @@ export class ModelAudit {
         perplexity,
         seed,
         method: r.method,
+        ...(r.pca ? { pca: r.pca } : {}),
       };
       return computed;
     });
