@@ -26,7 +26,7 @@ lap(`knn k=90 (n=${n})`);
 const { P } = await computeAffinities(x, 30, { gemm });
 lap('affinities (knn + calibration)');
 const ee = Math.min(250, its);
-for (const [method, threads, p] of [['fft', 2, 3], ['fft', 1, 3], ['barnes-hut', 2, 0], ['fft', 2, 4]] as const) {
+for (const [method, threads, p] of [['fft', 2, 3], ['barnes-hut', 2, 0], ['fft', 1, 3], ['fft', 2, 4]] as const) {
   const r = await tsne(x, { gemm, affinities: P, method, threads, fft: p ? { nodesPerInterval: p } : undefined, earlyExaggerationIterations: ee, iterations: its - ee });
   lap(`tsne ${method} p=${p} threads=${r.threads} ${its} its: opt ${Math.round(r.timings.optimizeMs)} ms, kl ${r.kl.toFixed(4)}`);
   if (method === 'fft' && threads === 2 && p === 3) {
