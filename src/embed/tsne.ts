@@ -16,11 +16,13 @@
  *    Each point's step is capped at `maxStepNorm`, and the embedding is re-centred every iteration.
  * 4. Repulsion (the O(N²) part of the gradient): exact for small N, Barnes-Hut on a
  *    quadtree/octree, or FFT-accelerated interpolation (2-D, opt-in). See `exact-repulsion.ts`,
- *    `barnes-hut.ts`, `fft-repulsion.ts`; Barnes-Hut and attraction can run on worker threads
- *    (`worker-pool.ts`).
+ *    `barnes-hut.ts`, `fft-repulsion.ts`; attraction, Barnes-Hut and the three phases of the FFT
+ *    engine can run on worker threads (`worker-pool.ts`).
+ * 0. Inputs wider than `pcaDims` (50) are first reduced by seeded randomised PCA; the reduced rows
+ *    and their affinities ({@link prepareTsne}) can be shared by a 2-D and a 3-D run.
  *
- * Everything is single-threaded and visits data in a fixed order: the same input, options and
- * seed give bitwise identical embeddings.
+ * Every thread visits data in a fixed order and every sum has one order: the same input, options
+ * and seed give bitwise identical embeddings for any thread count.
  */
 
 import { availableParallelism } from 'node:os';
