@@ -73,8 +73,8 @@ export function escapeHtml(text: unknown): string {
   const map: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
   return String(text ?? '')
     .replace(CONTROL, ' ')
-    .replace(/[&<>"']/g, (c) => map[c])
-    .replace(/[@#]/g, (c) => `${c}${WORD_JOINER}`);
+    .replace(/[@#]/g, (c) => `${c}${WORD_JOINER}`)
+    .replace(/[&<>"']/g, (c) => map[c]);
 }
 
 /** A folded block: `<details><summary>…</summary>`, a blank line, the lines, `</details>`. The summary is HTML-escaped. */
