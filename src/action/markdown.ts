@@ -55,7 +55,7 @@ export interface AuditOutcome {
   /** Whether regressions fail the step. */
   failOnRegression: boolean;
   images: PublishedImage[];
-  /** One line on why no plots are shown and how to show them (e.g. the permission to add). */
+  /** One line of Markdown (the action's own, user strings escaped) on why no plots are shown and how to show them (e.g. the permission to add). */
   imagesNote?: string;
   /** The HTML report's file name inside the report directory (e.g. `index.html`), when there is one. */
   htmlReport?: string;
@@ -210,14 +210,15 @@ function neighbourSection(entries: AuditEntry[], limit: number): string[] {
   items.sort((a, b) => Math.abs(b.change) - Math.abs(a.change) || a.change - b.change || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const shown = items.slice(0, limit);
   const multi = entries.length > 1;
-  const lines = ['#### Biggest neighbour changes', '', ...totals.map((t) => `- ${t}`), ''];
+  const heading = multi ? '#### Biggest neighbour changes' : `#### Biggest neighbour changes in ${md(items[0].layer, 60)}`;
+  const lines = [heading, '', ...totals.map((t) => `- ${t}`), ''];
   const rows = shown.map((it) => {
     const now = labelCounts(it.neighborLabelsAfter)
       .map(([n, c]) => `${md(n, 30)} ×${c}`)
       .join(', ');
-    return [multi ? `${md(it.layer, 60)} (audit ${it.entry + 1})` : md(it.layer, 60), md(it.path, 100), md(it.label, 40), `${it.before} → ${it.after} of ${it.k}`, count(it.change), now];
+    return [...(multi ? [`${md(it.layer, 60)} (audit ${it.entry + 1})`] : []), md(it.path, 100), md(it.label, 40), `${it.before} → ${it.after} of ${it.k}`, count(it.change), now];
   });
-  lines.push(...markdownTable(['Layer', 'Image', 'Class', 'Same-class neighbours', 'Change', 'Neighbours now'], rows, 'lllrrl'));
+  lines.push(...markdownTable([...(multi ? ['Layer'] : []), 'Image', 'Class', 'Same-class neighbours', 'Change', 'Neighbours now'], rows, `${multi ? 'l' : ''}llrrl`));
   if (items.length > shown.length) lines.push('', `_${items.length - shown.length} more changed images are listed in the full report._`);
   return lines;
 }
@@ -280,7 +281,7 @@ const PLOT_KINDS: { test: RegExp; alt: string }[] = [
 ];
 
 function imagesSection(o: AuditOutcome): string[] {
-  if (o.images.length === 0) return o.imagesNote ? [`_${escapeMarkdown(o.imagesNote)}_`, ''] : [];
+  if (o.images.length === 0) return o.imagesNote ? [`📷 ${o.imagesNote}`, ''] : [];
   const img = (i: PublishedImage) => `![${md(i.alt ?? i.name, 80)}](${i.url})`;
   const groups = PLOT_KINDS.map((k) => o.images.filter((i) => k.test.test(i.name)));
   const rest = o.images.filter((i) => !PLOT_KINDS.some((k) => k.test.test(i.name)));
@@ -295,7 +296,7 @@ function footer(o: AuditOutcome): string[] {
     const open = o.htmlReport ? `, download and open ${md(o.htmlReport, 40)}` : '';
     parts.push(`📊 [${o.htmlReport ? 'Full HTML report' : 'Full report'}](${o.artifact.url}) (artefact ${md(o.artifact.name, 80)}${open})`);
   } else if (o.artifact && o.runUrl) parts.push(`The full report is in the [workflow run](${o.runUrl}) (artefact ${md(o.artifact.name, 80)} was not uploaded).`);
-  const meta = [`semantic-audit ${escapeMarkdown(o.version)}`];
+  const meta = [`semantic-audit ${o.version}`];
   if (o.sha) meta.push(`commit ${md(o.sha.slice(0, 7), 10)}`);
   if (o.runUrl) meta.push(`[workflow run](${o.runUrl})`);
   parts.push(`<sub>${meta.join(' · ')}</sub>`);
@@ -312,7 +313,7 @@ function allLayers(o: AuditOutcome, target: 'comment' | 'summary'): string[] {
   if (tables.length === 0) return [];
   const layers = o.entries.reduce((s, e) => s + e.report.layers.length, 0);
   const title = `All layers (${plural(layers, 'layer')}${o.baseline && !o.baseline.note ? ', deltas against the baseline' : ''})`;
-  if (target === 'summary') return [`#### ${escapeMarkdown(title)}`, '', ...tables];
+  if (target === 'summary') return [`#### ${title}`, '', ...tables];
   return [...details(title, tables.slice(0, -1)), ''];
 }
 

@@ -16,6 +16,7 @@ import type { AuditReport } from '../audit/report-types.js';
 import { compareReports } from '../baseline/compare.js';
 import { AuditError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { inlineCode } from '../format/markdown.js';
 import { uploadReportArtifact } from './artifact.js';
 import { type CacheClient, type CacheOutcome, actionsCacheClient, restoreActivationCache, runnerOs, saveActivationCache } from './cache.js';
 import { isPermissionError, permissionHint, upsertComment } from './comment.js';
@@ -298,10 +299,11 @@ export async function runAction(
             now,
             retentionDays: inputs.imagesRetentionDays,
             isClosed: async (n) => {
+              // A pull request that cannot be read keeps its plots until they age out.
               try {
                 return (await c.pullRequestState(ctx.owner, ctx.repo, n)) === 'closed';
-              } catch (err) {
-                return httpStatus(err) === 404;
+              } catch {
+                return false;
               }
             },
           },
@@ -311,7 +313,7 @@ export async function runAction(
         if (published.pruned.length > 0) io.info(`Pruned ${published.pruned.length} folders of closed pull requests or older than ${inputs.imagesRetentionDays} days from ${inputs.imagesBranch}: ${published.pruned.join(', ')}.`);
       } catch (err) {
         if (isPermissionError(err)) {
-          imagesNote = `Plots are not shown: the token may not write contents. Add \`contents: write\` to the job's \`permissions:\` to publish them to branch ${inputs.imagesBranch}, or set \`publish-images: none\`.`;
+          imagesNote = `Plots are not shown: the token may not write contents. Add \`contents: write\` to the job's \`permissions:\` to publish them to branch ${inlineCode(inputs.imagesBranch)}, or set \`publish-images: none\`.`;
           const hint = permissionHint(httpStatus(err), 'contents: write', `publish the plots to branch ${inputs.imagesBranch}`);
           if (inputs.publishImages === 'auto') io.notice(hint);
           else warn(hint);
