@@ -15,7 +15,7 @@ import type { AuditReport, CheckResult } from '../audit/report-types.js';
 import type { Comparison, MetricRow, NeighborChange } from '../baseline/comparison-types.js';
 import { focusLayer } from '../format/focus-layer.js';
 import { clip, details, escapeMarkdown, inlineCode, markdownTable, md } from '../format/markdown.js';
-import { formatFixed, formatSigned, plural } from '../format/number.js';
+import { formatMetric, formatSigned, plural } from '../format/number.js';
 
 /** GitHub rejects comment bodies longer than this many characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -98,8 +98,8 @@ export function commentDigest(body: string): string | undefined {
   return DIGEST_RE.exec(body)?.[1];
 }
 
-const num = (v: number | null | undefined) => formatFixed(v, 3, 'n/a');
-const signed = (v: number | null | undefined) => formatSigned(v, { missing: 'n/a' });
+const num = (v: number | null | undefined) => formatMetric(v, 'n/a');
+const signed = (v: number | null | undefined) => formatSigned(v, { digits: 'metric', missing: 'n/a' });
 const count = (v: number) => formatSigned(v, { digits: 0 });
 
 function deltaCell(row: MetricRow | undefined): string {
