@@ -317,10 +317,7 @@ function allLayers(o: AuditOutcome, target: 'comment' | 'summary'): string[] {
   return [...details(title, tables.slice(0, -1)), ''];
 }
 
-/**
- * The body without marker, digest, plots and footer: what `comment: on-change` compares (plot
- * URLs change with every run).
- */
+/** The top of the body (verdict to neighbour changes), without marker, digest, plots, folded layers and footer. */
 function content(o: AuditOutcome, target: 'comment' | 'summary', options: CommentOptions): string[] {
   const neighborLimit = options.neighborLimit ?? (target === 'comment' ? 5 : 20);
   const regressionLimit = options.regressionLimit ?? (target === 'comment' ? 10 : 50);
@@ -371,11 +368,11 @@ export function truncateMarkdown(body: string, max: number, where = 'the full re
  */
 export function buildComment(o: AuditOutcome, options: CommentOptions = {}): string {
   const max = options.maxLength ?? GITHUB_COMMENT_LIMIT;
-  const text = [...content(o, 'comment', options), ...allLayers(o, 'comment')];
-  const head = [commentMarker(o.title), `<!-- semantic-audit:digest=${digestOf(text)} -->`];
-  const images = imagesSection(o);
   const top = content(o, 'comment', options);
-  const body = [...top, ...images, ...allLayers(o, 'comment')];
+  const folded = allLayers(o, 'comment');
+  // The digest leaves out the plots: their URLs change with every run.
+  const head = [commentMarker(o.title), `<!-- semantic-audit:digest=${digestOf([...top, ...folded])} -->`];
+  const body = [...top, ...imagesSection(o), ...folded];
   const foot = footer(o);
   const full = [...head, ...body, ...foot].join('\n') + '\n';
   if (full.length <= max) return full;
