@@ -1,7 +1,9 @@
 /**
  * The action, start to end: run the audit command between restoring and saving the activation
- * cache (or read an existing report), compare with the baseline, publish the plots, upload the
- * report artefact, write the job summary, and create or update the pull-request comment.
+ * cache (or read an existing report), compare with the baseline (by default the report artefact
+ * of the base branch's last successful run, `baseline-download.ts`), publish the plots to the
+ * images branch when the token may (`publish-images.ts`), upload the report artefact, write the
+ * job summary, and create or update the pull-request comment.
  * Everything the runner provides comes in as arguments (inputs, context, environment, an
  * {@link ActionIO}, the cache client), so tests run it in-process against fakes.
  *
