@@ -15,7 +15,7 @@ export { type Dataset, type ImageItem, loadDataset, selectSplits } from './data/
 export { type Preprocess, type ResizeMode, type Layout, PRESETS, preprocessImage } from './data/preprocess.js';
 export { type LoadedModel, type ImageInput, loadModel } from './model/model.js';
 export { type LayerInfo, type ResolvedLayer, listLayers, listModuleScopes, resolveLayer } from './model/layers.js';
-export { type ExtractOptions, extractFeatures } from './model/extractor.js';
+export { type ExtractOptions, extractFeatures } from './cache/cached-extract.js';
 export { createOrtGemm } from './model/ort-gemm.js';
 export {
   type AuditModelOptions,

@@ -5,7 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import { resultKey } from '../audit/result-cache.js';
+import { resultKey } from '../cache/result-cache.js';
 import type { ActivationCache } from '../cache/activation-cache.js';
 import type { ImageNeighbors } from '../audit/report-types.js';
 import { pickGridQueries } from './select.js';

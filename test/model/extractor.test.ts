@@ -6,10 +6,13 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ActivationCache } from '../../src/cache/activation-cache.js';
 import { type Preprocess, preprocessImage } from '../../src/data/preprocess.js';
-import { CACHE_INPUT_MAX_VALUES, createSession, decodeSimplePng, defaultBatchSize, extractFeatures, providerInstalled, runtimeLabel } from '../../src/model/extractor.js';
+import { CACHE_INPUT_MAX_VALUES, extractFeatures } from '../../src/cache/cached-extract.js';
+import { decodeSimplePng } from '../../src/data/png-decode.js';
+import { defaultBatchSize } from '../../src/model/pipeline.js';
+import { createSession, providerInstalled, runtimeLabel } from '../../src/model/session.js';
 import { resolveLayer } from '../../src/model/layers.js';
 import { loadModel } from '../../src/model/model.js';
-import { resolvePreprocess } from '../../src/audit/model-audit.js';
+import { resolvePreprocess } from '../../src/model/resolve-preprocess.js';
 import { buildModel, tinyClassifier } from '../helpers/onnx-builder.js';
 import { tempDir, writeImage } from '../helpers/images.js';
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AuditError, checkChoice, paramError } from '../../errors.js';
 import { auditFromShards, auditModel } from '../../audit/model-audit.js';
-import type { ExtractStats } from '../../model/extractor.js';
+import type { ExtractStats } from '../../model/pipeline.js';
 import { readShards } from '../../shard/read-shards.js';
 import { devicesFor, formatTimings } from './extract.js';
 import type { AuditReport, CheckResult } from '../../audit/report-types.js';
