@@ -46,6 +46,11 @@ function workerScript(): URL | undefined {
   return url.protocol === 'file:' && fs.existsSync(fileURLToPath(url)) ? url : undefined;
 }
 
+/** Whether sessions created for the worker thread really run in one (the compiled worker script is present). */
+export function inferenceWorkerAvailable(): boolean {
+  return workerScript() !== undefined;
+}
+
 /**
  * The process's inference worker thread, started on first use. It holds the event loop open only
  * while a call is pending, so it never keeps a finished process alive.
