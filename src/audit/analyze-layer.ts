@@ -3,13 +3,12 @@
  */
 
 import { AuditError } from '../errors.js';
-import type { Gemm } from '../math/gemm.js';
-import { type DistanceMetric, type KnnResult, knnSearch } from '../math/knn.js';
+import type { KnnResult } from '../math/knn.js';
 import { type Matrix, findNonFinite } from '../math/matrix.js';
 import { knnPurity } from '../metrics/purity.js';
 import type { KnnSummary } from './report-types.js';
 
-/** Inputs of {@link analyzeKnn}. */
+/** Inputs of {@link summarizeKnn}. */
 export interface KnnInputs {
   layer: string;
   query: Matrix;
@@ -32,14 +31,6 @@ export function assertFinite(layer: string, m: Matrix, paths: string[]): void {
       'E_NONFINITE',
     );
   }
-}
-
-/** Exact k-NN of every query among the reference images, and its class purity. */
-export async function analyzeKnn(inp: KnnInputs, options: { k: number; metric: DistanceMetric; gemm?: Gemm }): Promise<KnnSummary> {
-  assertFinite(inp.layer, inp.query, inp.queryPaths);
-  if (!inp.leaveOneOut) assertFinite(inp.layer, inp.reference, inp.referencePaths);
-  const knn = await knnSearch(inp.query, inp.reference, { k: options.k, metric: options.metric, excludeSelf: inp.leaveOneOut, gemm: options.gemm });
-  return summarizeKnn(inp, knn);
 }
 
 /** The JSON-safe summary (purity, confusion, per-image neighbours) of a finished k-NN search. */
