@@ -109,6 +109,8 @@ export class ModelAudit {
   /** Derived results kept in the activation cache. */
   private readonly results: ResultMemo;
   private readonly digests = new Map<Matrix, string>();
+  /** Execution providers the features were computed with, in order of first use. */
+  private readonly providers = new Set<string>();
   private readonly timings: Record<string, number> = { extractMs: 0, decodeMs: 0, inferenceMs: 0, knnMs: 0 };
   private readonly queryLabels: Int32Array;
   private readonly referenceLabels: Int32Array;
@@ -123,7 +125,9 @@ export class ModelAudit {
     this.selection = source.selection;
     this.preprocess = source.preprocess;
     this.options = options;
-    this.results = new ResultMemo({ cache: options.cache, cacheMaxBytes: options.cacheMaxBytes });
+    // Results read from the cache are counted in the timings as `cachedResults`.
+    const onHit = () => void (this.timings.cachedResults = (this.timings.cachedResults ?? 0) + 1);
+    this.results = new ResultMemo({ cache: options.cache, cacheMaxBytes: options.cacheMaxBytes, onHit });
     this.queryLabels = Int32Array.from(this.selection.query, (i) => i.label);
     this.referenceLabels = Int32Array.from(this.selection.reference, (i) => i.label);
     this.id = `${this.model.sha256.slice(0, 12)}-${++subjectCounter}`;
@@ -152,9 +156,10 @@ export class ModelAudit {
     const wanted = this.expandLayers(layers).filter((l) => !this.featureCache.has(l));
     if (wanted.length === 0) return;
     const resolved = wanted.map((l) => this.resolve(l));
-    const { features, hashes, timings } = await this.source.load(resolved);
+    const { features, hashes, timings, executionProviders } = await this.source.load(resolved);
     for (const [name, ms] of Object.entries(timings)) this.timings[name] = (this.timings[name] ?? 0) + ms;
     this.hashes ??= hashes;
+    for (const p of executionProviders ?? []) this.providers.add(p);
     const { query, reference, leaveOneOut } = this.selection;
     const nq = query.length;
     for (const r of resolved) {
@@ -374,7 +379,7 @@ export class ModelAudit {
       layers,
       checks: [...this.checks],
       passed: this.checks.every((c) => c.passed),
-      timings: Object.fromEntries(Object.entries({ ...this.timings, ...(this.results.hits > 0 ? { cachedResults: this.results.hits } : {}) }).map(([k, v]) => [k, Math.round(v)])),
+      timings: Object.fromEntries(Object.entries(this.timings).map(([k, v]) => [k, Math.round(v)])),
     };
   }
 }

@@ -12,6 +12,8 @@ export interface ResultMemoOptions {
   cache?: ActivationCache | string | boolean;
   /** Size bound of a cache opened from a directory, in bytes. @default 2 GiB */
   cacheMaxBytes?: number;
+  /** Called for each result read from the cache instead of computed. */
+  onHit?: () => void;
 }
 
 /** Derived results looked up in, or computed and stored into, the activation cache. */
@@ -21,8 +23,6 @@ export class ResultMemo {
   private store: ActivationCache | undefined | null = null;
   /** Bytes in the cache at the last eviction scan plus the results written since (unknown before). */
   private cacheBytes: number | undefined;
-  /** Results read from the cache instead of computed. */
-  hits = 0;
 
   constructor(options: ResultMemoOptions = {}) {
     this.options = options;
@@ -39,7 +39,7 @@ export class ResultMemo {
     }
     const store = this.store;
     const { value, hit, written } = await cachedResult(store, key, codec, compute);
-    if (hit) this.hits++;
+    if (hit) this.options.onHit?.();
     if (store && written > 0) {
       // A new result may take the cache over its bound; the size found by the last eviction scan
       // plus what was written since tells when to scan again.

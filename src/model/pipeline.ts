@@ -10,7 +10,6 @@
  * batches. When every image is stored no inference session is created at all.
  */
 
-import fs from 'node:fs';
 import ort from 'onnxruntime-node';
 import { AuditError } from '../errors.js';
 import { type Matrix, createMatrix } from '../math/matrix.js';
@@ -123,7 +122,7 @@ export async function runExtraction(
   const fixedBatch = model.input.batch;
   const batchSize = fixedBatch ?? Math.max(1, options.batchSize ?? defaultBatchSize(pre));
   const dims = pre.layout === 'NCHW' ? [pre.channels, pre.height, pre.width] : [pre.height, pre.width, pre.channels];
-  const cache = rows;
+  const cache = rows; // the row store (the activation cache, when the caller passed one)
   const notice = options.onNotice ?? ((m: string) => process.stderr.write(`${m}\n`));
   const stats: ExtractStats = { cachedImages: 0, computedImages: 0, executionProviders: [] };
 

@@ -30,6 +30,8 @@ export interface SourceFeatures {
   features: Map<string, Matrix>;
   /** sha256 of every audited image, in the same order, when known. */
   hashes?: string[];
+  /** Execution providers the features were computed with (empty or absent when no model ran). */
+  executionProviders?: string[];
   /** Time spent, in milliseconds by name (`extractMs`, `mergeMs`, ...); summed into the report. */
   timings: Record<string, number>;
 }

@@ -50,10 +50,11 @@ export class OnnxFeatureSource implements FeatureSource {
   async load(layers: ResolvedLayer[]): Promise<SourceFeatures> {
     const t0 = performance.now();
     const files = auditedItems(this.selection).map((i) => i.file);
-    const { features, hashes, timings } = await extractFeatures(this.model, files, layers, this.preprocess, { ...this.extract, cache: this.extract.cache ?? true });
+    const { features, hashes, timings, stats } = await extractFeatures(this.model, files, layers, this.preprocess, { ...this.extract, cache: this.extract.cache ?? true });
     return {
       features,
       hashes,
+      executionProviders: stats.executionProviders,
       timings: { extractMs: performance.now() - t0, decodeMs: timings.decodeMs, inferenceMs: timings.inferenceMs, sessionMs: timings.sessionMs, cacheMs: timings.cacheMs },
     };
   }
