@@ -6,7 +6,7 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import type { AuditReport, CheckResult } from '../audit/report-types.js';
+import type { AuditReport, CheckResult } from '../result/report.js';
 import { AuditError, describeValue } from '../errors.js';
 
 /** The reports of one file. */

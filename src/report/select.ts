@@ -3,7 +3,7 @@
  * functions over the k-NN results already in the report; nothing is recomputed.
  */
 
-import type { ImageNeighbors, KnnSummary } from '../audit/report-types.js';
+import type { ImageNeighbors, KnnSummary } from '../result/report.js';
 
 /** Options of {@link pickGridQueries}. */
 export interface GridQueryOptions {

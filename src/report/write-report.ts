@@ -5,7 +5,7 @@
 
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type AuditReport, REPORT_SCHEMA_VERSION } from '../audit/report-types.js';
+import { type AuditReport, REPORT_SCHEMA_VERSION } from '../result/report.js';
 import { AuditError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { pngRenditions, svgToPng } from './png.js';

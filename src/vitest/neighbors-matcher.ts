@@ -5,7 +5,7 @@
 
 import { AuditError, checkChoice, checkNumber, paramError } from '../errors.js';
 import { ModelAudit } from '../audit/model-audit.js';
-import type { CheckResult, LayerReport } from '../audit/report-types.js';
+import type { CheckResult, LayerReport } from '../result/report.js';
 import type { DistanceMetric } from '../math/knn.js';
 import { attachToCurrentTest, type MatcherContext, type MatcherOutcome, formatPurity } from './matcher-utils.js';
 import { type BaselineMatcherContext, type SemanticBaselineOptions, toMatchSemanticBaseline } from './baseline-matcher.js';

@@ -3,7 +3,7 @@
  * and purity is computed here by brute force (the share of same-label neighbours), independently
  * of src/.
  */
-import type { AuditReport, LayerReport } from '../../src/audit/report-types.js';
+import type { AuditReport, LayerReport } from '../../src/result/report.js';
 import type { BaselineEntry } from '../../src/baseline/baseline-file.js';
 
 export interface FakeLayer {

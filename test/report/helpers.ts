@@ -1,9 +1,10 @@
 /** Builds real audit reports on small synthetic image sets for the report tests. */
 import path from 'node:path';
 import { auditModel } from '../../src/index.js';
-import type { AuditReport } from '../../src/audit/report-types.js';
+import type { AuditReport } from '../../src/result/report.js';
 import { createRandom } from '../../src/math/random.js';
-import type { LayerTsne, RenderableReport } from '../../src/report/types.js';
+import type { LayerTsne } from '../../src/result/report.js';
+import type { RenderableReport } from '../../src/report/types.js';
 import { tinyClassifier } from '../helpers/onnx-builder.js';
 import { tempDir, writeImage } from '../helpers/images.js';
 

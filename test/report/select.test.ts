@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ImageNeighbors, KnnSummary } from '../../src/audit/report-types.js';
+import type { ImageNeighbors, KnnSummary } from '../../src/result/report.js';
 import { findMisfits, majorityClass, pickGridQueries } from '../../src/report/select.js';
 
 function knn(images: { label: string; nb: string[]; d?: number[] }[]): KnnSummary {

@@ -2,7 +2,7 @@ import { readFile, rm, writeFile, mkdir, cp } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditFromShards, auditModel } from '../../src/audit/model-audit.js';
-import type { AuditReport } from '../../src/audit/report-types.js';
+import type { AuditReport } from '../../src/result/report.js';
 import { extractShard } from '../../src/shard/extract-shard.js';
 import { readShards } from '../../src/shard/read-shards.js';
 import { parseShard, shardRange } from '../../src/shard/shard-spec.js';

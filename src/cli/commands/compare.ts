@@ -7,7 +7,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { AuditReport } from '../../audit/report-types.js';
+import type { AuditReport } from '../../result/report.js';
 import { DEFAULT_METRICS, DEFAULT_TOLERANCE, compareReportSets, expandMetrics } from '../../baseline/compare.js';
 import { formatComparisonMarkdown, formatComparisonText } from '../../baseline/format-comparison.js';
 import { AuditError, paramError } from '../../errors.js';

@@ -5,7 +5,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AuditReport, CheckResult, ImageNeighbors, LayerReport } from '../../../src/audit/report-types.js';
+import type { AuditReport, CheckResult, ImageNeighbors, LayerReport } from '../../../src/result/report.js';
 
 export interface LayerSpec {
   /** Same-class neighbours (0..k) of query image `i` of class `label`. */
