@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditModel } from '../../src/index.js';
