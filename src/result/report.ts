@@ -195,7 +195,10 @@ export interface ReportEnvironment {
   onnxruntime: string;
   /** Node.js version, e.g. `v20.19.0`. */
   node: string;
-  /** Execution providers the inference sessions ran with, e.g. `['cpu']` (empty when no model was run). */
+  /**
+   * Execution providers the inference sessions of this audit ran with, e.g. `['cpu']`; empty when
+   * no model was run (every feature came from the activation cache, or from extraction shards).
+   */
   executionProviders: string[];
   /** `process.platform`, e.g. `linux`. */
   platform: string;

@@ -13,7 +13,8 @@ import { tinyClassifier } from '../helpers/onnx-builder.js';
 
 /** report.json without what legitimately differs between runs. */
 function comparable(r: AuditReport): unknown {
-  const { createdAt: _c, timings: _t, ...rest } = r;
+  // environment: a merge runs no model, so its executionProviders are empty.
+  const { createdAt: _c, timings: _t, environment: _e, ...rest } = r;
   return rest;
 }
 
@@ -91,7 +92,7 @@ describe('extract shards and merge them', () => {
     const a = JSON.parse(await readFile(path.join(dir, 'single', 'report.json'), 'utf8')) as AuditReport;
     const b = JSON.parse(await readFile(path.join(dir, 'merged', 'report.json'), 'utf8')) as AuditReport;
     const strip = (r: AuditReport) => {
-      const { createdAt: _c, timings: _t, checks: _k, passed: _p, ...rest } = r;
+      const { createdAt: _c, timings: _t, checks: _k, passed: _p, environment: _e, ...rest } = r;
       return rest;
     };
     expect(strip(b)).toEqual(strip(a));
