@@ -26,7 +26,7 @@ export {
   auditModel,
   resolvePreprocess,
 } from './audit/model-audit.js';
-export type * from './audit/report-types.js';
+export type * from './result/report.js';
 export { compareReports, compareReportSets, DEFAULT_TOLERANCE, DEFAULT_METRICS, type CompareOptions } from './baseline/compare.js';
 export { formatComparisonText, formatComparisonMarkdown } from './baseline/format-comparison.js';
 export {
@@ -56,4 +56,4 @@ export { type SeparationMetrics, type SeparationOptions, separationMetrics } fro
 export { type EmbeddingQuality, embeddingQuality } from './metrics/embedding-quality.js';
 export { readNpy, writeNpy } from './data/npy.js';
 export { readCsvMatrix, writeCsvMatrix } from './data/csv-matrix.js';
-export { type EmbedOptions, type TsneField, type SeparationField } from './audit/model-audit.js';
+export { type EmbedOptions } from './audit/model-audit.js';

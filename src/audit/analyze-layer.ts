@@ -6,7 +6,7 @@ import { AuditError } from '../errors.js';
 import type { KnnResult } from '../math/knn.js';
 import { type Matrix, findNonFinite } from '../math/matrix.js';
 import { knnPurity } from '../metrics/purity.js';
-import type { KnnSummary } from './report-types.js';
+import type { KnnSummary } from '../result/report.js';
 
 /** Inputs of {@link summarizeKnn}. */
 export interface KnnInputs {
@@ -54,6 +54,8 @@ export function summarizeKnn(inp: KnnInputs, knn: KnnResult): KnnSummary {
       neighbors,
       neighborLabels: neighbors.map((j) => inp.classes[inp.referenceLabels[j]]),
       distances: Array.from(knn.distances.subarray(i * k, (i + 1) * k), (d) => Math.round(d * 1e6) / 1e6),
+      majority: inp.classes[purity.majority[i]] ?? '',
+      majorityCount: purity.majorityCount[i],
     };
   });
   return {

@@ -25,7 +25,10 @@ import { type AnalysisKey, type EmbeddingKey, KeyedMap, type SeparationKey } fro
 import { tsne as runTsne } from '../embed/tsne.js';
 import { type SeparationMetrics, separationMetrics } from '../metrics/separation.js';
 import { trustworthiness } from '../metrics/trustworthiness.js';
-import { type AuditReport, type CheckResult, type LayerReport, REPORT_SCHEMA_VERSION, type ReportImage } from './report-types.js';
+import type { AuditReport, CheckResult, LayerReport, SeparationField, TsneField } from '../result/report.js';
+import { assembleReport, dataSummary } from '../result/assemble.js';
+import { roundSignificant } from '../result/round.js';
+import { collectEnvironment } from './environment.js';
 
 export { type PreprocessOptions, resolvePreprocess } from '../model/resolve-preprocess.js';
 
@@ -61,25 +64,6 @@ export interface EmbedOptions {
   seed?: number;
 }
 
-/** A layer's t-SNE embedding in the report (rows follow `data.reference`). */
-export interface TsneField {
-  coords: number[];
-  kl: number;
-  iterations: number;
-  images: 'reference';
-  perplexity: number;
-  seed: number;
-  method: string;
-}
-
-/** Cluster separation of a layer, measured on the reference images. */
-export interface SeparationField {
-  /** In the layer's own feature space (deterministic; the basis for gating). */
-  features: SeparationMetrics;
-  /** In the 2-D t-SNE embedding (what the picture shows), with its trustworthiness. */
-  embedding?: SeparationMetrics & { trustworthiness: number };
-}
-
 /** Features of one layer: query rows and reference rows (the same matrix when leave-one-out). */
 export interface LayerFeatures {
   layer: ResolvedLayer;
@@ -109,7 +93,7 @@ export class ModelAudit {
   /** Derived results kept in the activation cache. */
   private readonly results: ResultMemo;
   private readonly digests = new Map<Matrix, string>();
-  /** Execution providers the features were computed with, in order of first use. */
+  /** Execution providers the features were computed with, in order of first use (for the report). */
   private readonly providers = new Set<string>();
   private readonly timings: Record<string, number> = { extractMs: 0, decodeMs: 0, inferenceMs: 0, knnMs: 0 };
   private readonly queryLabels: Int32Array;
@@ -237,7 +221,7 @@ export class ModelAudit {
     const field = await this.results.get(resultKey('tsne', { dims, perplexity, seed, engine: this.engine() }, [this.digest(m)]), jsonCodec<TsneField>(), async () => {
       const r = await runTsne(m, { dims, perplexity, seed, gemm: await this.gemm() });
       const computed: TsneField = {
-        coords: Array.from(r.embedding, (v) => Number(v.toPrecision(5))),
+        coords: Array.from(r.embedding, (v) => roundSignificant(v)),
         kl: r.kl,
         iterations: r.iterations,
         images: 'reference',
@@ -337,50 +321,20 @@ export class ModelAudit {
     return h.digest('hex');
   }
 
-  /** The JSON-safe result of everything analysed so far, layers in network order. */
+  /** The JSON-safe result of everything analysed so far, layers in network order (see `assembleReport`). */
   report(): AuditReport {
-    const { query, reference, leaveOneOut } = this.selection;
-    const img = (offset: number) => (it: (typeof query)[number], i: number): ReportImage => ({
-      path: it.relPath,
-      label: this.classes[it.label],
-      sha256: this.hashes?.[offset + i] ?? '',
-    });
-    const layers = [...this.analyses.values()]
-      .sort((a, b) => a.order - b.order || a.name.localeCompare(b.name) || a.knn.k - b.knn.k)
-      .map((l) => {
-        const out: LayerReport = { ...l };
-        const tsne: Record<string, TsneField> = {};
-        for (const [key, e] of this.embeddings) {
-          if (key.layer === l.name && !tsne[`${key.dims}d`]) tsne[`${key.dims}d`] = e;
-        }
-        if (Object.keys(tsne).length > 0) out.tsne = tsne;
-        const sep = this.reportSeparations.get(l.name);
-        if (sep) out.separation = sep;
-        return out;
-      });
-    return {
-      schemaVersion: REPORT_SCHEMA_VERSION,
-      tool: { name: 'semantic-audit', version: VERSION },
+    return assembleReport({
+      version: VERSION,
       createdAt: new Date().toISOString(),
       model: { path: this.model.label, sha256: this.model.sha256, input: { name: this.model.input.name, shape: this.model.input.shape, layout: this.preprocess.layout } },
-      data: {
-        source: this.dataset.source,
-        kind: this.dataset.kind,
-        classes: this.classes,
-        querySplit: this.selection.querySplit,
-        referenceSplit: this.selection.referenceSplit,
-        leaveOneOut,
-        query: query.map(img(0)),
-        reference: leaveOneOut ? query.map(img(0)) : reference.map(img(query.length)),
-        skipped: this.dataset.skipped,
-        preprocess: this.preprocess,
-        fingerprint: this.fingerprint(),
-      },
-      layers,
-      checks: [...this.checks],
-      passed: this.checks.every((c) => c.passed),
-      timings: Object.fromEntries(Object.entries(this.timings).map(([k, v]) => [k, Math.round(v)])),
-    };
+      data: dataSummary(this.dataset, this.selection, this.hashes, this.preprocess, this.fingerprint()),
+      analyses: this.analyses.values(),
+      embeddings: [...this.embeddings].map(([key, embedding]) => ({ layer: key.layer, dims: key.dims, embedding })),
+      separations: this.reportSeparations,
+      checks: this.checks,
+      timings: this.timings,
+      environment: collectEnvironment([...this.providers]),
+    });
   }
 }
 

@@ -5,7 +5,8 @@
  */
 
 import type { MetricRow } from '../baseline/comparison-types.js';
-import type { ReportCheck, ReportLayer, RenderableReport, TsneEmbedding } from './types.js';
+import type { TsneEmbedding } from '../result/report.js';
+import type { ReportCheck, ReportLayer, RenderableReport } from './types.js';
 
 /** A usable embedding, or why there is none. */
 export type TsneLookup = { ok: true; embedding: TsneEmbedding; dims: 2 | 3; count: number } | { ok: false; reason: string };

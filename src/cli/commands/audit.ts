@@ -10,7 +10,7 @@ import { auditFromShards, auditModel } from '../../audit/model-audit.js';
 import type { ExtractStats } from '../../model/pipeline.js';
 import { readShards } from '../../shard/read-shards.js';
 import { devicesFor, formatTimings } from './extract.js';
-import type { AuditReport, CheckResult } from '../../audit/report-types.js';
+import type { AuditReport, CheckResult } from '../../result/report.js';
 import { DISTANCE_METRICS } from '../../math/knn.js';
 import { EXTRACTION_OPTIONS, cacheFromArgs, formatTable, parseFloatOption, parseIntOption, preprocessFromArgs } from '../args.js';
 import type { CliIO } from '../io.js';
