@@ -4,8 +4,8 @@
  */
 
 import { AuditError } from '../errors.js';
-import type { AuditReport, CheckResult, LayerReport } from '../audit/report-types.js';
-import { layerMetrics } from '../baseline/layer-snapshot.js';
+import { layerMetrics } from '../result/layer-metrics.js';
+import type { AuditReport, CheckResult, LayerReport } from '../result/report.js';
 import { type Gate, gatePasses, needsEmbedding } from './gate-expression.js';
 
 const CLASS_PREFIX = 'purity.class.';
