@@ -11,7 +11,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import type { AuditReport, CheckResult } from '../audit/report-types.js';
+import type { AuditReport, CheckResult } from '../result/report.js';
 import type { Comparison, MetricRow, NeighborChange } from '../baseline/comparison-types.js';
 import { focusLayer } from '../format/focus-layer.js';
 import { clip, details, escapeMarkdown, inlineCode, markdownTable, md } from '../format/markdown.js';

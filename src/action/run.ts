@@ -14,7 +14,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { AuditReport } from '../audit/report-types.js';
+import type { AuditReport } from '../result/report.js';
 import { compareReports } from '../baseline/compare.js';
 import { AuditError } from '../errors.js';
 import { VERSION } from '../version.js';
