@@ -5,11 +5,10 @@
  *
  * The square bounding box of the embedding is cut into `intervals x intervals` boxes (box side at
  * most 1 / `intervalsPerUnit` embedding units, at least `minIntervals` per side) with
- * `nodesPerInterval` equispaced Lagrange interpolation nodes per box and axis. Defaults: boxes of
- * at most 1 unit and at least 50 per axis as in FIt-SNE, but 4 nodes per box rather than 3, which
- * measured 3-4x more accurate (0.4-1% relative error of the repulsive field instead of 1.5-3.5%)
- * for 1.8x the grid cost. Each point spreads
- * its charges onto the 3 x 3 (p x p) nodes of its box with Lagrange weights; the charges are
+ * `nodesPerInterval` equispaced Lagrange interpolation nodes per box and axis. Defaults as in
+ * FIt-SNE: boxes of at most 1 unit, at least 50 per axis, 3 nodes per box (1.5-3.5% relative error
+ * of the repulsive field; 4 nodes measured 3-4x more accurate for 1.8x the grid cost). Each point
+ * spreads its charges onto the p x p nodes of its box with Lagrange weights; the charges are
  * convolved with the kernel sampled on the node grid by zero-padded 2-D FFTs (the grid is
  * Toeplitz, embedded in a circulant of 5-smooth side M >= 2G); the potentials are interpolated
  * back to the points with the same weights. Cost O(N p² + M² log M) per evaluation.
@@ -23,54 +22,11 @@
  * 2-D FFTs.
  */
 
-import { FftPlan, forwardFft2d, nextFftSize, transformColumns, transformRows } from './fft.js';
+import { FftPlan, forwardFft2d, transformColumns, transformRows } from './fft.js';
+import { DEFAULT_NODES, type FftGrid, type FftRepulsionOptions, fftGridFor } from './fft-grid.js';
 import type { RepulsionFn } from './exact-repulsion.js';
 
-/** Options of {@link createFftRepulsion}. */
-export interface FftRepulsionOptions {
-  /** Interpolation nodes per box and axis (p). @default 3 */
-  nodesPerInterval?: number;
-  /** Fewest boxes per axis. @default 50 */
-  minIntervals?: number;
-  /** Boxes per embedding unit (the box side is at most 1 / this). @default 1 */
-  intervalsPerUnit?: number;
-}
-
-/** Grid geometry chosen for one evaluation (exposed for tests and logs). */
-export interface FftGrid {
-  /** Boxes per axis holding points. */
-  intervals: number;
-  /** Interpolation nodes per axis holding charges (intervals x p). */
-  nodes: number;
-  /** Side of the square FFT (5-smooth, >= 2 x the largest node count it serves). */
-  fftSize: number;
-  /** Box side in embedding units. */
-  boxWidth: number;
-}
-
-/**
- * Picks the grid for an embedding spanning `range` units per axis: enough boxes for the range
- * (at least `minIntervals`, side at most 1 / `intervalsPerUnit`), the smallest 5-smooth FFT size
- * that holds them, then the box side that fills that FFT, rounded UP to the ladder 2^(j/8) so that
- * the kernel spectrum (which depends only on the FFT size and the box side) can be reused across
- * iterations while the embedding grows by less than 9%.
- */
-export function fftGridFor(range: number, options: FftRepulsionOptions = {}): FftGrid {
-  const p = options.nodesPerInterval ?? DEFAULT_NODES;
-  const minIntervals = options.minIntervals ?? 50;
-  const perUnit = options.intervalsPerUnit ?? 1;
-  // Size for boxes one ladder step below the limit, so that rounding up stays within it.
-  const required = Math.max(minIntervals, Math.ceil(range * perUnit * LADDER));
-  const fftSize = nextFftSize(2 * p * required);
-  const maxIntervals = Math.floor(fftSize / (2 * p));
-  const ideal = Math.max(range, 1e-12) / maxIntervals;
-  const boxWidth = 2 ** (Math.ceil(8 * Math.log2(ideal) - 1e-9) / 8);
-  const intervals = Math.max(1, Math.min(maxIntervals, Math.ceil(range / boxWidth - 1e-9)));
-  return { intervals, nodes: intervals * p, fftSize, boxWidth };
-}
-
-/** Ratio of consecutive box sides on the ladder the kernel cache uses. */
-const LADDER = 2 ** (1 / 8);
+export { DEFAULT_NODES, type FftGrid, type FftRepulsionOptions, fftGridFor } from './fft-grid.js';
 
 /** The shared memory of an {@link FftRepulsionEngine}, handed to worker threads. */
 export interface FftSharedState {
@@ -505,8 +461,6 @@ export class FftRepulsionEngine {
   }
 }
 
-/** Default interpolation nodes per box and axis. */
-export const DEFAULT_NODES = 3;
 
 /**
  * Creates a 2-D FFT repulsion engine (a {@link RepulsionFn}); it keeps its FFT plan, grids and
