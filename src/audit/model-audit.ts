@@ -22,6 +22,7 @@ import { cachedResult, decodeJson, decodeKnn, encodeJson, encodeKnn, matrixDiges
 import { tsne as runTsne } from '../embed/tsne.js';
 import { type SeparationMetrics, separationMetrics } from '../metrics/separation.js';
 import { trustworthiness } from '../metrics/trustworthiness.js';
+import { is, validateAuditFromShardsOptions, validateAuditModelOptions } from './options.js';
 import { type AuditReport, type CheckResult, type LayerReport, REPORT_SCHEMA_VERSION, type ReportImage } from './report-types.js';
 
 /** Preprocessing options; unset fields come from the model (static input size, metadata) or defaults. */
@@ -56,6 +57,12 @@ export interface AuditModelOptions extends ExtractOptions {
    * `SEMANTIC_AUDIT_CACHE`, else `.semantic-audit/cache`; `false` disables it.
    */
   cache?: ExtractOptions['cache'];
+  /**
+   * Layers to extract before `auditModel` resolves (one inference pass), so that a test file's
+   * top-level `await auditModel(...)` or `beforeAll` pays for extraction instead of the first
+   * test's timeout. Equivalent to `await audit.prepare(layers)`. @default none: extracted on first use
+   */
+  layers?: string[];
   /** Features come from merged extraction shards instead of the model (set by {@link auditFromShards}). */
   shards?: import('../shard/read-shards.js').MergedShards;
 }
@@ -262,6 +269,27 @@ export class ModelAudit {
     this.timings.extractMs += total;
     this.timings.decodeMs += t.decodeMs;
     this.timings.inferenceMs += t.inferenceMs;
+  }
+
+  /**
+   * Extracts the features of `layers` now, in one inference pass per batch (reading the
+   * activation cache where it can), so that later matchers only compute metrics. Call it in a test
+   * file's top level or `beforeAll`: extraction on a cold cache can take longer than a test's
+   * timeout. Layers already extracted are skipped.
+   *
+   * @example
+   * const model = await auditModel('model.onnx', { data: 'images/' });
+   * beforeAll(() => model.prepare(['data', 'pool5']), 120_000);
+   */
+  async prepare(layers: string[]): Promise<void> {
+    is.stringList('["pool5"]')('layers', layers);
+    for (const l of layers) if (l !== 'all') this.resolve(l);
+    await this.prefetch(layers);
+  }
+
+  /** True when the features of `layer` are extracted (or read) already. */
+  isPrepared(layer: string): boolean {
+    return this.featureCache.has(layer);
   }
 
   /** Features of one layer (extracted on first use). */
@@ -508,14 +536,14 @@ export class ModelAudit {
  * await expect(model).toHaveSemanticNeighbors('pool5', { k: 10, minPurity: 0.8 });
  */
 export async function auditModel(model: string | Uint8Array, options: AuditModelOptions): Promise<ModelAudit> {
-  if (!options || typeof options.data !== 'string') {
-    throw paramError('data', 'an ImageFolder directory or CSV manifest path', options?.data);
-  }
+  validateAuditModelOptions(options);
   const loaded = await loadModel(model, { layout: options.preprocess?.layout });
   const pre = resolvePreprocess(loaded, options.preprocess);
   const dataset = await loadDataset(options.data);
   const selection = selectSplits(dataset, { querySplit: options.querySplit, referenceSplit: options.referenceSplit });
-  return new ModelAudit(loaded, dataset, selection, pre, options);
+  const audit = new ModelAudit(loaded, dataset, selection, pre, options);
+  if (options.layers) await audit.prepare(options.layers);
+  return audit;
 }
 
 /**
@@ -532,6 +560,7 @@ export async function auditFromShards(
   dirs: string[] | import('../shard/read-shards.js').MergedShards,
   options: Pick<AuditModelOptions, 'gemm' | 'cache' | 'cacheMaxBytes'> = {},
 ): Promise<ModelAudit> {
+  validateAuditFromShardsOptions(options);
   const merged = Array.isArray(dirs) ? await (await import('../shard/read-shards.js')).readShards(dirs) : dirs;
   return new ModelAudit(merged.model, merged.dataset, merged.selection, merged.preprocess, {
     data: merged.dataset.source,
