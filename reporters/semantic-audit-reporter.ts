@@ -91,8 +91,16 @@ export class SemanticAuditReporter implements Reporter {
     this.vitest = vitest;
     this.root = vitest.config.root;
     const tsne = this.options.tsne !== false;
-    const request: ReportRequest = { tsne, separation: tsne || this.options.separation !== false, perplexity: this.options.perplexity, seed: this.options.seed };
-    (vitest as unknown as { provide(key: string, value: unknown): void }).provide('semanticAudit', request);
+    const v = vitest as unknown as { provide(key: string, value: unknown): void; getProvidedContext?(): Record<string, unknown> };
+    // Several semantic-audit reporters share one request: the union of what they ask for.
+    const other = v.getProvidedContext?.().semanticAudit as ReportRequest | undefined;
+    const request: ReportRequest = {
+      tsne: tsne || other?.tsne === true,
+      separation: tsne || this.options.separation !== false || other?.separation === true,
+      perplexity: this.options.perplexity ?? other?.perplexity,
+      seed: this.options.seed ?? other?.seed,
+    };
+    v.provide('semanticAudit', request);
   }
 
   onTestRunStart(): void {
@@ -142,14 +150,46 @@ export class SemanticAuditReporter implements Reporter {
     if (this.collected.length === 0) return;
     const reports = mergeReports(this.collected, this.comparisons);
     const tests = testModules.flatMap((m) => [...m.children.allTests()]);
-    const failedTests = tests.filter((t) => t.result().state === 'failed').length;
-    const runFailed = failedTests > 0 || unhandledErrors.length > 0 || (reason !== undefined && reason !== 'passed');
+    const failed = tests.filter((t) => t.result().state === 'failed');
+    const brokenFiles = testModules.filter((m) => m.state() === 'failed').length;
+    const runFailed = failed.length > 0 || brokenFiles > 0 || unhandledErrors.length > 0 || (reason !== undefined && reason !== 'passed');
+    // Each failed test fails the reports it contributed to; one that attached nothing (e.g. it
+    // timed out while extracting) those of its file; otherwise, and unhandled errors, every report.
+    const keyOf = (r: { model: { sha256: string }; data: { fingerprint: string } }) => `${r.model.sha256}\u0000${r.data.fingerprint}`;
+    const byTest = new Map<string, Set<string>>();
+    const byFile = new Map<string, Set<string>>();
+    for (const c of this.collected) {
+      const k = keyOf(c.report);
+      for (const [map, id] of [[byTest, `${c.file}\u0000${c.test}`], [byFile, c.file]] as const) {
+        if (!map.has(id)) map.set(id, new Set());
+        map.get(id)!.add(k);
+      }
+    }
+    const failedBy = new Map<string, number>();
+    let everywhere = 0;
+    for (const t of failed) {
+      const file = this.fileOf(t.module);
+      const keys = byTest.get(`${file}\u0000${t.fullName}`) ?? byFile.get(file);
+      if (!keys) everywhere++;
+      else for (const k of keys) failedBy.set(k, (failedBy.get(k) ?? 0) + 1);
+    }
     const what = [
-      `${failedTests} of ${tests.length} test${tests.length === 1 ? '' : 's'} failed`,
+      `${failed.length} of ${tests.length} test${tests.length === 1 ? '' : 's'} failed`,
+      ...(brokenFiles > 0 && failed.length === 0 ? [`${brokenFiles} test file${brokenFiles === 1 ? '' : 's'} failed`] : []),
       ...(unhandledErrors.length > 0 ? [`${unhandledErrors.length} unhandled error${unhandledErrors.length === 1 ? '' : 's'}`] : []),
       ...(reason === 'interrupted' ? ['interrupted'] : []),
     ].join(', ');
-    const runCheck: CheckResult = { name: `Vitest run: ${what}`, layer: '', metric: 'vitest.failedTests', value: failedTests, threshold: 0, comparator: '<=', passed: !runFailed, source: 'vitest' };
+    const runChecks = new Map<RenderableReport, CheckResult>();
+    for (const r of reports) {
+      const own = (failedBy.get(keyOf(r)) ?? 0) + everywhere;
+      const bad = own > 0 || unhandledErrors.length > 0 || reason === 'interrupted';
+      const name = bad && own === 0 ? `Vitest run: ${what}` : `Vitest run: ${own} failed test${own === 1 ? '' : 's'} of this model${runFailed ? ` (run: ${what})` : ''}`;
+      runChecks.set(r, { name, layer: '', metric: 'vitest.failedTests', value: own, threshold: 0, comparator: '<=', passed: !bad, source: 'vitest' });
+    }
+    // The report's verdict is the run's, whatever failed (a file that could not load, a hook).
+    if (runFailed && [...runChecks.values()].every((c) => c.passed)) {
+      for (const c of runChecks.values()) Object.assign(c, { name: `Vitest run: ${what}`, passed: false });
+    }
     const counts = zeroCounts();
     for (const b of this.baselines) {
       if (b.status === 'written' || b.status === 'updated' || b.status === 'unchanged') counts[b.status]++;
@@ -159,7 +199,10 @@ export class SemanticAuditReporter implements Reporter {
     counts.obsolete = obsolete;
     counts.obsoleteRemoved = obsoleteRemoved;
     for (const r of reports) {
-      r.checks.push({ ...runCheck });
+      // Another reporter of the run may have asked for t-SNE; this one was told not to show it.
+      // (Copies: the layers are shared with the other reporters' reports.)
+      if (this.options.tsne === false) r.layers = r.layers.map(({ tsne: _t, ...l }) => l);
+      r.checks.push(runChecks.get(r)!);
       r.passed = r.checks.every((c) => c.passed);
       if (this.baselines.length > 0 || obsolete > 0) r.baselineRun = { ...counts };
     }
