@@ -138,7 +138,7 @@ export function baselineView(ctx: ModelContext, limit = 24): BaselineView {
   const run = r.baselineRun;
   if (run) {
     const counts = `Baselines in this run: ${run.written} written, ${run.updated} updated, ${run.unchanged} unchanged, ${run.compared} compared${run.failed > 0 ? `, ${run.failed} missing or refused` : ''}, ${run.obsolete} obsolete${run.obsolete > 0 ? (run.obsoleteRemoved ? ' (removed)' : ' (vitest -u removes them)') : ''}.`;
-    const first = comparisons.length === 0 && run.written + run.updated > 0 ? ' Recorded by this run (commit the __semantic__ files); the next run compares with them.' : '';
+    const first = run.written + run.updated > 0 ? ' Recorded by this run (commit the __semantic__ files); the next run compares with them.' : '';
     view.note = [counts + first, view.note].filter(Boolean).join(' ');
   }
   return view;
