@@ -157,6 +157,17 @@ describe('the README and docs examples', () => {
     for (const e of EXAMPLES.filter((x) => x.notRun)) expect(e.notRun!.length, where(e)).toBeGreaterThan(10);
   });
 
+  it('every link of the packed README resolves: absolute, or an anchor of a heading', () => {
+    const text = readFileSync(path.join(project, 'node_modules/semantic-audit/README.md'), 'utf8');
+    const slugs = new Set([...text.matchAll(/^#+ (.+)$/gm)].map((m) => `#${m[1].trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-')}`));
+    const links = [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+    expect(links.length).toBeGreaterThan(5);
+    const broken = links.filter((l) => !(l.startsWith('https://github.com/semantic-audit/semantic-audit') || l.startsWith('https://raw.githubusercontent.com/semantic-audit/semantic-audit/') || slugs.has(l)));
+    expect(broken).toEqual([]);
+    const pkg = JSON.parse(readFileSync(path.join(project, 'node_modules/semantic-audit/package.json'), 'utf8'));
+    expect(pkg.repository.url).toBe('git+https://github.com/semantic-audit/semantic-audit.git');
+  });
+
   it('shell examples exit 0', () => {
     for (const s of shell) expect({ example: where(s.ex), code: s.code, out: s.code === 0 ? '' : s.out }).toEqual({ example: where(s.ex), code: 0, out: '' });
   });
