@@ -16,7 +16,7 @@
 
 import path from 'node:path';
 import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
-import type { AuditReport, CheckResult } from '../src/audit/report-types.js';
+import type { AuditReport, CheckResult } from '../src/result/report.js';
 import type { Comparison } from '../src/baseline/comparison-types.js';
 import { type CollectedComparison, type CollectedReport, mergeReports } from '../src/report/merge.js';
 import type { BaselineRunCounts, RenderableReport } from '../src/report/types.js';

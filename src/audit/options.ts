@@ -101,7 +101,7 @@ const cacheOption: OptionCheck = (n, v) => {
 
 const isPlainObjectOrInstance = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Checks of every `auditModel` option (the internal `shards` included; see `auditFromShards`). */
+/** Checks of every `auditModel` option. */
 export const AUDIT_MODEL_OPTIONS: Record<string, OptionCheck> = {
   data: is.string(),
   querySplit: is.string(),
@@ -125,7 +125,6 @@ export const AUDIT_MODEL_OPTIONS: Record<string, OptionCheck> = {
   onProgress: is.function(),
   onStats: is.function(),
   onNotice: is.function(),
-  shards: is.any(),
 };
 
 /**

@@ -13,7 +13,7 @@
 
 import path from 'node:path';
 import { ModelAudit } from '../audit/model-audit.js';
-import type { CheckResult, LayerReport } from '../audit/report-types.js';
+import type { CheckResult, LayerReport } from '../result/report.js';
 import { makeBaselineEntry, describeDataChange } from '../baseline/baseline-entry.js';
 import type { BaselineEntry } from '../baseline/baseline-file.js';
 import { baselinePathFor, readBaselineFile, updateBaselineFile } from '../baseline/baseline-store.js';

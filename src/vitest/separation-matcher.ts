@@ -7,7 +7,7 @@
 
 import { AuditError, paramError } from '../errors.js';
 import { ModelAudit } from '../audit/model-audit.js';
-import type { CheckResult } from '../audit/report-types.js';
+import type { CheckResult } from '../result/report.js';
 import { attachToCurrentTest, type MatcherContext, type MatcherOutcome, withExtractionNote } from './matcher-utils.js';
 import { validateSeparationOptions } from './matcher-options.js';
 
