@@ -25,6 +25,7 @@ import { type AnalysisKey, type EmbeddingKey, KeyedMap, type SeparationKey } fro
 import { tsne as runTsne } from '../embed/tsne.js';
 import { type SeparationMetrics, separationMetrics } from '../metrics/separation.js';
 import { trustworthiness } from '../metrics/trustworthiness.js';
+import { is, validateAuditFromShardsOptions, validateAuditModelOptions } from './options.js';
 import type { AuditReport, CheckResult, LayerReport, SeparationField, TsneField } from '../result/report.js';
 import { assembleReport, dataSummary } from '../result/assemble.js';
 import { roundSignificant } from '../result/round.js';
@@ -41,6 +42,12 @@ export interface AuditModelOptions extends OnnxSourceOptions {
    * the directory in `SEMANTIC_AUDIT_CACHE`, else `.semantic-audit/cache`; `false` disables it.
    */
   cache?: OnnxSourceOptions['cache'];
+  /**
+   * Layers to extract before `auditModel` resolves (one inference pass), so that a test file's
+   * top-level `await auditModel(...)` or `beforeAll` pays for extraction instead of the first
+   * test's timeout. Equivalent to `await audit.prepare(layers)`. @default none: extracted on first use
+   */
+  layers?: string[];
 }
 
 /** What a {@link ModelAudit} needs besides its feature source. */
@@ -152,6 +159,27 @@ export class ModelAudit {
       const ref = leaveOneOut ? q : createMatrix(reference.length, m.cols, m.data.subarray(nq * m.cols));
       this.featureCache.set(r.name, { layer: r, query: q, reference: ref });
     }
+  }
+
+  /**
+   * Extracts the features of `layers` now, in one inference pass per batch (reading the
+   * activation cache where it can), so that later matchers only compute metrics. Call it in a test
+   * file's top level or `beforeAll`: extraction on a cold cache can take longer than a test's
+   * timeout. Layers already extracted are skipped.
+   *
+   * @example
+   * const model = await auditModel('model.onnx', { data: 'images/' });
+   * beforeAll(() => model.prepare(['data', 'pool5']), 120_000);
+   */
+  async prepare(layers: string[]): Promise<void> {
+    is.stringList('["pool5"]')('layers', layers);
+    for (const l of layers) if (l !== 'all') this.resolve(l);
+    await this.prefetch(layers);
+  }
+
+  /** True when the features of `layer` are extracted (or read) already. */
+  isPrepared(layer: string): boolean {
+    return this.featureCache.has(layer);
   }
 
   /** Features of one layer (extracted on first use). */
@@ -346,10 +374,10 @@ export class ModelAudit {
  * await expect(model).toHaveSemanticNeighbors('pool5', { k: 10, minPurity: 0.8 });
  */
 export async function auditModel(model: string | Uint8Array, options: AuditModelOptions): Promise<ModelAudit> {
-  if (!options || typeof options.data !== 'string') {
-    throw paramError('data', 'an ImageFolder directory or CSV manifest path', options?.data);
-  }
-  return new ModelAudit(await openOnnxSource(model, options), { gemm: options.gemm, cache: options.cache, cacheMaxBytes: options.cacheMaxBytes });
+  validateAuditModelOptions(options);
+  const audit = new ModelAudit(await openOnnxSource(model, options), { gemm: options.gemm, cache: options.cache, cacheMaxBytes: options.cacheMaxBytes });
+  if (options.layers) await audit.prepare(options.layers);
+  return audit;
 }
 
 /**
@@ -363,6 +391,7 @@ export async function auditModel(model: string | Uint8Array, options: AuditModel
  * await subject.analyze('pool5', { k: 10 });
  */
 export async function auditFromShards(dirs: string[] | MergedShards, options: AuditOptions = {}): Promise<ModelAudit> {
+  validateAuditFromShardsOptions(options);
   const source: ShardFeatureSource = await openShardSource(dirs);
   return new ModelAudit(source, { gemm: options.gemm, cache: options.cache, cacheMaxBytes: options.cacheMaxBytes });
 }

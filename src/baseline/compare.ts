@@ -20,28 +20,40 @@ import {
   type MetricRow,
   type NeighborDiff,
 } from './comparison-types.js';
-import { type LayerSnapshot, PURITY_METRICS, compareMetricIds, metricDirection, roundMetric, roundSnapshot, snapshotLayer } from './layer-snapshot.js';
+import { DEFAULT_GATE, type GateMetric, PER_CLASS, expandGate, readGate } from './gate.js';
+import { type LayerSnapshot, compareMetricIds, metricDirection, roundMetric, roundSnapshot, snapshotLayer } from './layer-snapshot.js';
 import { diffNeighbors } from './neighbor-diff.js';
 
 /** Default largest allowed worsening of a gated metric, in its units. */
 export const DEFAULT_TOLERANCE = 0.02;
 
-/** Metrics gated when none are given: micro and macro purity, and the features' silhouette when computed. */
-export const DEFAULT_METRICS: readonly string[] = ['purity', 'silhouette'];
+/**
+ * Metrics gated when none are given: micro and macro purity, and the features' silhouette where
+ * computed (the Vitest baseline matcher computes it; a report.json has it when the audit ran the
+ * separation stage).
+ */
+export const DEFAULT_METRICS: readonly GateMetric[] = DEFAULT_GATE;
 
 /** Options of {@link compareReports} and {@link compareSnapshots}. */
 export interface CompareOptions {
   /** Largest allowed worsening of each gated metric, absolute, in the metric's units. @default 0.02 */
   tolerance?: number;
-  /** Largest allowed drop of any class's purity; per-class purity is not gated without it. */
+  /**
+   * Largest allowed drop of any class's purity; per-class purity is not gated without it (or
+   * without `purity.perClass` in `gate`, which then uses `tolerance`).
+   */
   perClassTolerance?: number;
   /**
-   * Metrics that can fail the comparison: `purity` (micro and macro), `purity.micro`,
-   * `purity.macro`, a separation metric of the features (`silhouette`, `daviesBouldin`,
-   * `calinskiHarabasz`) or of the embedding (`embedding.silhouette`). Every other metric found
-   * is reported, not gated. @default ['purity', 'silhouette'] (silhouette only where computed)
+   * Metrics that can fail the comparison (see {@link GateMetric}): `purity` (micro and macro),
+   * `purity.micro`, `purity.macro`, `purity.perClass`, a separation metric of the features
+   * (`silhouette`, `daviesBouldin`, `calinskiHarabasz`, `knnPurity.micro`) or of the embedding
+   * (`embedding.silhouette`, `embedding.trustworthiness`, `embedding.knnPurity.micro`, ...).
+   * Every other metric found is reported, not gated.
+   * @default ['purity', 'silhouette'] (silhouette only where computed)
    */
-  metrics?: string[];
+  gate?: readonly GateMetric[];
+  /** @deprecated The old name of {@link CompareOptions.gate}; still accepted. */
+  metrics?: readonly GateMetric[];
 }
 
 /** A layer on each side, either possibly absent; `label` names it in rows. */
@@ -52,11 +64,7 @@ export interface SnapshotPair {
 }
 
 /** Expands `purity` into `purity.micro` and `purity.macro`; keeps order, drops repeats. */
-export function expandMetrics(metrics: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const m of metrics) for (const id of m === 'purity' ? PURITY_METRICS : [m]) if (!out.includes(id)) out.push(id);
-  return out;
-}
+export const expandMetrics = expandGate;
 
 interface Resolved {
   tolerance: number;
@@ -69,11 +77,16 @@ interface Resolved {
 function resolveOptions(options: CompareOptions): Resolved {
   const tolerance = checkNumber('tolerance', options.tolerance ?? DEFAULT_TOLERANCE, 0);
   const perClassTolerance = options.perClassTolerance === undefined ? undefined : checkNumber('perClassTolerance', options.perClassTolerance, 0);
-  const metrics = options.metrics ?? [...DEFAULT_METRICS];
-  if (!Array.isArray(metrics) || metrics.length === 0 || !metrics.every((m) => typeof m === 'string' && m.length > 0)) {
-    throw paramError('metrics', 'a non-empty array of metric names such as ["purity", "silhouette"]', options.metrics);
-  }
-  return { tolerance, perClassTolerance, metrics: [...metrics], gated: expandMetrics(metrics), explicit: options.metrics !== undefined };
+  const asked = readGate(options);
+  const metrics: string[] = asked ?? [...DEFAULT_GATE];
+  const perClass = metrics.includes(PER_CLASS);
+  return {
+    tolerance,
+    perClassTolerance: perClassTolerance ?? (perClass ? tolerance : undefined),
+    metrics,
+    gated: expandGate(metrics).filter((m) => m !== PER_CLASS),
+    explicit: asked !== undefined,
+  };
 }
 
 /** Formats a metric value: 3 decimals, 1 for magnitudes of 100 and above; `-` for null (`format/number.ts`). */
