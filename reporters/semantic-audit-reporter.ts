@@ -80,7 +80,8 @@ export class SemanticAuditReporter implements Reporter {
     if (this.options.log !== false) {
       const failed = reports.reduce((a, r) => a + r.checks.filter((c) => !c.passed).length, 0);
       const checks = reports.reduce((a, r) => a + r.checks.length, 0);
-      const line = `semantic-audit report: ${path.relative(process.cwd(), this.lastWritten.html) || this.lastWritten.html} (${reports.length} model${reports.length === 1 ? '' : 's'}, ${checks} checks, ${failed} failed)`;
+      const shown = this.lastWritten.html ?? this.lastWritten.dir;
+      const line = `semantic-audit report: ${path.relative(process.cwd(), shown) || shown} (${reports.length} model${reports.length === 1 ? '' : 's'}, ${checks} checks, ${failed} failed)`;
       if (this.vitest) this.vitest.logger.log(line);
       else process.stdout.write(`${line}\n`);
     }

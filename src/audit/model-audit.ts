@@ -76,6 +76,8 @@ export interface EmbedOptions {
   perplexity?: number;
   /** @default 0 */
   seed?: number;
+  /** Told every 50 t-SNE iterations (the CLI's progress line). */
+  onProgress?: (iteration: number, total: number) => void;
 }
 
 /** A layer's t-SNE embedding in the report (rows follow `data.reference`). */
@@ -329,7 +331,7 @@ export class ModelAudit {
     assertFinite(layer, m, this.selection.reference.map((i) => i.relPath));
     const t0 = performance.now();
     const field = await this.memo(resultKey('tsne', { dims, perplexity, seed, engine: this.engine() }, [this.digest(m)]), jsonCodec<TsneField>(), async () => {
-      const r = await runTsne(m, { dims, perplexity, seed, gemm: await this.gemm() });
+      const r = await runTsne(m, { dims, perplexity, seed, gemm: await this.gemm(), onProgress: options.onProgress && ((it) => options.onProgress!(it, 750)) });
       const computed: TsneField = {
         coords: Array.from(r.embedding, (v) => Number(v.toPrecision(5))),
         kl: r.kl,
@@ -361,7 +363,7 @@ export class ModelAudit {
     const nc = this.classes.length;
     assertFinite(layer, f.reference, this.selection.reference.map((i) => i.relPath));
     // The embedding first, so that its time counts as t-SNE and not as separation.
-    const e = options.embedding ? await this.embed(layer, { dims: 2, perplexity: options.perplexity, seed }) : undefined;
+    const e = options.embedding ? await this.embed(layer, { dims: 2, perplexity: options.perplexity, seed, onProgress: options.onProgress }) : undefined;
     const t0 = performance.now();
     const same = this.separations.get(`${base}\u0000f`);
     const labelsDigest = matrixDigest(createMatrix(1, this.referenceLabels.length, new Float32Array(this.referenceLabels)));

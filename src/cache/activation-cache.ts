@@ -34,6 +34,7 @@ import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { paramError } from '../errors.js';
 import type { Preprocess } from '../data/preprocess.js';
+import { mkdirsSync } from './cache-dir.js';
 import { crc32 } from './crc32.js';
 
 /** Directory used when neither an option nor `SEMANTIC_AUDIT_CACHE` names one (relative to the working directory). */
@@ -323,7 +324,7 @@ export class ActivationCache {
     const file = path.join(dir, `${id}.pack`);
     const tmp = `${file}.${process.pid}-${threadId}-${++this.tmpCounter}.tmp`;
     try {
-      fs.mkdirSync(dir, { recursive: true });
+      mkdirsSync(dir);
       fs.writeFileSync(tmp, buf);
       fs.renameSync(tmp, file);
       this.stats.writes++;
@@ -409,7 +410,7 @@ export class ActivationCache {
     buf.set(payload, RESULT_HEADER_BYTES);
     const tmp = `${file}.${process.pid}-${threadId}-${++this.tmpCounter}.tmp`;
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
+      mkdirsSync(path.dirname(file));
       fs.writeFileSync(tmp, buf);
       fs.renameSync(tmp, file);
       this.stats.writes++;

@@ -4,14 +4,15 @@
  * same-class neighbours, and exits 1 when a gated metric dropped by more than the tolerance.
  */
 
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { AuditReport } from '../../audit/report-types.js';
-import { DEFAULT_METRICS, DEFAULT_TOLERANCE, compareReportSets, expandMetrics } from '../../baseline/compare.js';
+import { DEFAULT_METRICS, DEFAULT_TOLERANCE, compareReportSets, expandMetrics, nothingCompared } from '../../baseline/compare.js';
 import { formatComparisonMarkdown, formatComparisonText } from '../../baseline/format-comparison.js';
 import { AuditError, paramError } from '../../errors.js';
 import type { CliIO } from '../io.js';
+import { parseCommandArgs } from '../parse.js';
+import { writeFileAtomically } from '../../output/write-file.js';
 
 /** Help text of `semantic-audit compare`. */
 export const COMPARE_HELP = `Usage: semantic-audit compare <baseline report.json> <current report.json> [options]
@@ -61,18 +62,19 @@ function parseTolerance(name: string, value: string | undefined): number | undef
 
 /** Runs `semantic-audit compare`; returns the exit code (1 on a regression). */
 export async function compareCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
+  const { values, positionals } = parseCommandArgs(
+    'compare',
+    argv,
+    {
       tolerance: { type: 'string' },
       'per-class-tolerance': { type: 'string' },
       metrics: { type: 'string' },
       json: { type: 'boolean' },
       markdown: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
-    },
-    allowPositionals: true,
-  });
+    } as const,
+    true,
+  );
   if (values.help) {
     io.stdout.write(`${COMPARE_HELP}\n`);
     return 0;
@@ -81,6 +83,7 @@ export async function compareCommand(argv: string[], io: CliIO): Promise<number>
   const tolerance = parseTolerance('--tolerance', values.tolerance);
   const perClassTolerance = parseTolerance('--per-class-tolerance', values['per-class-tolerance']);
   const metrics = values.metrics === undefined ? undefined : values.metrics.split(',').map((s) => s.trim());
+  if (metrics?.some((m) => m === '')) throw paramError('--metrics', 'comma-separated metric names such as purity,silhouette', values.metrics);
   const [base, current] = await Promise.all([loadReports(positionals[0], 'baseline'), loadReports(positionals[1], 'current')]);
   const comparison = compareReportSets(base.reports, current.reports, {
     tolerance,
@@ -94,7 +97,11 @@ export async function compareCommand(argv: string[], io: CliIO): Promise<number>
       throw new AuditError(`metric ${id} is not computed for any layer of either report; available: ${known.join(', ')}. Leave it out of --metrics, or audit with the stage that computes it.`, 'E_METRIC');
     }
   }
-  if (values.markdown !== undefined) await writeFile(values.markdown, formatComparisonMarkdown(comparison));
+  const none = nothingCompared(comparison);
+  if (none !== undefined) {
+    throw new AuditError(`Nothing was compared between ${positionals[0]} and ${positionals[1]}: ${none}. Audit both with the same --layers, --k and --metric (or pass --metrics naming what both computed).`, 'E_NOTHING_COMPARED');
+  }
+  if (values.markdown !== undefined) await writeFileAtomically(values.markdown, formatComparisonMarkdown(comparison), { what: '--markdown', fs: io.fs });
   io.stdout.write(values.json ? `${JSON.stringify(comparison, null, 2)}\n` : formatComparisonText(comparison));
   return comparison.regressed ? 1 : 0;
 }

@@ -1,0 +1,59 @@
+/**
+ * Option parsing of every command: `node:util` parseArgs, with errors that name the option, what
+ * it expects and, for an unknown option, the closest known one (`--layer` -> `--layers`).
+ */
+
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { AuditError } from '../errors.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Edit distance (insertions, deletions, substitutions) between two short strings. */
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/**
+ * The known name closest to `name`: one it is a prefix of (or that is a prefix of it), else the
+ * nearest by edit distance within a third of its length; `undefined` when none is close.
+ */
+export function closestName(name: string, known: readonly string[]): string | undefined {
+  const prefixed = known.filter((k) => k.startsWith(name) || name.startsWith(k));
+  if (prefixed.length > 0) return prefixed.sort((a, b) => Math.abs(a.length - name.length) - Math.abs(b.length - name.length))[0];
+  let best: string | undefined;
+  let bestD = Math.max(1, Math.floor(name.length / 3)) + 1;
+  for (const k of known) {
+    const d = editDistance(name, k);
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  return best;
+}
+
+/**
+ * Parses `argv` for `command` with parseArgs (strict). An unknown option, a missing value or a
+ * value given to a flag throws an {@link AuditError} with the closest option and the way to the
+ * help.
+ */
+export function parseCommandArgs<O extends Options>(command: string, argv: string[], options: O, allowPositionals = false): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: boolean; strict: true }>> {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    if (typeof e.code !== 'string' || !e.code.startsWith('ERR_PARSE_ARGS')) throw err;
+    const help = `Run semantic-audit ${command} --help for the options.`;
+    const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(e.message);
+    if (unknown) {
+      const given = unknown[1].replace(/^-+/, '').split('=')[0];
+      const near = closestName(given, Object.keys(options));
+      throw new AuditError(`Unknown option '${unknown[1]}'.${near ? ` Did you mean --${near}?` : ''} ${help}`, 'E_USAGE');
+    }
+    const msg = e.message.split('. To specify a positional')[0].replace(/\.$/, '');
+    throw new AuditError(`${msg}. ${help}`, 'E_USAGE');
+  }
+}
