@@ -250,17 +250,18 @@ export const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, 2];
 
 function checkReport(name: string, r: unknown): AuditReport {
   const o = r as Partial<AuditReport> | null;
+  const role = name.replace(/^base\b/, 'baseline');
   if (!o || typeof o !== 'object' || !Array.isArray(o.layers) || !o.data || typeof o.data !== 'object') {
     throw paramError(name, 'an AuditReport (report.json of semantic-audit audit) with layers and data', Array.isArray(r) ? 'an array' : typeof r);
   }
   if (!READABLE_SCHEMA_VERSIONS.includes(o.schemaVersion as number)) {
     throw new AuditError(
-      `The ${name} report has schemaVersion ${describeValue(o.schemaVersion)}; this semantic-audit ${VERSION} reads ${READABLE_SCHEMA_VERSIONS.join(' and ')}. Compare reports written by the same major version, or upgrade semantic-audit.`,
+      `The ${role} report has schemaVersion ${describeValue(o.schemaVersion)}; this semantic-audit ${VERSION} reads ${READABLE_SCHEMA_VERSIONS.join(' and ')}. Compare reports written by the same major version, or upgrade semantic-audit.`,
       'E_REPORT',
     );
   }
   for (const [i, l] of o.layers.entries()) {
-    const where = `The ${name} report's layer ${i}${l && typeof l === 'object' && typeof l.name === 'string' ? ` (${JSON.stringify(l.name)})` : ''}`;
+    const where = `The ${role} report's layer ${i}${l && typeof l === 'object' && typeof l.name === 'string' ? ` (${JSON.stringify(l.name)})` : ''}`;
     if (!l || typeof l !== 'object' || typeof l.name !== 'string') throw new AuditError(`${where} has no name; expected a layer of semantic-audit audit.`, 'E_REPORT');
     const knn = l.knn as Partial<LayerReport['knn']> | undefined;
     if (!knn || typeof knn !== 'object' || !Number.isInteger(knn.k) || typeof knn.metric !== 'string' || !knn.purity || typeof knn.purity !== 'object' || !Array.isArray(knn.images)) {
@@ -329,8 +330,8 @@ const reportKey = (r: AuditReport) => `${baseName(r.model?.path)}\u0000${r.data?
  * are for any pair.
  */
 export function compareReportSets(base: AuditReport[], current: AuditReport[], options: CompareOptions & { sources?: { before?: string; after?: string } } = {}): Comparison {
-  const bs = base.map((r, i) => checkReport(`base[${i}]`, r));
-  const cs = current.map((r, i) => checkReport(`current[${i}]`, r));
+  const bs = base.map((r, i) => checkReport(base.length === 1 ? 'base' : `base[${i}]`, r));
+  const cs = current.map((r, i) => checkReport(current.length === 1 ? 'current' : `current[${i}]`, r));
   if (bs.length === 1 && cs.length === 1) return compareReports(bs[0], cs[0], options);
   const left = [...bs];
   const matched: { before?: AuditReport; after?: AuditReport }[] = cs.map((c) => {

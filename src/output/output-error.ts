@@ -62,7 +62,8 @@ export function outputError(what: string, target: string, err: unknown, kept?: s
   const e = err as NodeJS.ErrnoException;
   const code = e?.code ?? 'EIO';
   const reason = OUTPUT_CODES[code] ?? (e?.message || String(err));
-  const at = e?.path && e.path !== target ? ` (at ${e.path})` : '';
+  // The writer's own temporaries (`.name.sa-tmp-...`) mean nothing to the user: name the target only.
+  const at = e?.path && e.path !== target && !/\.sa-(tmp|old|probe|lock)/.test(e.path) ? ` (at ${e.path})` : '';
   return new AuditError(`Cannot write ${what} ${target}: ${reason}${at}. ${wayOut(code, what)}${kept ? `; ${kept}` : ''}.`, 'E_OUTPUT', { cause: err });
 }
 
