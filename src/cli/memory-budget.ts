@@ -38,11 +38,14 @@ export function memoryBudget(env: NodeJS.ProcessEnv = process.env): { bytes: num
   }
   const constrained = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.();
   const total = constrained && constrained > 0 && constrained < os.totalmem() ? constrained : os.totalmem();
-  return { bytes: total * 0.8, source: `80 % of ${gib(total)}` };
+  return { bytes: total * 0.8, source: `80 % of ${formatBytes(total)}` };
 }
 
-function gib(bytes: number): string {
-  return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+/** Bytes as GiB, MiB or KiB with one decimal. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
 /**
@@ -56,8 +59,8 @@ export function checkAuditMemory(layers: LayerWidth[], rows: number, budget = me
   const widest = layers.reduce((a, b) => (b.width > a.width ? b : a));
   const alone = estimateAuditBytes([widest], rows);
   throw new AuditError(
-    `Layer ${widest.name} has ${widest.width.toLocaleString('en-US')} features per image; ${rows} images need about ${gib(alone)} for it` +
-      `${layers.length > 1 ? ` (${gib(need)} for all ${layers.length} layers)` : ''}, more than the ${gib(budget.bytes)} available (${budget.source}). ` +
+    `Layer ${widest.name} has ${widest.width.toLocaleString('en-US')} features per image; ${rows} images need about ${formatBytes(alone)} for it` +
+      `${layers.length > 1 ? ` (${formatBytes(need)} for all ${layers.length} layers)` : ''}, more than the ${formatBytes(budget.bytes)} available (${budget.source}). ` +
       `Audit a narrower layer (a pooled one, see semantic-audit layers <model.onnx>), fewer layers at once, or fewer images; or raise SEMANTIC_AUDIT_MAX_MEMORY_MB on a machine with more memory.`,
     'E_MEMORY',
   );
