@@ -34,8 +34,11 @@ export interface AtomicDirOptions {
   lockTimeoutMs?: number;
   /** Told when another process holds the lock and this one waits. */
   onWait?: (message: string) => void;
-  /** Called after the files are written, before the swap (tests use it to pause a writer). */
-  beforeSwap?: () => Promise<void> | void;
+  /**
+   * Whether the writer with this process id still runs (its temporaries and lock are then left
+   * alone). Tests inject it to treat a frozen in-process writer as killed. @default same host check
+   */
+  alive?: (pid: number) => boolean;
 }
 
 /** Writes one file into the directory being built. */
@@ -74,6 +77,9 @@ async function removeTree(ofs: OutputFs, dir: string): Promise<void> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw err;
   }
+  // The manifest goes first: a directory whose removal was cut short has none, and is never
+  // mistaken for a whole report.
+  entries.sort((a, b) => Number(b.name === MANIFEST_FILE) - Number(a.name === MANIFEST_FILE));
   for (const e of entries) {
     const p = path.join(dir, e.name);
     if (e.isDirectory) await removeTree(ofs, p);
@@ -96,37 +102,43 @@ async function exists(ofs: OutputFs, p: string): Promise<boolean> {
 }
 
 /**
- * Removes what killed writers left beside `dir` (only those of processes no longer running):
- * restores a directory set aside by a swap that did not finish, returns foreign files that a
- * temporary directory held to `dir`, and deletes the rest. Runs under the lock.
+ * Removes what killed writers left beside `dir` (only those of processes no longer running, as
+ * told by `alive`): puts back a whole directory set aside by a swap that did not finish, returns
+ * to `dir` the foreign files a finished temporary directory held, and deletes the rest (never the
+ * entries named in `keep`: the caller's own). Runs under the lock.
  */
-export async function cleanStaleSiblings(dir: string, ofs: OutputFs = nodeOutputFs): Promise<string[]> {
+export async function cleanStaleSiblings(dir: string, ofs: OutputFs = nodeOutputFs, alive: (pid: number) => boolean = defaultAlive, keep: string[] = []): Promise<string[]> {
   const parent = path.dirname(dir);
   const pattern = siblingPattern(path.basename(dir));
   const stale = (await ofs.readdir(parent))
     .map((e) => ({ name: e.name, m: pattern.exec(e.name) }))
-    .filter((e): e is { name: string; m: RegExpExecArray } => e.m !== null && !(Number(e.m[2]) === process.pid) && !processAlive(Number(e.m[2])))
-    // Set-aside directories first: one may have to be restored before temporaries return files.
+    .filter((e): e is { name: string; m: RegExpExecArray } => e.m !== null && !keep.includes(e.name) && !alive(Number(e.m[2])))
+    // Set-aside directories first: one may have to be put back before temporaries return files.
     .sort((a, b) => (a.m[1] === b.m[1] ? 0 : a.m[1] === 'old' ? -1 : 1));
   const removed: string[] = [];
   for (const { name, m } of stale) {
     const p = path.join(parent, name);
-    if (m[1] === 'old' && !(await exists(ofs, dir))) {
+    const complete = (await readManifest(ofs, p)) !== undefined;
+    if (m[1] === 'old' && complete && !(await exists(ofs, dir))) {
       await ofs.rename(p, dir);
       continue;
     }
-    if (await exists(ofs, dir)) {
+    // Only a complete temporary directory can hold foreign files (they move in after the manifest).
+    if (m[1] === 'tmp' && complete && (await exists(ofs, dir))) {
       for (const f of await foreignEntries(ofs, p, false)) {
         if (!(await exists(ofs, path.join(dir, f)))) await ofs.rename(path.join(p, f), path.join(dir, f));
       }
-      // A manifest-less temporary directory holds only what the killed writer wrote.
-      const left = await foreignEntries(ofs, p, false);
-      if ((await readManifest(ofs, p)) && left.length > 0) continue; // names taken meanwhile: keep them
+      if ((await foreignEntries(ofs, p, false)).length > 0) continue; // names taken meanwhile: keep them
     }
     await removeTree(ofs, p);
     removed.push(p);
   }
   return removed;
+}
+
+/** This process's own writers are never stale; others are while their process runs. */
+function defaultAlive(pid: number): boolean {
+  return pid === process.pid || processAlive(pid);
 }
 
 /**
@@ -182,14 +194,14 @@ export async function writeDirectoryAtomically(outDir: string, build: (put: PutF
       files.push(name);
     });
     await ofs.writeFile(path.join(tmp, MANIFEST_FILE), `${JSON.stringify({ tool: 'semantic-audit', files }, null, 1)}\n`);
-    await options.beforeSwap?.();
     const release = await acquireLock(path.join(parent, `.${base}.sa-lock`), {
       fs: ofs,
       timeoutMs: options.lockTimeoutMs,
+      alive: options.alive,
       onWait: (o) => options.onWait?.(`Waiting for process ${o.pid} (${o.host}), which is writing ${dir} ...`),
     });
     try {
-      await cleanStaleSiblings(dir, ofs);
+      await cleanStaleSiblings(dir, ofs, options.alive, [path.basename(tmp)]);
       if (await exists(ofs, dir)) {
         // Keep what semantic-audit did not write: it moves into the new directory.
         const foreign = (await foreignEntries(ofs, dir, true)).filter((f) => !files.includes(f));

@@ -16,6 +16,8 @@ export interface LockOptions {
   timeoutMs?: number;
   /** A lock from another host older than this is taken over. @default 600000 */
   staleMs?: number;
+  /** Whether the owner with this process id (same host) still runs. @default a signal-0 probe */
+  alive?: (pid: number) => boolean;
   /** Told once when the lock is held by another live process and this one starts waiting. */
   onWait?: (owner: LockOwner) => void;
 }
@@ -57,7 +59,7 @@ async function tryCreate(ofs: OutputFs, file: string): Promise<boolean> {
 }
 
 /** Removes `lockFile` if its owner is dead, under the take-over lock; true when removed. */
-async function breakDeadLock(ofs: OutputFs, lockFile: string, staleMs: number): Promise<boolean> {
+async function breakDeadLock(ofs: OutputFs, lockFile: string, staleMs: number, alive: (pid: number) => boolean): Promise<boolean> {
   const breaker = `${lockFile}.break`;
   if (!(await tryCreate(ofs, breaker))) {
     // A take-over lock left by a process killed during the few calls it is held is removed by age.
@@ -68,7 +70,7 @@ async function breakDeadLock(ofs: OutputFs, lockFile: string, staleMs: number): 
   try {
     const [text, st] = await Promise.all([ofs.readFile(lockFile), ofs.lstat(lockFile)]);
     const owner = parseOwner(text);
-    const dead = owner ? !processAlive(owner.pid, owner.host) || (owner.host !== HOST && Date.now() - st.mtimeMs > staleMs) : Date.now() - st.mtimeMs > 10_000;
+    const dead = owner ? (owner.host === HOST ? !alive(owner.pid) : Date.now() - st.mtimeMs > staleMs) : Date.now() - st.mtimeMs > 10_000;
     if (!dead) return false;
     await ofs.unlink(lockFile);
     return true;
@@ -96,7 +98,7 @@ export async function acquireLock(lockFile: string, options: LockOptions = {}): 
         await ofs.unlink(lockFile).catch(() => undefined);
       };
     }
-    if (await breakDeadLock(ofs, lockFile, staleMs)) continue;
+    if (await breakDeadLock(ofs, lockFile, staleMs, options.alive ?? ((pid) => processAlive(pid)))) continue;
     const owner = parseOwner(await ofs.readFile(lockFile).catch(() => '')) ?? { pid: 0, host: '?' };
     if (!told && options.onWait) options.onWait(owner);
     told = true;
