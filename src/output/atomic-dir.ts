@@ -152,13 +152,14 @@ export async function writeDirectoryAtomically(outDir: string, build: (put: PutF
   const ofs = options.fs ?? nodeOutputFs;
   const what = options.what ?? '--out';
   let dir = path.resolve(outDir);
-  const kept = 'the previous contents were left as they were';
+  let existed = false;
   const fail = (err: unknown): never => {
-    throw outputError(what, dir, err, kept);
+    throw outputError(what, dir, err, existed ? 'the previous contents were left as they were' : undefined);
   };
   // The target: a directory, a link to one, or nothing yet.
   try {
     const st = await ofs.lstat(dir);
+    existed = true;
     if (st.isSymbolicLink) {
       const target = await ofs.realpath(dir).catch(() => undefined);
       if (target === undefined) throw new AuditError(`Cannot write ${what} ${dir}: it is a symbolic link to a path that does not exist. Remove the link or pass another ${what}.`, 'E_OUTPUT');
@@ -178,7 +179,8 @@ export async function writeDirectoryAtomically(outDir: string, build: (put: PutF
   const parent = path.dirname(dir);
   const base = path.basename(dir);
   await ensureDir(parent, ofs).catch(fail);
-  const tmp = path.join(parent, `.${base}.sa-tmp-${process.pid}-${++counter}`);
+  const id = ++counter;
+  const tmp = path.join(parent, `.${base}.sa-tmp-${process.pid}-${id}`);
   const files: string[] = [];
   try {
     await ofs.mkdir(tmp);
@@ -204,12 +206,19 @@ export async function writeDirectoryAtomically(outDir: string, build: (put: PutF
       await cleanStaleSiblings(dir, ofs, options.alive, [path.basename(tmp)]);
       if (await exists(ofs, dir)) {
         // Keep what semantic-audit did not write: it moves into the new directory.
-        const foreign = (await foreignEntries(ofs, dir, true)).filter((f) => !files.includes(f));
+        const foreign = await foreignEntries(ofs, dir, true);
+        const clash = foreign.filter((f) => files.includes(f));
+        if (clash.length > 0) {
+          throw new AuditError(
+            `Cannot write ${what} ${dir}: it holds ${clash.join(', ')}, which semantic-audit did not write and would replace. Move ${clash.length === 1 ? 'it' : 'them'} away or pass another ${what}; nothing was changed.`,
+            'E_OUTPUT',
+          );
+        }
         for (const f of foreign) {
           await ofs.rename(path.join(dir, f), path.join(tmp, f));
           moved.push(f);
         }
-        const old = path.join(parent, `.${base}.sa-old-${process.pid}-${counter}`);
+        const old = path.join(parent, `.${base}.sa-old-${process.pid}-${id}`);
         await ofs.rename(dir, old);
         try {
           await ofs.rename(tmp, dir);

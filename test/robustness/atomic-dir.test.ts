@@ -105,3 +105,28 @@ describe.each([
     expect([...states.keys()].sort()).toEqual(earlier ? ['absent, old aside', 'new', 'old'] : ['absent, as before', 'new']);
   }, 60_000);
 });
+
+describe('files of the user', () => {
+  it('refuses to replace a file it did not write that has the name of one it writes', async () => {
+    const parent = path.join(root, 'clash');
+    await mkdir(parent);
+    const out = path.join(parent, 'report');
+    await writeDirectoryAtomically(out, files('old'));
+    await writeFile(path.join(out, 'extra.png'), 'the user drew this\n');
+    await expect(writeDirectoryAtomically(out, files('new', true))).rejects.toThrow(
+      `Cannot write --out ${out}: it holds extra.png, which semantic-audit did not write and would replace. Move it away or pass another --out; nothing was changed.`,
+    );
+    expect(await generation(out, ['extra.png'])).toBe('old');
+    expect(await readFile(path.join(out, 'extra.png'), 'utf8')).toBe('the user drew this\n');
+    expect(await readdir(parent)).toEqual(['report']);
+  });
+
+  it('says nothing about a previous report when there was none', async () => {
+    const parent = path.join(root, 'fresh');
+    await mkdir(parent);
+    const out = path.join(parent, 'report');
+    const enospc = { ...nodeOutputFs, writeFile: async () => Promise.reject(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })) };
+    await expect(writeDirectoryAtomically(out, files('new'), { fs: enospc })).rejects.toThrow(new RegExp(`^Cannot write --out ${out}: no space left on the device\\. Free some space or pass another --out\\.$`));
+    expect(await readdir(parent)).toEqual([]);
+  });
+});
