@@ -13,6 +13,7 @@ import { sharedOrtGemm } from '../../model/ort-gemm.js';
 import { parseIntOption } from '../args.js';
 import type { CliIO } from '../io.js';
 import { parseCommandArgs } from '../parse.js';
+import { createProgress } from '../progress.js';
 import { probeOutput, writeFileAtomically } from '../../output/write-file.js';
 
 /** Help text of `semantic-audit tsne`. */
@@ -79,7 +80,10 @@ export async function tsneCommand(argv: string[], io: CliIO): Promise<number> {
     throw paramError('--input', 'a matrix of at least 2 rows and 1 column (one row of features per point)', `${input.rows} x ${input.cols} in ${values.input}`);
   }
   const t0 = performance.now();
-  const result = await tsne(input, { dims, perplexity, seed, method, gemm: await sharedOrtGemm() });
+  const status = createProgress(io.stderr);
+  status.step(`t-SNE of ${input.rows} x ${input.cols}`);
+  const result = await tsne(input, { dims, perplexity, seed, method, gemm: await sharedOrtGemm(), onProgress: io.stderr.isTTY ? (it) => status.detail(`iteration ${it}`) : undefined });
+  status.done();
   const ms = performance.now() - t0;
   const embedding = createMatrix(input.rows, dims, result.embedding);
   await writeFileAtomically(values.out, outFormat === '.npy' ? formatNpy(embedding) : formatCsvMatrix(embedding), { what: '--out', fs: io.fs });
