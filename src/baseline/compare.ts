@@ -8,9 +8,9 @@
  * {@link LayerSnapshot} with the current one through {@link compareSnapshots}.
  */
 
-import type { AuditReport, LayerReport } from '../audit/report-types.js';
+import type { AuditReport, LayerReport } from '../result/report.js';
 import { AuditError, checkNumber, describeValue, paramError } from '../errors.js';
-import { VERSION } from '../version.js';
+import { checkReportSchemaVersion } from '../result/upgrade.js';
 import {
   type ClassRow,
   COMPARISON_SCHEMA_VERSION,
@@ -245,21 +245,13 @@ function pairLayers(base: LayerReport[], current: LayerReport[]): { label: strin
   });
 }
 
-/** Report schema versions this version of semantic-audit reads. */
-export const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, 2];
-
 function checkReport(name: string, r: unknown): AuditReport {
   const o = r as Partial<AuditReport> | null;
   const role = name.replace(/^base\b/, 'baseline');
   if (!o || typeof o !== 'object' || !Array.isArray(o.layers) || !o.data || typeof o.data !== 'object') {
     throw paramError(name, 'an AuditReport (report.json of semantic-audit audit) with layers and data', Array.isArray(r) ? 'an array' : typeof r);
   }
-  if (!READABLE_SCHEMA_VERSIONS.includes(o.schemaVersion as number)) {
-    throw new AuditError(
-      `The ${role} report has schemaVersion ${describeValue(o.schemaVersion)}; this semantic-audit ${VERSION} reads ${READABLE_SCHEMA_VERSIONS.join(' and ')}. Compare reports written by the same major version, or upgrade semantic-audit.`,
-      'E_REPORT',
-    );
-  }
+  checkReportSchemaVersion(o.schemaVersion, `the ${role} report`);
   for (const [i, l] of o.layers.entries()) {
     const where = `The ${role} report's layer ${i}${l && typeof l === 'object' && typeof l.name === 'string' ? ` (${JSON.stringify(l.name)})` : ''}`;
     if (!l || typeof l !== 'object' || typeof l.name !== 'string') throw new AuditError(`${where} has no name; expected a layer of semantic-audit audit.`, 'E_REPORT');

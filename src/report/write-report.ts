@@ -4,7 +4,9 @@
  */
 
 import path from 'node:path';
-import { type AuditReport, REPORT_SCHEMA_VERSION } from '../audit/report-types.js';
+import type { AuditReport } from '../result/report.js';
+import { REPORT_SCHEMA_VERSION } from '../result/schema-version.js';
+import { upgradeReport } from '../result/upgrade.js';
 import { AuditError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { pngRenditions, svgToPng } from './png.js';
@@ -83,12 +85,14 @@ export interface WrittenReport {
  * await writeReportDirectory(report, 'semantic-audit-report');
  */
 export async function writeReportDirectory(report: AuditReport | RenderableReport | (AuditReport | RenderableReport)[], outDir: string, options: WriteReportOptions = {}): Promise<WrittenReport> {
-  const reports = (Array.isArray(report) ? report : [report]) as RenderableReport[];
-  for (const [i, r] of reports.entries()) {
+  const given = (Array.isArray(report) ? report : [report]) as RenderableReport[];
+  for (const [i, r] of given.entries()) {
     if (!r || typeof r !== 'object' || !r.data || !Array.isArray(r.layers) || !Array.isArray(r.checks)) {
       throw new AuditError(`Expected an audit report (report.json of semantic-audit) for report ${i} but received ${r === null ? 'null' : typeof r}`, 'E_PARAM');
     }
   }
+  // Reports of an older schema get the fields the page reads (e.g. each image's majority class).
+  const reports = given.map((r, i) => upgradeReport(r, given.length === 1 ? 'the report' : `report ${i}`));
   const built = buildPage(reports, options);
   const writesBefore = options.cache?.stats.writes ?? 0;
   const wantHtml = options.html !== false;

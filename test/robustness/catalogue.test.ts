@@ -92,8 +92,8 @@ const CASES: Case[] = [
   { id: 'cmp-other-layers', group: '5 compare', input: 'compare: no layer in common', args: ['compare', '{REP_A}', '{REP_B}'], code: 2, message: 'Nothing was compared between {REP_A} and {REP_B}: only in the baseline: pool5; only in the current report: fc' },
   { id: 'cmp-other-k', group: '5 compare', input: 'compare: same layer, other k', args: ['compare', '{REP_A}', '{REP_K3}'], code: 2, message: 'measured differently: pool5 (baseline measured with k = 2, euclidean; now k = 3, euclidean)' },
   { id: 'cmp-no-layers', group: '5 compare', input: 'compare: reports without layers', args: ['compare', '{REP_EMPTY}', '{REP_EMPTY}'], code: 2, message: 'neither report has any layer' },
-  { id: 'cmp-schema-99', group: '5 compare', input: 'compare: schemaVersion 99', args: ['compare', '{REP_A}', '{REP_V99}'], code: 2, message: 'The current report has schemaVersion 99; this semantic-audit' },
-  { id: 'cmp-schema-2', group: '5 compare', input: 'compare: schemaVersion 2 against 1', args: ['compare', '{REP_A}', '{REP_V2}'], code: 0, message: 'pool5', stream: 'stdout' },
+  { id: 'cmp-schema-99', group: '5 compare', input: 'compare: schemaVersion 99', args: ['compare', '{REP_A}', '{REP_V99}'], code: 2, message: 'Expected schemaVersion 1 or 2 in {REP_V99} but received 99. It was written by a newer semantic-audit: upgrade semantic-audit to read it.' },
+  { id: 'cmp-schema-1', group: '5 compare', input: 'compare: a schemaVersion 1 report against a 2 (both read)', args: ['compare', '{REP_V1}', '{REP_A}'], code: 0, message: 'pool5', stream: 'stdout' },
   { id: 'cmp-nan', group: '5 compare', input: 'compare: purity.micro "NaN"', args: ['compare', '{REP_A}', '{REP_NAN}'], code: 2, message: `layer 0 ("pool5") has purity.micro = "NaN"; expected a number in [0, 1]` },
   // 6. Silent nonsense in the data
   { id: 'class-no-ref', group: '6 data', input: 'a class with query images but no reference images', args: ['audit', '--model', 'MODEL', '--data', '{NOREF}', '--layers', 'pool5', '--k', '3', '--no-tsne', '--out', '{DIR}/o-noref'], code: 0, message: 'warning: Class "light" has 5 query images in "test" but no reference image in "train", so its purity is 0 by construction' },
@@ -173,7 +173,7 @@ beforeAll(async () => {
   P.REP_K3 = await rep('k3', fakeReport({ layers: [layer('pool5', 3)] }));
   P.REP_EMPTY = await rep('empty', fakeReport({ layers: [] }));
   P.REP_V99 = await rep('v99', { ...fakeReport({ layers: [layer('pool5')] }), schemaVersion: 99 });
-  P.REP_V2 = await rep('v2', { ...fakeReport({ layers: [layer('pool5')] }), schemaVersion: 2 });
+  P.REP_V1 = await rep('v1', { ...fakeReport({ layers: [layer('pool5')] }), schemaVersion: 1 });
   const noKnn = fakeReport({ layers: [layer('pool5')] }) as unknown as { layers: Record<string, unknown>[] };
   delete noKnn.layers[0].knn;
   P.REP_NOKNN = await rep('noknn', noKnn);

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { access, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AuditReport } from '../../src/audit/report-types.js';
+import type { AuditReport } from '../../src/result/report.js';
 import { MANIFEST_FILE } from '../../src/output/atomic-dir.js';
 import { writeReportDirectory } from '../../src/report/write-report.js';
 import { REPO } from '../helpers/cli.js';

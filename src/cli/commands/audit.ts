@@ -5,10 +5,10 @@
 import path from 'node:path';
 import { AuditError, checkChoice, paramError } from '../../errors.js';
 import { auditFromShards, auditModel } from '../../audit/model-audit.js';
-import type { ExtractStats } from '../../model/extractor.js';
+import type { ExtractStats } from '../../model/pipeline.js';
 import { readShards } from '../../shard/read-shards.js';
 import { devicesFor, formatTimings } from './extract.js';
-import type { AuditReport, CheckResult } from '../../audit/report-types.js';
+import type { AuditReport, CheckResult } from '../../result/report.js';
 import { DISTANCE_METRICS } from '../../math/knn.js';
 import { EXTRACTION_OPTIONS, formatTable, parseFloatOption, parseIntOption, preprocessFromArgs } from '../args.js';
 import type { CliIO } from '../io.js';

@@ -5,7 +5,7 @@
 
 import path from 'node:path';
 import { AuditError, checkChoice } from '../../errors.js';
-import type { ExtractStats } from '../../model/extractor.js';
+import type { ExtractStats } from '../../model/pipeline.js';
 import { extractShard } from '../../shard/extract-shard.js';
 import { parseShard } from '../../shard/shard-spec.js';
 import { EXTRACTION_OPTIONS, parseIntOption, preprocessFromArgs } from '../args.js';
