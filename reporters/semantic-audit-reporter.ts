@@ -220,7 +220,8 @@ export class SemanticAuditReporter implements Reporter {
       ];
       if (this.baselines.length > 0 || obsolete > 0) parts.push(`baselines: ${formatBaselineCounts(counts)}`);
       const verdict = runFailed ? `FAILED (${what})` : 'PASSED';
-      const line = `semantic-audit report: ${verdict}, ${path.relative(process.cwd(), this.lastWritten.html) || this.lastWritten.html} (${parts.join('; ')})`;
+      const shown = this.lastWritten.html ?? this.lastWritten.dir;
+      const line = `semantic-audit report: ${verdict}, ${path.relative(process.cwd(), shown) || shown} (${parts.join('; ')})`;
       if (this.vitest) this.vitest.logger.log(line);
       else process.stdout.write(`${line}\n`);
     }

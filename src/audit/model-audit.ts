@@ -69,6 +69,8 @@ export interface EmbedOptions {
   perplexity?: number;
   /** @default 0 */
   seed?: number;
+  /** Told every 50 t-SNE iterations (the CLI's progress line). */
+  onProgress?: (iteration: number, total: number) => void;
 }
 
 /** Features of one layer: query rows and reference rows (the same matrix when leave-one-out). */
@@ -247,7 +249,7 @@ export class ModelAudit {
     assertFinite(layer, m, this.selection.reference.map((i) => i.relPath));
     const t0 = performance.now();
     const field = await this.results.get(resultKey('tsne', { dims, perplexity, seed, engine: this.engine() }, [this.digest(m)]), jsonCodec<TsneField>(), async () => {
-      const r = await runTsne(m, { dims, perplexity, seed, gemm: await this.gemm() });
+      const r = await runTsne(m, { dims, perplexity, seed, gemm: await this.gemm(), onProgress: options.onProgress && ((it) => options.onProgress!(it, 750)) });
       const computed: TsneField = {
         coords: Array.from(r.embedding, (v) => roundSignificant(v)),
         kl: r.kl,
@@ -279,7 +281,7 @@ export class ModelAudit {
     const nc = this.classes.length;
     assertFinite(layer, f.reference, this.selection.reference.map((i) => i.relPath));
     // The embedding first, so that its time counts as t-SNE and not as separation.
-    const e = options.embedding ? await this.embed(layer, { dims: 2, perplexity: options.perplexity, seed }) : undefined;
+    const e = options.embedding ? await this.embed(layer, { dims: 2, perplexity: options.perplexity, seed, onProgress: options.onProgress }) : undefined;
     const t0 = performance.now();
     const same = this.separations.get(featuresOnly);
     const labelsDigest = matrixDigest(createMatrix(1, this.referenceLabels.length, new Float32Array(this.referenceLabels)));

@@ -9,8 +9,9 @@
  */
 
 import type { AuditReport, LayerReport } from '../result/report.js';
-import { checkNumber, paramError } from '../errors.js';
+import { AuditError, checkNumber, describeValue, paramError } from '../errors.js';
 import { formatMetric, formatSigned } from '../format/number.js';
+import { checkReportSchemaVersion } from '../result/upgrade.js';
 import {
   type ClassRow,
   COMPARISON_SCHEMA_VERSION,
@@ -256,10 +257,44 @@ function pairLayers(base: LayerReport[], current: LayerReport[]): { label: strin
 
 function checkReport(name: string, r: unknown): AuditReport {
   const o = r as Partial<AuditReport> | null;
+  const role = name.replace(/^base\b/, 'baseline');
   if (!o || typeof o !== 'object' || !Array.isArray(o.layers) || !o.data || typeof o.data !== 'object') {
     throw paramError(name, 'an AuditReport (report.json of semantic-audit audit) with layers and data', Array.isArray(r) ? 'an array' : typeof r);
   }
+  checkReportSchemaVersion(o.schemaVersion, `the ${role} report`);
+  for (const [i, l] of o.layers.entries()) {
+    const where = `The ${role} report's layer ${i}${l && typeof l === 'object' && typeof l.name === 'string' ? ` (${JSON.stringify(l.name)})` : ''}`;
+    if (!l || typeof l !== 'object' || typeof l.name !== 'string') throw new AuditError(`${where} has no name; expected a layer of semantic-audit audit.`, 'E_REPORT');
+    const knn = l.knn as Partial<LayerReport['knn']> | undefined;
+    if (!knn || typeof knn !== 'object' || !Number.isInteger(knn.k) || typeof knn.metric !== 'string' || !knn.purity || typeof knn.purity !== 'object' || !Array.isArray(knn.images)) {
+      throw new AuditError(`${where} has no k-NN results (knn with k, metric, purity and images). Re-run semantic-audit audit for this layer, or remove it from the report.`, 'E_REPORT');
+    }
+    for (const m of ['micro', 'macro'] as const) {
+      const v = knn.purity[m] as unknown;
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new AuditError(`${where} has purity.${m} = ${describeValue(v)}; expected a number in [0, 1]. The report is damaged: re-run semantic-audit audit.`, 'E_REPORT');
+    }
+    for (const [c, v] of Object.entries(knn.purity.perClass ?? {})) {
+      if (v !== null && (typeof v !== 'number' || !Number.isFinite(v))) throw new AuditError(`${where} has purity ${describeValue(v)} for class ${JSON.stringify(c)}; expected a number in [0, 1] or null. The report is damaged: re-run semantic-audit audit.`, 'E_REPORT');
+    }
+  }
   return o as AuditReport;
+}
+
+/**
+ * Why a comparison judged nothing (no gated metric was compared on any layer), or `undefined`
+ * when at least one gated metric was. A comparison that judged nothing must not pass as "OK".
+ */
+export function nothingCompared(c: Comparison): string | undefined {
+  if (c.rows.some((r) => r.gated) || c.classes.some((r) => r.gated)) return undefined;
+  if (c.layers.length === 0) return 'neither report has any layer';
+  const by = (s: LayerComparison['status']) => c.layers.filter((l) => l.status === s).map((l) => l.layer);
+  const parts: string[] = [];
+  const incomparable = c.layers.filter((l) => l.status === 'incomparable');
+  if (incomparable.length > 0) parts.push(`measured differently: ${incomparable.map((l) => `${l.layer} (${l.note})`).join('; ')}`);
+  if (by('removed').length > 0) parts.push(`only in the baseline: ${by('removed').join(', ')}`);
+  if (by('added').length > 0) parts.push(`only in the current report: ${by('added').join(', ')}`);
+  if (by('compared').length > 0) parts.push(`compared layers without a gated metric (${c.metrics.join(', ')}): ${by('compared').join(', ')}`);
+  return parts.join('; ');
 }
 
 /**
@@ -297,8 +332,8 @@ const reportKey = (r: AuditReport) => `${baseName(r.model?.path)}\u0000${r.data?
  * are for any pair.
  */
 export function compareReportSets(base: AuditReport[], current: AuditReport[], options: CompareOptions & { sources?: { before?: string; after?: string } } = {}): Comparison {
-  const bs = base.map((r, i) => checkReport(`base[${i}]`, r));
-  const cs = current.map((r, i) => checkReport(`current[${i}]`, r));
+  const bs = base.map((r, i) => checkReport(base.length === 1 ? 'base' : `base[${i}]`, r));
+  const cs = current.map((r, i) => checkReport(current.length === 1 ? 'current' : `current[${i}]`, r));
   if (bs.length === 1 && cs.length === 1) return compareReports(bs[0], cs[0], options);
   const left = [...bs];
   const matched: { before?: AuditReport; after?: AuditReport }[] = cs.map((c) => {

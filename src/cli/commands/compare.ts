@@ -4,16 +4,17 @@
  * same-class neighbours, and exits 1 when a gated metric dropped by more than the tolerance.
  */
 
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { AuditReport } from '../../result/report.js';
 import { parseGateList } from '../../baseline/gate.js';
-import { DEFAULT_METRICS, DEFAULT_TOLERANCE, compareReportSets, expandMetrics } from '../../baseline/compare.js';
+import { DEFAULT_METRICS, DEFAULT_TOLERANCE, compareReportSets, expandMetrics, nothingCompared } from '../../baseline/compare.js';
 import { formatComparisonMarkdown, formatComparisonText } from '../../baseline/format-comparison.js';
 import { AuditError, paramError } from '../../errors.js';
 import { checkReportSchemaVersion, upgradeReport } from '../../result/upgrade.js';
 import type { CliIO } from '../io.js';
+import { parseCommandArgs } from '../parse.js';
+import { writeFileAtomically } from '../../output/write-file.js';
 
 /** Help text of `semantic-audit compare`. */
 export const COMPARE_HELP = `Usage: semantic-audit compare <baseline report.json> <current report.json> [options]
@@ -69,9 +70,10 @@ function parseTolerance(name: string, value: string | undefined): number | undef
 
 /** Runs `semantic-audit compare`; returns the exit code (1 on a regression). */
 export async function compareCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
+  const { values, positionals } = parseCommandArgs(
+    'compare',
+    argv,
+    {
       tolerance: { type: 'string' },
       'per-class-tolerance': { type: 'string' },
       gate: { type: 'string' },
@@ -79,9 +81,9 @@ export async function compareCommand(argv: string[], io: CliIO): Promise<number>
       json: { type: 'boolean' },
       markdown: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
-    },
-    allowPositionals: true,
-  });
+    } as const,
+    true,
+  );
   if (values.help) {
     io.stdout.write(`${COMPARE_HELP}\n`);
     return 0;
@@ -106,7 +108,11 @@ export async function compareCommand(argv: string[], io: CliIO): Promise<number>
       throw new AuditError(`metric ${id} is not computed for any layer of either report; available: ${known.join(', ')}. Leave it out of ${flag}, or audit with the stage that computes it.`, 'E_METRIC');
     }
   }
-  if (values.markdown !== undefined) await writeFile(values.markdown, formatComparisonMarkdown(comparison));
+  const none = nothingCompared(comparison);
+  if (none !== undefined) {
+    throw new AuditError(`Nothing was compared between ${positionals[0]} and ${positionals[1]}: ${none}. Audit both with the same --layers, --k and --metric (or pass --gate naming what both computed).`, 'E_NOTHING_COMPARED');
+  }
+  if (values.markdown !== undefined) await writeFileAtomically(values.markdown, formatComparisonMarkdown(comparison), { what: '--markdown', fs: io.fs });
   io.stdout.write(values.json ? `${JSON.stringify(comparison, null, 2)}\n` : formatComparisonText(comparison));
   return comparison.regressed ? 1 : 0;
 }
