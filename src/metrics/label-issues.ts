@@ -1,0 +1,392 @@
+/**
+ * Label issues: images that sit in another class's cluster, ranked by how likely their label is
+ * wrong, and sorted into label errors and model defects.
+ *
+ * Signals (all out-of-sample with respect to the image's own label):
+ *
+ * 1. A distance-weighted vote of the image's k nearest neighbours, in every layer given (the gated
+ *    layer first). Reference images use leave-one-out neighbours, queries reference neighbours.
+ *    A model's outputs on its own training images are in-sample (it has fitted their labels,
+ *    flipped ones included), so they are not used as probabilities for the reference split; the
+ *    neighbours' labels carry the same information without that bias (Bahri et al., "Deep k-NN
+ *    for Noisy Labels", ICML 2020). Out-of-sample probabilities (e.g. the model's outputs on
+ *    queries, or cross-validated ones) can be passed in and are averaged in.
+ * 2. A second pass that discounts each neighbour by how well it agrees with its own label in the
+ *    first pass, so one mislabelled neighbour does not vouch for another.
+ * 3. Confident learning's per-class thresholds (Northcutt, Jiang & Chuang, "Confident Learning",
+ *    JAIR 70, 2021, sec. 2.2): t_c = mean probability of class c over the reference images
+ *    labelled c. An image labelled y is a suspect when some class s != y reaches t_s and its own
+ *    class falls below t_y; it is ranked by the margin p(s) - p(y) (their "normalized margin"),
+ *    ties broken by the distance to the class centroids.
+ *
+ * A suspect is then given a kind, first match wins:
+ *
+ * - `outlier`: its k-th neighbour in the gated layer is farther than Tukey's far-out fence
+ *   (Q3 + 3 IQR) of the reference images' k-th neighbour distances: it has no cluster to be in.
+ *   Such an image is listed whatever its vote (its neighbours say little about it).
+ * - `model-confusion`: the feature space itself does not separate its class from the suggested
+ *   one (class purity of either below `minClassPurity`, or the share of the suggested class among
+ *   the neighbours of its class above `maxPairConfusion`; both leave the image itself out): a
+ *   model defect, not evidence against the label.
+ * - `ambiguous`: the signals disagree (a layer or the probabilities prefer another class than
+ *   the suggested one) or the suggested class holds less than `minVote` of the combined vote.
+ * - `label-error`: everything agrees that the image belongs to the suggested class, in classes
+ *   the model separates well.
+ *
+ * Pure: typed arrays in, typed arrays out; no I/O.
+ */
+
+import { AuditError, checkInteger, checkNumber } from '../errors.js';
+
+/** Kinds of label issue, in the order of {@link LabelIssueRanking.kind}'s codes. */
+export const LABEL_ISSUE_KINDS = ['label-error', 'model-confusion', 'ambiguous', 'outlier'] as const;
+
+/** What a suspect most likely is (see the module comment). */
+export type LabelIssueKind = (typeof LABEL_ISSUE_KINDS)[number];
+
+/** Code of {@link LabelIssueRanking.kind} for an image that is not a suspect. */
+export const NOT_A_SUSPECT = -1;
+
+/** Neighbour lists of `queries` rows, `k` each, nearest first (a `KnnResult` fits). */
+export interface NeighborLists {
+  readonly k: number;
+  readonly queries: number;
+  /** Row-major `queries x k` reference indices. */
+  readonly indices: Int32Array;
+  /** Row-major `queries x k` distances, ascending per row. */
+  readonly distances: Float64Array;
+}
+
+/** The images of one split to rank. */
+export interface LabelIssueSplit {
+  /** Given label of each image, integers in [0, numClasses). */
+  readonly labels: ArrayLike<number>;
+  /**
+   * Neighbours of each image in each layer, the gated layer first; indices into the reference
+   * split (leave-one-out for the reference split itself).
+   */
+  readonly layers: readonly NeighborLists[];
+  /**
+   * Optional out-of-sample class probabilities, row-major `rows x numClasses` (rows summing to 1).
+   * Do not pass a model's outputs on the images it was trained on (see the module comment).
+   */
+  readonly probabilities?: ArrayLike<number>;
+  /** Optional distance of each image to each class centroid in the gated layer (`rows x numClasses`), the tie-breaker. */
+  readonly centroidDistances?: ArrayLike<number>;
+}
+
+/** Options of {@link rankLabelIssues}. */
+export interface LabelIssueOptions {
+  /** Number of classes. */
+  readonly numClasses: number;
+  /** The reference split: its class statistics (thresholds, purity, confusion) are used for both splits. */
+  readonly reference: LabelIssueSplit;
+  /** Optional query split, ranked against the reference. */
+  readonly query?: LabelIssueSplit;
+  /** Weight of each layer's vote (gated first). @default [1, 0.5, 0.5, ...] */
+  readonly layerWeights?: readonly number[];
+  /** Weight of the probabilities beside the layer votes. @default 1 */
+  readonly probabilityWeight?: number;
+  /** Class purity (mean own-class vote in the gated layer) below which a class counts as confused by the model. @default 0.75 */
+  readonly minClassPurity?: number;
+  /** Share of the suggested class among the gated-layer neighbours of the given class above which the pair counts as confused. @default 0.1 */
+  readonly maxPairConfusion?: number;
+  /** Combined vote the suggested class needs for a `label-error`. @default 0.5 */
+  readonly minVote?: number;
+  /** Reweighting passes (1: plain weighted vote; 2: neighbours discounted by their own agreement). @default 2 */
+  readonly passes?: number;
+}
+
+/** The ranking of one split. */
+export interface LabelIssueRanking {
+  /** Suggested label of each image: the most voted class other than its own. */
+  readonly suggested: Int32Array;
+  /** Score in [0, 1]: (1 + p(suggested) - p(given)) / 2, 0.5 = a tie; higher = more likely mislabelled. */
+  readonly score: Float64Array;
+  /** Index into {@link LABEL_ISSUE_KINDS}, or {@link NOT_A_SUSPECT}. */
+  readonly kind: Int8Array;
+  /** All images, most likely mislabelled first (score, then centroid margin, then index). */
+  readonly order: Int32Array;
+  /** Combined class probabilities, `rows x numClasses`. */
+  readonly probabilities: Float64Array;
+}
+
+/** Result of {@link rankLabelIssues}. */
+export interface LabelIssueResult {
+  readonly reference: LabelIssueRanking;
+  readonly query?: LabelIssueRanking;
+  /** Confident-learning threshold of each class (NaN for a class without reference images). */
+  readonly thresholds: Float64Array;
+  /** Mean own-class vote of each class in the gated layer (NaN for an empty class). */
+  readonly classPurity: Float64Array;
+  /** `numClasses x numClasses`: mean vote for class b of the reference images labelled a, gated layer. */
+  readonly pairConfusion: Float64Array;
+  /** k-th-neighbour distance beyond which a gated-layer neighbourhood counts as an outlier. */
+  readonly outlierDistance: number;
+}
+
+/**
+ * Distance-weighted class vote of every row's neighbours: weight exp(-d / s) with s the row's
+ * mean neighbour distance (a scale-free kernel; equal distances give equal weights), times the
+ * neighbour's reliability when given. Rows of the result sum to 1 (uniform when every weight is 0).
+ *
+ * @param reliability optional per-reference-row weight in [0, 1]
+ */
+export function neighborVotes(nb: NeighborLists, referenceLabels: ArrayLike<number>, numClasses: number, reliability?: ArrayLike<number>): Float64Array {
+  const { k, queries, indices, distances } = nb;
+  const out = new Float64Array(queries * numClasses);
+  for (let i = 0; i < queries; i++) {
+    let mean = 0;
+    for (let t = 0; t < k; t++) mean += distances[i * k + t];
+    mean /= k;
+    let total = 0;
+    for (let t = 0; t < k; t++) {
+      const j = indices[i * k + t];
+      const d = distances[i * k + t];
+      let w = mean > 0 ? Math.exp(-d / mean) : 1;
+      if (reliability) w *= reliability[j];
+      out[i * numClasses + referenceLabels[j]] += w;
+      total += w;
+    }
+    const o = i * numClasses;
+    if (total > 0) for (let c = 0; c < numClasses; c++) out[o + c] /= total;
+    else for (let c = 0; c < numClasses; c++) out[o + c] = 1 / numClasses;
+  }
+  return out;
+}
+
+/**
+ * Distance of every row to every class centroid (`rows x numClasses`, euclidean, float64), the
+ * tie-breaker of {@link rankLabelIssues}. With `leaveOneOut`, row i's own class centroid leaves
+ * row i out (use it when `features` are the reference rows themselves).
+ *
+ * @param features row-major `rows x cols`
+ * @param referenceFeatures the rows the centroids are computed from, with `referenceLabels`
+ */
+export function centroidDistances(
+  features: Float32Array,
+  rows: number,
+  cols: number,
+  referenceFeatures: Float32Array,
+  referenceLabels: ArrayLike<number>,
+  numClasses: number,
+  leaveOneOut: boolean,
+): Float64Array {
+  const refRows = referenceLabels.length;
+  const sums = new Float64Array(numClasses * cols);
+  const counts = new Int32Array(numClasses);
+  for (let i = 0; i < refRows; i++) {
+    const l = referenceLabels[i];
+    counts[l]++;
+    for (let c = 0; c < cols; c++) sums[l * cols + c] += referenceFeatures[i * cols + c];
+  }
+  const out = new Float64Array(rows * numClasses);
+  for (let i = 0; i < rows; i++) {
+    const own = leaveOneOut ? referenceLabels[i] : -1;
+    for (let l = 0; l < numClasses; l++) {
+      const n = counts[l] - (l === own ? 1 : 0);
+      if (n <= 0) {
+        out[i * numClasses + l] = Number.POSITIVE_INFINITY;
+        continue;
+      }
+      let s = 0;
+      for (let c = 0; c < cols; c++) {
+        const sum = sums[l * cols + c] - (l === own ? features[i * cols + c] : 0);
+        const diff = features[i * cols + c] - sum / n;
+        s += diff * diff;
+      }
+      out[i * numClasses + l] = Math.sqrt(s);
+    }
+  }
+  return out;
+}
+
+function checkSplit(name: string, split: LabelIssueSplit, numClasses: number, referenceRows: number): number {
+  const rows = split.labels.length;
+  for (let i = 0; i < rows; i++) {
+    const l = split.labels[i];
+    if (!Number.isInteger(l) || l < 0 || l >= numClasses) {
+      throw new AuditError(`Expected integer in [0, ${numClasses - 1}] for the ${name} label of row ${i} but received ${l}`, 'E_PARAM');
+    }
+  }
+  if (split.layers.length === 0) throw new AuditError(`Expected at least one layer of neighbours for the ${name} split but received none`, 'E_PARAM');
+  split.layers.forEach((nb, li) => {
+    if (nb.queries !== rows) throw new AuditError(`Expected ${rows} rows of neighbours (one per ${name} image) in layer ${li} but received ${nb.queries}`, 'E_PARAM');
+    if (nb.indices.length !== rows * nb.k || nb.distances.length !== rows * nb.k) {
+      throw new AuditError(`Expected ${rows * nb.k} neighbour indices and distances (${rows} x k = ${nb.k}) in layer ${li} of the ${name} split but received ${nb.indices.length} and ${nb.distances.length}`, 'E_PARAM');
+    }
+    for (let t = 0; t < nb.indices.length; t++) {
+      const j = nb.indices[t];
+      if (j < 0 || j >= referenceRows) throw new AuditError(`Expected neighbour indices in [0, ${referenceRows - 1}] in layer ${li} of the ${name} split but received ${j}`, 'E_PARAM');
+    }
+  });
+  for (const [field, value] of [['probabilities', split.probabilities], ['centroidDistances', split.centroidDistances]] as const) {
+    if (value && value.length !== rows * numClasses) {
+      throw new AuditError(`Expected ${rows * numClasses} values (${rows} rows x ${numClasses} classes) for the ${name} ${field} but received ${value.length}`, 'E_PARAM');
+    }
+  }
+  return rows;
+}
+
+/** Combined probabilities of a split: weighted mean of its layer votes and probabilities. */
+function combine(split: LabelIssueSplit, referenceLabels: ArrayLike<number>, numClasses: number, layerWeights: readonly number[], probabilityWeight: number, reliability?: Float64Array): { combined: Float64Array; votes: Float64Array[] } {
+  const rows = split.labels.length;
+  const combined = new Float64Array(rows * numClasses);
+  const votes: Float64Array[] = [];
+  let total = 0;
+  split.layers.forEach((nb, li) => {
+    const v = neighborVotes(nb, referenceLabels, numClasses, reliability);
+    votes.push(v);
+    const w = layerWeights[li];
+    for (let x = 0; x < v.length; x++) combined[x] += w * v[x];
+    total += w;
+  });
+  if (split.probabilities && probabilityWeight > 0) {
+    for (let x = 0; x < combined.length; x++) combined[x] += probabilityWeight * split.probabilities[x];
+    total += probabilityWeight;
+  }
+  if (total > 0) for (let x = 0; x < combined.length; x++) combined[x] /= total;
+  return { combined, votes };
+}
+
+function argmaxExcept(p: Float64Array, o: number, numClasses: number, except: number, centroid?: ArrayLike<number>): number {
+  let best = -1;
+  for (let c = 0; c < numClasses; c++) {
+    if (c === except) continue;
+    if (best < 0 || p[o + c] > p[o + best] || (p[o + c] === p[o + best] && centroid !== undefined && centroid[o + c] < centroid[o + best])) best = c;
+  }
+  return best;
+}
+
+function argmax(p: ArrayLike<number>, o: number, numClasses: number): number {
+  let best = 0;
+  for (let c = 1; c < numClasses; c++) if (p[o + c] > p[o + best]) best = c;
+  return best;
+}
+
+function quantile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+/**
+ * Ranks the images of the reference split (and of the query split, when given) by how likely
+ * their given label is wrong, suggests the label they look like, and sorts the suspects into
+ * {@link LABEL_ISSUE_KINDS} (see the module comment for the method and its references).
+ *
+ * @throws AuditError for labels outside [0, numClasses), neighbour lists that do not match the
+ *   labels, or probabilities/centroid distances of the wrong size
+ */
+export function rankLabelIssues(options: LabelIssueOptions): LabelIssueResult {
+  const C = checkInteger('numClasses', options.numClasses, 2);
+  const reference = options.reference;
+  const refRows = reference.labels.length;
+  checkSplit('reference', reference, C, refRows);
+  if (options.query) checkSplit('query', options.query, C, refRows);
+  const nLayers = reference.layers.length;
+  if (options.query && options.query.layers.length !== nLayers) {
+    throw new AuditError(`Expected ${nLayers} layers of neighbours for the query split (as for the reference split) but received ${options.query.layers.length}`, 'E_PARAM');
+  }
+  const layerWeights = options.layerWeights ?? Array.from({ length: nLayers }, (_, i) => (i === 0 ? 1 : 0.5));
+  if (layerWeights.length !== nLayers) throw new AuditError(`Expected ${nLayers} layer weights (one per layer) but received ${layerWeights.length}`, 'E_PARAM');
+  layerWeights.forEach((w, i) => checkNumber(`layerWeights[${i}]`, w, 0));
+  const probabilityWeight = checkNumber('probabilityWeight', options.probabilityWeight ?? 1, 0);
+  const minClassPurity = checkNumber('minClassPurity', options.minClassPurity ?? 0.75, 0, 1);
+  const maxPairConfusion = checkNumber('maxPairConfusion', options.maxPairConfusion ?? 0.1, 0, 1);
+  const minVote = checkNumber('minVote', options.minVote ?? 0.5, 0, 1);
+  const passes = checkInteger('passes', options.passes ?? 2, 1, 2);
+  const refLabels = reference.labels;
+
+  // Pass 1, then (optionally) pass 2 with each reference image weighted by its agreement with its own label.
+  let ref = combine(reference, refLabels, C, layerWeights, probabilityWeight);
+  let reliability: Float64Array | undefined;
+  if (passes === 2) {
+    reliability = new Float64Array(refRows);
+    for (let i = 0; i < refRows; i++) reliability[i] = ref.combined[i * C + refLabels[i]];
+    ref = combine(reference, refLabels, C, layerWeights, probabilityWeight, reliability);
+  }
+
+  // Class statistics from the reference split.
+  const counts = new Int32Array(C);
+  const thresholds = new Float64Array(C);
+  const pairConfusion = new Float64Array(C * C);
+  const gated = ref.votes[0];
+  for (let i = 0; i < refRows; i++) {
+    const y = refLabels[i];
+    counts[y]++;
+    thresholds[y] += ref.combined[i * C + y];
+    for (let c = 0; c < C; c++) pairConfusion[y * C + c] += gated[i * C + c];
+  }
+  const classPurity = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    thresholds[c] = counts[c] > 0 ? thresholds[c] / counts[c] : Number.NaN;
+    for (let b = 0; b < C; b++) pairConfusion[c * C + b] = counts[c] > 0 ? pairConfusion[c * C + b] / counts[c] : Number.NaN;
+    classPurity[c] = pairConfusion[c * C + c];
+  }
+  const gk = reference.layers[0].k;
+  const kth = new Float64Array(refRows);
+  for (let i = 0; i < refRows; i++) kth[i] = reference.layers[0].distances[i * gk + gk - 1];
+  kth.sort();
+  const q1 = quantile(kth, 0.25);
+  const q3 = quantile(kth, 0.75);
+  const outlierDistance = q3 + 3 * (q3 - q1);
+
+  // Class purity and pair confusion as seen by image i of the reference split leave i out, so that
+  // a mislabelled image does not make its own class look confused.
+  const classStat = (a: number, b: number, leaveOut: number): number => {
+    if (leaveOut < 0 || refLabels[leaveOut] !== a) return pairConfusion[a * C + b];
+    const n = counts[a] - 1;
+    return n > 0 ? (pairConfusion[a * C + b] * counts[a] - gated[leaveOut * C + b]) / n : Number.NaN;
+  };
+
+  const rank = (split: LabelIssueSplit, combined: Float64Array, votes: Float64Array[], isReference: boolean): LabelIssueRanking => {
+    const rows = split.labels.length;
+    const suggested = new Int32Array(rows);
+    const score = new Float64Array(rows);
+    const tie = new Float64Array(rows);
+    const kind = new Int8Array(rows).fill(NOT_A_SUSPECT);
+    const cd = split.centroidDistances;
+    const g = split.layers[0];
+    for (let i = 0; i < rows; i++) {
+      const o = i * C;
+      const y = split.labels[i];
+      const s = argmaxExcept(combined, o, C, y, cd);
+      suggested[i] = s;
+      score[i] = (1 + combined[o + s] - combined[o + y]) / 2;
+      // Tie-breaker: how much closer the image is to the suggested class's centroid than to its own.
+      tie[i] = cd ? Math.log((cd[o + y] + 1e-12) / (cd[o + s] + 1e-12)) : 0;
+      const outlier = g.distances[i * g.k + g.k - 1] > outlierDistance;
+      const suspect = combined[o + s] >= thresholds[s] && combined[o + y] < thresholds[y];
+      if (outlier) kind[i] = 3;
+      if (!suspect || outlier) continue;
+      const self = isReference ? i : -1;
+      const confused = !(classStat(y, y, self) >= minClassPurity) || !(classStat(s, s, self) >= minClassPurity) || !(classStat(y, s, self) <= maxPairConfusion);
+      if (confused) kind[i] = 1;
+      else {
+        let agree = combined[o + s] >= minVote;
+        for (const v of votes) if (argmax(v, o, C) !== s) agree = false;
+        if (split.probabilities && probabilityWeight > 0 && argmax(split.probabilities, o, C) !== s) agree = false;
+        kind[i] = agree ? 0 : 2;
+      }
+    }
+    const order = Int32Array.from({ length: rows }, (_, i) => i);
+    order.sort((a, b) => score[b] - score[a] || tie[b] - tie[a] || a - b);
+    return { suggested, score, kind, order, probabilities: combined };
+  };
+
+  const result: { -readonly [K in keyof LabelIssueResult]: LabelIssueResult[K] } = {
+    reference: rank(reference, ref.combined, ref.votes, true),
+    thresholds,
+    classPurity,
+    pairConfusion,
+    outlierDistance,
+  };
+  if (options.query) {
+    const q = combine(options.query, refLabels, C, layerWeights, probabilityWeight, reliability);
+    result.query = rank(options.query, q.combined, q.votes, false);
+  }
+  return result;
+}
