@@ -4,32 +4,38 @@
  *
  * Signals (all out-of-sample with respect to the image's own label):
  *
- * 1. A distance-weighted vote of the image's k nearest neighbours, in every layer given (the gated
- *    layer first). Reference images use leave-one-out neighbours, queries reference neighbours.
- *    A model's outputs on its own training images are in-sample (it has fitted their labels,
- *    flipped ones included), so they are not used as probabilities for the reference split; the
- *    neighbours' labels carry the same information without that bias (Bahri et al., "Deep k-NN
- *    for Noisy Labels", ICML 2020). Out-of-sample probabilities (e.g. the model's outputs on
- *    queries, or cross-validated ones) can be passed in and are averaged in.
- * 2. A second pass that discounts each neighbour by how well it agrees with its own label in the
+ * 1. A distance-weighted vote of the image's k nearest neighbours' labels, in every layer given
+ *    (the gated layer first). Reference images use leave-one-out neighbours, queries reference
+ *    neighbours (Bahri et al., "Deep k-NN for Noisy Labels", ICML 2020).
+ * 2. When the model gives one value per class: the same neighbours voting with the model's
+ *    predicted probabilities for them instead of their labels. A model's outputs on its own
+ *    training images are in-sample (it has fitted their labels, flipped ones included), so an
+ *    image's own outputs are never used for a reference image; its neighbours' outputs are
+ *    out-of-sample for it, and less noisy than their given labels. Out-of-sample probabilities
+ *    of an image itself (the model's outputs on queries, or cross-validated ones) can be passed
+ *    in and are averaged in as a further signal.
+ * 3. A second pass that discounts each neighbour by how well it agrees with its own label in the
  *    first pass, so one mislabelled neighbour does not vouch for another.
- * 3. Confident learning's per-class thresholds (Northcutt, Jiang & Chuang, "Confident Learning",
- *    JAIR 70, 2021, sec. 2.2): t_c = mean probability of class c over the reference images
+ * 4. Confident learning's per-class thresholds (Northcutt, Jiang & Chuang, "Confident Learning",
+ *    JAIR 70, 2021, the confident joint): t_c = mean probability of class c over the reference images
  *    labelled c. An image labelled y is a suspect when some class s != y reaches t_s and its own
- *    class falls below t_y; it is ranked by the margin p(s) - p(y) (their "normalized margin"),
- *    ties broken by the distance to the class centroids.
+ *    class falls below t_y. Images are ranked by self-confidence, 1 - p(y) (their self-confidence ranking;
+ *    on fixtures/label-noise it found more flips than the normalized margin p(s) - p(y)), ties
+ *    broken by how much nearer the image is to the suggested class's centroid than to its own.
  *
  * A suspect is then given a kind, first match wins:
  *
  * - `outlier`: its k-th neighbour in the gated layer is farther than Tukey's far-out fence
- *   (Q3 + 3 IQR) of the reference images' k-th neighbour distances: it has no cluster to be in.
+ *   (Q3 + 3 IQR, on the log scale: distances are skewed) of the reference images' k-th
+ *   neighbour distances: it has no cluster to be in.
  *   Such an image is listed whatever its vote (its neighbours say little about it).
  * - `model-confusion`: the feature space itself does not separate its class from the suggested
- *   one (class purity of either below `minClassPurity`, or the share of the suggested class among
+ *   one (plain first-pass vote of the gated layer: class purity of either below `minClassPurity`,
+ *   or the share of the suggested class among
  *   the neighbours of its class above `maxPairConfusion`; both leave the image itself out): a
  *   model defect, not evidence against the label.
- * - `ambiguous`: the signals disagree (a layer or the probabilities prefer another class than
- *   the suggested one) or the suggested class holds less than `minVote` of the combined vote.
+ * - `ambiguous`: the signals disagree (a layer, the neighbours' predictions or the image's own
+ *   probabilities prefer another class than the suggested one) or the suggested class holds less than `minVote` of the combined vote.
  * - `label-error`: everything agrees that the image belongs to the suggested class, in classes
  *   the model separates well.
  *
@@ -85,8 +91,17 @@ export interface LabelIssueOptions {
   readonly query?: LabelIssueSplit;
   /** Weight of each layer's vote (gated first). @default [1, 0.5, 0.5, ...] */
   readonly layerWeights?: readonly number[];
-  /** Weight of the probabilities beside the layer votes. @default 1 */
+  /** Weight of each split's own (out-of-sample) `probabilities` beside the layer votes. @default 1 */
   readonly probabilityWeight?: number;
+  /**
+   * The model's predicted class probabilities for the reference images (`rows x numClasses`),
+   * in-sample when the model was trained on them. They are never used for the image itself:
+   * each image's gated-layer neighbours vote with their predictions (a fourth signal), which
+   * is out-of-sample for that image and less noisy than the neighbours' given labels.
+   */
+  readonly referencePredictions?: ArrayLike<number>;
+  /** Weight of the neighbours' predictions beside the layer votes. @default 1 */
+  readonly predictionWeight?: number;
   /** Class purity (mean own-class vote in the gated layer) below which a class counts as confused by the model. @default 0.75 */
   readonly minClassPurity?: number;
   /** Share of the suggested class among the gated-layer neighbours of the given class above which the pair counts as confused. @default 0.1 */
@@ -101,7 +116,7 @@ export interface LabelIssueOptions {
 export interface LabelIssueRanking {
   /** Suggested label of each image: the most voted class other than its own. */
   readonly suggested: Int32Array;
-  /** Score in [0, 1]: (1 + p(suggested) - p(given)) / 2, 0.5 = a tie; higher = more likely mislabelled. */
+  /** Score in [0, 1]: 1 - p(given), the combined vote against the given label; higher = more likely mislabelled. */
   readonly score: Float64Array;
   /** Index into {@link LABEL_ISSUE_KINDS}, or {@link NOT_A_SUSPECT}. */
   readonly kind: Int8Array;
@@ -117,9 +132,9 @@ export interface LabelIssueResult {
   readonly query?: LabelIssueRanking;
   /** Confident-learning threshold of each class (NaN for a class without reference images). */
   readonly thresholds: Float64Array;
-  /** Mean own-class vote of each class in the gated layer (NaN for an empty class). */
+  /** Mean own-class vote of each class in the gated layer, plain first pass (NaN for an empty class). */
   readonly classPurity: Float64Array;
-  /** `numClasses x numClasses`: mean vote for class b of the reference images labelled a, gated layer. */
+  /** `numClasses x numClasses`: mean first-pass vote for class b of the reference images labelled a, gated layer. */
   readonly pairConfusion: Float64Array;
   /** k-th-neighbour distance beyond which a gated-layer neighbourhood counts as an outlier. */
   readonly outlierDistance: number;
@@ -131,8 +146,10 @@ export interface LabelIssueResult {
  * neighbour's reliability when given. Rows of the result sum to 1 (uniform when every weight is 0).
  *
  * @param reliability optional per-reference-row weight in [0, 1]
+ * @param targets optional soft labels of the reference rows (`rows x numClasses`, e.g. the model's
+ *   predicted probabilities): a neighbour then votes with its row instead of its label
  */
-export function neighborVotes(nb: NeighborLists, referenceLabels: ArrayLike<number>, numClasses: number, reliability?: ArrayLike<number>): Float64Array {
+export function neighborVotes(nb: NeighborLists, referenceLabels: ArrayLike<number>, numClasses: number, reliability?: ArrayLike<number>, targets?: ArrayLike<number>): Float64Array {
   const { k, queries, indices, distances } = nb;
   const out = new Float64Array(queries * numClasses);
   for (let i = 0; i < queries; i++) {
@@ -145,7 +162,8 @@ export function neighborVotes(nb: NeighborLists, referenceLabels: ArrayLike<numb
       const d = distances[i * k + t];
       let w = mean > 0 ? Math.exp(-d / mean) : 1;
       if (reliability) w *= reliability[j];
-      out[i * numClasses + referenceLabels[j]] += w;
+      if (targets) for (let c = 0; c < numClasses; c++) out[i * numClasses + c] += w * targets[j * numClasses + c];
+      else out[i * numClasses + referenceLabels[j]] += w;
       total += w;
     }
     const o = i * numClasses;
@@ -228,8 +246,14 @@ function checkSplit(name: string, split: LabelIssueSplit, numClasses: number, re
   return rows;
 }
 
-/** Combined probabilities of a split: weighted mean of its layer votes and probabilities. */
-function combine(split: LabelIssueSplit, referenceLabels: ArrayLike<number>, numClasses: number, layerWeights: readonly number[], probabilityWeight: number, reliability?: Float64Array): { combined: Float64Array; votes: Float64Array[] } {
+interface Weights {
+  layers: readonly number[];
+  probabilities: number;
+  predictions: number;
+}
+
+/** Combined probabilities of a split: weighted mean of its signals (layer votes, neighbours' predictions, own probabilities). */
+function combine(split: LabelIssueSplit, referenceLabels: ArrayLike<number>, numClasses: number, weights: Weights, predictions: ArrayLike<number> | undefined, reliability?: Float64Array): { combined: Float64Array; votes: Float64Array[] } {
   const rows = split.labels.length;
   const combined = new Float64Array(rows * numClasses);
   const votes: Float64Array[] = [];
@@ -237,13 +261,20 @@ function combine(split: LabelIssueSplit, referenceLabels: ArrayLike<number>, num
   split.layers.forEach((nb, li) => {
     const v = neighborVotes(nb, referenceLabels, numClasses, reliability);
     votes.push(v);
-    const w = layerWeights[li];
+    const w = weights.layers[li];
     for (let x = 0; x < v.length; x++) combined[x] += w * v[x];
     total += w;
   });
-  if (split.probabilities && probabilityWeight > 0) {
-    for (let x = 0; x < combined.length; x++) combined[x] += probabilityWeight * split.probabilities[x];
-    total += probabilityWeight;
+  if (predictions && weights.predictions > 0) {
+    const v = neighborVotes(split.layers[0], referenceLabels, numClasses, reliability, predictions);
+    votes.push(v);
+    for (let x = 0; x < v.length; x++) combined[x] += weights.predictions * v[x];
+    total += weights.predictions;
+  }
+  if (split.probabilities && weights.probabilities > 0) {
+    votes.push(Float64Array.from(split.probabilities));
+    for (let x = 0; x < combined.length; x++) combined[x] += weights.probabilities * split.probabilities[x];
+    total += weights.probabilities;
   }
   if (total > 0) for (let x = 0; x < combined.length; x++) combined[x] /= total;
   return { combined, votes };
@@ -293,7 +324,15 @@ export function rankLabelIssues(options: LabelIssueOptions): LabelIssueResult {
   const layerWeights = options.layerWeights ?? Array.from({ length: nLayers }, (_, i) => (i === 0 ? 1 : 0.5));
   if (layerWeights.length !== nLayers) throw new AuditError(`Expected ${nLayers} layer weights (one per layer) but received ${layerWeights.length}`, 'E_PARAM');
   layerWeights.forEach((w, i) => checkNumber(`layerWeights[${i}]`, w, 0));
-  const probabilityWeight = checkNumber('probabilityWeight', options.probabilityWeight ?? 1, 0);
+  const weights: Weights = {
+    layers: layerWeights,
+    probabilities: checkNumber('probabilityWeight', options.probabilityWeight ?? 1, 0),
+    predictions: checkNumber('predictionWeight', options.predictionWeight ?? 1, 0),
+  };
+  const predictions = options.referencePredictions;
+  if (predictions && predictions.length !== refRows * C) {
+    throw new AuditError(`Expected ${refRows * C} values (${refRows} rows x ${C} classes) for the referencePredictions but received ${predictions.length}`, 'E_PARAM');
+  }
   const minClassPurity = checkNumber('minClassPurity', options.minClassPurity ?? 0.75, 0, 1);
   const maxPairConfusion = checkNumber('maxPairConfusion', options.maxPairConfusion ?? 0.1, 0, 1);
   const minVote = checkNumber('minVote', options.minVote ?? 0.5, 0, 1);
@@ -301,19 +340,21 @@ export function rankLabelIssues(options: LabelIssueOptions): LabelIssueResult {
   const refLabels = reference.labels;
 
   // Pass 1, then (optionally) pass 2 with each reference image weighted by its agreement with its own label.
-  let ref = combine(reference, refLabels, C, layerWeights, probabilityWeight);
+  let ref = combine(reference, refLabels, C, weights, predictions);
+  // Class-level statistics come from the plain (pass-1) label vote of the gated layer: whether
+  // the feature space itself keeps the classes apart, before any neighbour is discounted.
+  const gated = ref.votes[0];
   let reliability: Float64Array | undefined;
   if (passes === 2) {
     reliability = new Float64Array(refRows);
     for (let i = 0; i < refRows; i++) reliability[i] = ref.combined[i * C + refLabels[i]];
-    ref = combine(reference, refLabels, C, layerWeights, probabilityWeight, reliability);
+    ref = combine(reference, refLabels, C, weights, predictions, reliability);
   }
 
   // Class statistics from the reference split.
   const counts = new Int32Array(C);
   const thresholds = new Float64Array(C);
   const pairConfusion = new Float64Array(C * C);
-  const gated = ref.votes[0];
   for (let i = 0; i < refRows; i++) {
     const y = refLabels[i];
     counts[y]++;
@@ -328,11 +369,11 @@ export function rankLabelIssues(options: LabelIssueOptions): LabelIssueResult {
   }
   const gk = reference.layers[0].k;
   const kth = new Float64Array(refRows);
-  for (let i = 0; i < refRows; i++) kth[i] = reference.layers[0].distances[i * gk + gk - 1];
+  for (let i = 0; i < refRows; i++) kth[i] = Math.log(reference.layers[0].distances[i * gk + gk - 1]);
   kth.sort();
   const q1 = quantile(kth, 0.25);
   const q3 = quantile(kth, 0.75);
-  const outlierDistance = q3 + 3 * (q3 - q1);
+  const outlierDistance = Math.exp(q3 + 3 * (q3 - q1));
 
   // Class purity and pair confusion as seen by image i of the reference split leave i out, so that
   // a mislabelled image does not make its own class look confused.
@@ -355,7 +396,7 @@ export function rankLabelIssues(options: LabelIssueOptions): LabelIssueResult {
       const y = split.labels[i];
       const s = argmaxExcept(combined, o, C, y, cd);
       suggested[i] = s;
-      score[i] = (1 + combined[o + s] - combined[o + y]) / 2;
+      score[i] = 1 - combined[o + y];
       // Tie-breaker: how much closer the image is to the suggested class's centroid than to its own.
       tie[i] = cd ? Math.log((cd[o + y] + 1e-12) / (cd[o + s] + 1e-12)) : 0;
       const outlier = g.distances[i * g.k + g.k - 1] > outlierDistance;
@@ -368,7 +409,6 @@ export function rankLabelIssues(options: LabelIssueOptions): LabelIssueResult {
       else {
         let agree = combined[o + s] >= minVote;
         for (const v of votes) if (argmax(v, o, C) !== s) agree = false;
-        if (split.probabilities && probabilityWeight > 0 && argmax(split.probabilities, o, C) !== s) agree = false;
         kind[i] = agree ? 0 : 2;
       }
     }
@@ -385,7 +425,7 @@ export function rankLabelIssues(options: LabelIssueOptions): LabelIssueResult {
     outlierDistance,
   };
   if (options.query) {
-    const q = combine(options.query, refLabels, C, layerWeights, probabilityWeight, reliability);
+    const q = combine(options.query, refLabels, C, weights, predictions, reliability);
     result.query = rank(options.query, q.combined, q.votes, false);
   }
   return result;

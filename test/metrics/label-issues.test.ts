@@ -23,6 +23,13 @@ describe('neighborVotes', () => {
     expect(v[1]).toBeCloseTo(b / (a + b), 12);
   });
 
+  it('lets neighbours vote with soft labels (the model\'s predictions for them) when given', () => {
+    // Two neighbours at equal distance predicted (.8, .2) and (.4, .6): the vote is their mean.
+    const v = neighborVotes(lists([[0, 1]]), [0, 1], 2, undefined, [0.8, 0.2, 0.4, 0.6]);
+    expect(v[0]).toBeCloseTo(0.6, 12);
+    expect(v[1]).toBeCloseTo(0.4, 12);
+  });
+
   it('multiplies by the reliability of each neighbour, and is uniform when every weight is 0', () => {
     const nb = lists([[0, 1]]);
     expect(Array.from(neighborVotes(nb, [0, 1], 2, [1, 0]))).toEqual([1, 0]);
@@ -109,6 +116,25 @@ describe('rankLabelIssues on hand-checked cases', () => {
     const twoLayers = rankLabelIssues({ numClasses: 2, reference: { labels, layers: [layer, second] }, passes: 1, layerWeights: [1, 0.1], ...loose });
     expect(kindOf(twoLayers.reference.kind[2])).toBe('ambiguous');
     expect(twoLayers.reference.suggested[2]).toBe(1);
+  });
+
+  it('neighbours\' predictions are a signal of their own: a label error only when they agree', () => {
+    const loose = { minClassPurity: 0, maxPairConfusion: 1, passes: 1 };
+    // Image 2's neighbours 3 and 4 are predicted class 1: the combined vote is (0, 1), a label error.
+    const agreeing = [1, 0, 1, 0, 1, 0, 0, 1, 0, 1, 0, 1];
+    const a = rankLabelIssues({ numClasses: 2, reference: { labels, layers: [layer] }, referencePredictions: agreeing, ...loose });
+    expect(kindOf(a.reference.kind[2])).toBe('label-error');
+    // The model predicts image 3 and 4 as class 0: the label vote says 1, the predictions 0.
+    const disagreeing = [1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 1];
+    const b = rankLabelIssues({ numClasses: 2, reference: { labels, layers: [layer] }, referencePredictions: disagreeing, predictionWeight: 0.1, ...loose });
+    expect(kindOf(b.reference.kind[2])).toBe('ambiguous');
+    // The image's own prediction (row 2) is never used for itself: changing it changes nothing for image 2.
+    const own = [...agreeing];
+    own[4] = 0;
+    own[5] = 1;
+    const c = rankLabelIssues({ numClasses: 2, reference: { labels, layers: [layer] }, referencePredictions: own, ...loose });
+    expect(c.reference.probabilities[4]).toBe(a.reference.probabilities[4]);
+    expect(c.reference.probabilities[5]).toBe(a.reference.probabilities[5]);
   });
 
   it('ranks queries against the reference statistics', () => {
