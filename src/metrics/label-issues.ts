@@ -32,7 +32,8 @@
  * - `model-confusion`: the feature space itself does not separate its class from the suggested
  *   one (plain first-pass vote of the gated layer: class purity of either below `minClassPurity`,
  *   or the share of the suggested class among
- *   the neighbours of its class above `maxPairConfusion`; both leave the image itself out): a
+ *   the neighbours of its class above `maxPairConfusion`; both with the image itself taken out
+ *   of the data set, so that a label error does not make its own classes look confused): a
  *   model defect, not evidence against the label.
  * - `ambiguous`: the signals disagree (a layer, the neighbours' predictions or the image's own
  *   probabilities prefer another class than the suggested one) or the suggested class holds less than `minVote` of the combined vote.
@@ -91,7 +92,11 @@ export interface LabelIssueOptions {
   readonly query?: LabelIssueSplit;
   /** Weight of each layer's vote (gated first). @default [1, 0.5, 0.5, ...] */
   readonly layerWeights?: readonly number[];
-  /** Weight of each split's own (out-of-sample) `probabilities` beside the layer votes. @default 1 */
+  /**
+   * Weight of each split's own (out-of-sample) `probabilities` beside the neighbour signals, in
+   * the score and the agreement check (thresholds and the suspect test use the neighbour
+   * signals alone, the same for every image). @default 1
+   */
   readonly probabilityWeight?: number;
   /**
    * The model's predicted class probabilities for the reference images (`rows x numClasses`),
@@ -150,17 +155,14 @@ export interface LabelIssueResult {
  *   predicted probabilities): a neighbour then votes with its row instead of its label
  */
 export function neighborVotes(nb: NeighborLists, referenceLabels: ArrayLike<number>, numClasses: number, reliability?: ArrayLike<number>, targets?: ArrayLike<number>): Float64Array {
-  const { k, queries, indices, distances } = nb;
+  const { k, queries, indices } = nb;
+  const shares = neighborShares(nb);
   const out = new Float64Array(queries * numClasses);
   for (let i = 0; i < queries; i++) {
-    let mean = 0;
-    for (let t = 0; t < k; t++) mean += distances[i * k + t];
-    mean /= k;
     let total = 0;
     for (let t = 0; t < k; t++) {
       const j = indices[i * k + t];
-      const d = distances[i * k + t];
-      let w = mean > 0 ? Math.exp(-d / mean) : 1;
+      let w = shares[i * k + t];
       if (reliability) w *= reliability[j];
       if (targets) for (let c = 0; c < numClasses; c++) out[i * numClasses + c] += w * targets[j * numClasses + c];
       else out[i * numClasses + referenceLabels[j]] += w;
@@ -169,6 +171,24 @@ export function neighborVotes(nb: NeighborLists, referenceLabels: ArrayLike<numb
     const o = i * numClasses;
     if (total > 0) for (let c = 0; c < numClasses; c++) out[o + c] /= total;
     else for (let c = 0; c < numClasses; c++) out[o + c] = 1 / numClasses;
+  }
+  return out;
+}
+
+/**
+ * Each neighbour's share of its row's vote (`rows x k`, rows summing to 1): weight exp(-d / s),
+ * s = the row's mean neighbour distance (equal weights when every distance is 0).
+ */
+export function neighborShares(nb: NeighborLists): Float64Array {
+  const { k, queries, distances } = nb;
+  const out = new Float64Array(queries * k);
+  for (let i = 0; i < queries; i++) {
+    let mean = 0;
+    for (let t = 0; t < k; t++) mean += distances[i * k + t];
+    mean /= k;
+    let total = 0;
+    for (let t = 0; t < k; t++) total += out[i * k + t] = mean > 0 ? Math.exp(-distances[i * k + t] / mean) : 1;
+    for (let t = 0; t < k; t++) out[i * k + t] /= total;
   }
   return out;
 }
@@ -253,7 +273,7 @@ interface Weights {
 }
 
 /** Combined probabilities of a split: weighted mean of its signals (layer votes, neighbours' predictions, own probabilities). */
-function combine(split: LabelIssueSplit, referenceLabels: ArrayLike<number>, numClasses: number, weights: Weights, predictions: ArrayLike<number> | undefined, reliability?: Float64Array): { combined: Float64Array; votes: Float64Array[] } {
+function combine(split: LabelIssueSplit, referenceLabels: ArrayLike<number>, numClasses: number, weights: Weights, predictions: ArrayLike<number> | undefined, reliability?: Float64Array): { combined: Float64Array; base: Float64Array; votes: Float64Array[] } {
   const rows = split.labels.length;
   const combined = new Float64Array(rows * numClasses);
   const votes: Float64Array[] = [];
@@ -271,13 +291,17 @@ function combine(split: LabelIssueSplit, referenceLabels: ArrayLike<number>, num
     for (let x = 0; x < v.length; x++) combined[x] += weights.predictions * v[x];
     total += weights.predictions;
   }
+  // The neighbour signals alone: what the class thresholds and the suspect test compare, the
+  // same for both splits whether or not an image has probabilities of its own.
+  const base = Float64Array.from(combined);
+  if (total > 0) for (let x = 0; x < base.length; x++) base[x] /= total;
   if (split.probabilities && weights.probabilities > 0) {
     votes.push(Float64Array.from(split.probabilities));
     for (let x = 0; x < combined.length; x++) combined[x] += weights.probabilities * split.probabilities[x];
     total += weights.probabilities;
   }
   if (total > 0) for (let x = 0; x < combined.length; x++) combined[x] /= total;
-  return { combined, votes };
+  return { combined, base, votes };
 }
 
 function argmaxExcept(p: Float64Array, o: number, numClasses: number, except: number, centroid?: ArrayLike<number>): number {
@@ -358,7 +382,7 @@ export function rankLabelIssues(options: LabelIssueOptions): LabelIssueResult {
   for (let i = 0; i < refRows; i++) {
     const y = refLabels[i];
     counts[y]++;
-    thresholds[y] += ref.combined[i * C + y];
+    thresholds[y] += ref.base[i * C + y];
     for (let c = 0; c < C; c++) pairConfusion[y * C + c] += gated[i * C + c];
   }
   const classPurity = new Float64Array(C);
@@ -375,15 +399,45 @@ export function rankLabelIssues(options: LabelIssueOptions): LabelIssueResult {
   const q3 = quantile(kth, 0.75);
   const outlierDistance = Math.exp(q3 + 3 * (q3 - q1));
 
-  // Class purity and pair confusion as seen by image i of the reference split leave i out, so that
-  // a mislabelled image does not make its own class look confused.
-  const classStat = (a: number, b: number, leaveOut: number): number => {
-    if (leaveOut < 0 || refLabels[leaveOut] !== a) return pairConfusion[a * C + b];
-    const n = counts[a] - 1;
-    return n > 0 ? (pairConfusion[a * C + b] * counts[a] - gated[leaveOut * C + b]) / n : Number.NaN;
+  // Class purity and pair confusion as seen by reference image i leave i out of the data set
+  // entirely: its own vote, and its vote in the neighbourhoods of others (their votes renormalised
+  // without it). So a mislabelled image does not make its classes look confused.
+  const g0 = reference.layers[0];
+  const shares = neighborShares(g0);
+  const revStart = new Int32Array(refRows + 1);
+  for (let x = 0; x < g0.indices.length; x++) revStart[g0.indices[x] + 1]++;
+  for (let i = 0; i < refRows; i++) revStart[i + 1] += revStart[i];
+  const revPos = revStart.slice(0, refRows);
+  const revEntry = new Int32Array(g0.indices.length);
+  for (let x = 0; x < g0.indices.length; x++) revEntry[revPos[g0.indices[x]]++] = x;
+  const classStats = (y: number, s: number, leaveOut: number): { purityY: number; purityS: number; confusion: number } => {
+    if (leaveOut < 0) return { purityY: classPurity[y], purityS: classPurity[s], confusion: pairConfusion[y * C + s] };
+    const n = Float64Array.of(counts[y], counts[s]);
+    const yy = Float64Array.of(pairConfusion[y * C + y] * counts[y], pairConfusion[y * C + s] * counts[y]);
+    let ss = pairConfusion[s * C + s] * counts[s];
+    n[0]--;
+    yy[0] -= gated[leaveOut * C + y];
+    yy[1] -= gated[leaveOut * C + s];
+    for (let r = revStart[leaveOut]; r < revStart[leaveOut + 1]; r++) {
+      const x = revEntry[r];
+      const j = Math.floor(x / g0.k);
+      const a = shares[x];
+      const lj = refLabels[j];
+      if (lj !== y && lj !== s) continue;
+      // j's vote without i: (v - a [c = y]) / (1 - a); i was j's only voice when a = 1.
+      const vy = gated[j * C + y];
+      const vs = gated[j * C + s];
+      const gone = a >= 1 - 1e-12;
+      if (lj === y) {
+        if (gone) { n[0]--; yy[0] -= vy; yy[1] -= vs; }
+        else { yy[0] += (vy - a) / (1 - a) - vy; yy[1] += vs / (1 - a) - vs; }
+      } else if (gone) { n[1]--; ss -= vs; }
+      else ss += vs / (1 - a) - vs;
+    }
+    return { purityY: n[0] > 0 ? yy[0] / n[0] : Number.NaN, purityS: n[1] > 0 ? ss / n[1] : Number.NaN, confusion: n[0] > 0 ? yy[1] / n[0] : Number.NaN };
   };
 
-  const rank = (split: LabelIssueSplit, combined: Float64Array, votes: Float64Array[], isReference: boolean): LabelIssueRanking => {
+  const rank = (split: LabelIssueSplit, combined: Float64Array, base: Float64Array, votes: Float64Array[], isReference: boolean): LabelIssueRanking => {
     const rows = split.labels.length;
     const suggested = new Int32Array(rows);
     const score = new Float64Array(rows);
@@ -400,11 +454,11 @@ export function rankLabelIssues(options: LabelIssueOptions): LabelIssueResult {
       // Tie-breaker: how much closer the image is to the suggested class's centroid than to its own.
       tie[i] = cd ? Math.log((cd[o + y] + 1e-12) / (cd[o + s] + 1e-12)) : 0;
       const outlier = g.distances[i * g.k + g.k - 1] > outlierDistance;
-      const suspect = combined[o + s] >= thresholds[s] && combined[o + y] < thresholds[y];
+      const suspect = base[o + s] >= thresholds[s] && base[o + y] < thresholds[y];
       if (outlier) kind[i] = 3;
       if (!suspect || outlier) continue;
-      const self = isReference ? i : -1;
-      const confused = !(classStat(y, y, self) >= minClassPurity) || !(classStat(s, s, self) >= minClassPurity) || !(classStat(y, s, self) <= maxPairConfusion);
+      const st = classStats(y, s, isReference ? i : -1);
+      const confused = !(st.purityY >= minClassPurity) || !(st.purityS >= minClassPurity) || !(st.confusion <= maxPairConfusion);
       if (confused) kind[i] = 1;
       else {
         let agree = combined[o + s] >= minVote;
@@ -418,7 +472,7 @@ export function rankLabelIssues(options: LabelIssueOptions): LabelIssueResult {
   };
 
   const result: { -readonly [K in keyof LabelIssueResult]: LabelIssueResult[K] } = {
-    reference: rank(reference, ref.combined, ref.votes, true),
+    reference: rank(reference, ref.combined, ref.base, ref.votes, true),
     thresholds,
     classPurity,
     pairConfusion,
@@ -426,7 +480,7 @@ export function rankLabelIssues(options: LabelIssueOptions): LabelIssueResult {
   };
   if (options.query) {
     const q = combine(options.query, refLabels, C, weights, predictions, reliability);
-    result.query = rank(options.query, q.combined, q.votes, false);
+    result.query = rank(options.query, q.combined, q.base, q.votes, false);
   }
   return result;
 }

@@ -78,6 +78,19 @@ describe('rankLabelIssues on hand-checked cases', () => {
     expect(res.pairConfusion[1]).toBeCloseTo(1 / 3, 12);
   });
 
+  it('judges the class-level confusion of a suspect with the suspect taken out of the data set', () => {
+    // With image 2, class 1's purity is 5/6 (image 3 votes (.5, .5)); without it image 3's vote
+    // is renormalised to (0, 1) and class 1's purity is 1, class 0's (images 0, 1) is 1.
+    const res = rankLabelIssues({ numClasses: 2, reference: { labels, layers: [layer] }, passes: 1, minClassPurity: 0.9 });
+    expect(res.classPurity[1]).toBeCloseTo(5 / 6, 12);
+    expect(kindOf(res.reference.kind[2])).toBe('label-error');
+    const strict = rankLabelIssues({ numClasses: 2, reference: { labels, layers: [layer] }, passes: 1, minClassPurity: 1 });
+    expect(kindOf(strict.reference.kind[2])).toBe('label-error');
+    // A query with the same neighbours is judged against the full reference: purities 2/3 and 5/6 < 0.9.
+    const q = rankLabelIssues({ numClasses: 2, reference: { labels, layers: [layer] }, query: { labels: [0], layers: [lists([[3, 4]])] }, passes: 1, minClassPurity: 0.9, maxPairConfusion: 0.5 });
+    expect(kindOf(q.query!.kind[0])).toBe('model-confusion');
+  });
+
   it('two passes: a neighbour that disagrees with its own label loses its vote', () => {
     const res = rankLabelIssues({ numClasses: 2, reference: { labels, layers: [layer] } });
     // Reliability = pass-1 own-label vote: 1, 1, 0, 0.5, 1, 1. Image 3's neighbours 4 (weight 1)

@@ -1,0 +1,200 @@
+/**
+ * A layer's label issues as a JSON-safe result field: runs the ranking of
+ * `src/metrics/label-issues.ts` over both splits (reference images with their leave-one-out
+ * neighbours, queries with their reference neighbours) and keeps the suspects, most likely
+ * first. Pure: no I/O.
+ */
+
+import type { DistanceMetric, KnnResult } from '../math/knn.js';
+import { LABEL_ISSUE_KINDS, type LabelIssueKind, NOT_A_SUSPECT, type LabelIssueRanking, centroidDistances, rankLabelIssues } from '../metrics/label-issues.js';
+import type { Matrix } from '../math/matrix.js';
+
+/** One suspect image. */
+export interface LabelIssue {
+  /** Which array of `data` the image is in. */
+  split: 'reference' | 'query';
+  /** Index into `data.reference` or `data.query`. */
+  index: number;
+  path: string;
+  /** Given label. */
+  label: string;
+  /** The class its neighbours vote for. */
+  suggested: string;
+  /** In [0, 1]: (1 + p(suggested) - p(label)) / 2; 1 = every signal votes for `suggested`. */
+  score: number;
+  kind: LabelIssueKind;
+  /** Its neighbours in this layer (indices into `data.reference`), nearest first. */
+  neighbors: number[];
+}
+
+/** The `labelIssues` field of a layer. */
+export interface LabelIssuesField {
+  /** The signals that voted, e.g. `pool5 neighbour labels`, `pool5 neighbours' logits`. */
+  signals: string[];
+  /** Neighbours per image. */
+  k: number;
+  /** Confident-learning threshold of each class (null for a class without reference images). */
+  thresholds: Record<string, number | null>;
+  /** Suspects of each kind, both splits together. */
+  counts: Record<LabelIssueKind, number>;
+  /** Images ranked (reference images, plus queries unless they are the reference images). */
+  ranked: number;
+  /** The suspects of both splits, most likely first (score, then reference before query, then index). */
+  issues: LabelIssue[];
+}
+
+/** Inputs of {@link summarizeLabelIssues}. */
+export interface LabelIssueInputs {
+  classes: string[];
+  referenceLabels: Int32Array;
+  referencePaths: string[];
+  /** Reference features of the layer (for the centroid tie-breaker). */
+  reference: Matrix;
+  /** Leave-one-out neighbours of every reference image in this layer. */
+  referenceKnn: KnnResult;
+  /**
+   * The model's class probabilities for the reference images (`rows x classes`), when its output
+   * has one value per class; each image's neighbours vote with them (never the image itself).
+   */
+  referencePredictions?: Float64Array;
+  /** Absent when the queries are the reference images (leave-one-out audit). */
+  query?: {
+    labels: Int32Array;
+    paths: string[];
+    features: Matrix;
+    /** Reference neighbours of every query in this layer. */
+    knn: KnnResult;
+    /** The model's class probabilities for the queries (out-of-sample: it was not trained on them). */
+    probabilities?: Float64Array;
+  };
+  /** Name of this layer. */
+  layer: string;
+  /** Name of the layer the predictions come from (e.g. `logits`), when given. */
+  predictionsFrom?: string;
+}
+
+const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+/** Ranks both splits and returns the layer's JSON-safe label-issues field. */
+export function summarizeLabelIssues(inp: LabelIssueInputs): LabelIssuesField {
+  const C = inp.classes.length;
+  const ref = inp.reference;
+  const refCd = centroidDistances(ref.data, ref.rows, ref.cols, ref.data, inp.referenceLabels, C, true);
+  const q = inp.query;
+  const res = rankLabelIssues({
+    numClasses: C,
+    reference: { labels: inp.referenceLabels, layers: [inp.referenceKnn], centroidDistances: refCd },
+    query: q
+      ? { labels: q.labels, layers: [q.knn], probabilities: q.probabilities, centroidDistances: centroidDistances(q.features.data, q.features.rows, q.features.cols, ref.data, inp.referenceLabels, C, false) }
+      : undefined,
+    referencePredictions: inp.referencePredictions,
+  });
+  const counts = Object.fromEntries(LABEL_ISSUE_KINDS.map((k) => [k, 0])) as Record<LabelIssueKind, number>;
+  const issues: LabelIssue[] = [];
+  const collect = (split: 'reference' | 'query', r: LabelIssueRanking, labels: Int32Array, paths: string[], knn: KnnResult) => {
+    for (const i of r.order) {
+      if (r.kind[i] === NOT_A_SUSPECT) continue;
+      const kind = LABEL_ISSUE_KINDS[r.kind[i]];
+      counts[kind]++;
+      issues.push({
+        split,
+        index: i,
+        path: paths[i],
+        label: inp.classes[labels[i]],
+        suggested: inp.classes[r.suggested[i]],
+        score: round4(r.score[i]),
+        kind,
+        neighbors: Array.from(knn.indices.subarray(i * knn.k, (i + 1) * knn.k)),
+      });
+    }
+  };
+  collect('reference', res.reference, inp.referenceLabels, inp.referencePaths, inp.referenceKnn);
+  if (q && res.query) collect('query', res.query, q.labels, q.paths, q.knn);
+  issues.sort((a, b) => b.score - a.score || (a.split === b.split ? 0 : a.split === 'reference' ? -1 : 1) || a.index - b.index);
+  const thresholds: Record<string, number | null> = {};
+  inp.classes.forEach((c, i) => {
+    thresholds[c] = Number.isNaN(res.thresholds[i]) ? null : round4(res.thresholds[i]);
+  });
+  const signals = [`${inp.layer} neighbour labels`];
+  if (inp.referencePredictions) signals.push(`${inp.layer} neighbours' ${inp.predictionsFrom ?? 'predictions'}`);
+  if (q?.probabilities) signals.push(`query ${inp.predictionsFrom ?? 'predictions'}`);
+  return { signals, k: inp.referenceKnn.k, thresholds, counts, ranked: ref.rows + (q ? q.labels.length : 0), issues };
+}
+
+/**
+ * Softmax of every row of a model's output (`rows x classes`, float64): the class probabilities
+ * the label-issue ranking takes. Rows are shifted by their maximum first (no overflow).
+ */
+export function softmaxRows(m: Matrix): Float64Array {
+  const { rows, cols, data } = m;
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    let max = Number.NEGATIVE_INFINITY;
+    for (let c = 0; c < cols; c++) max = Math.max(max, data[i * cols + c]);
+    let sum = 0;
+    for (let c = 0; c < cols; c++) sum += out[i * cols + c] = Math.exp(data[i * cols + c] - max);
+    for (let c = 0; c < cols; c++) out[i * cols + c] /= sum;
+  }
+  return out;
+}
+
+/** Where {@link analyzeLabelIssues} gets its features and neighbours (a `ModelAudit` provides them). */
+export interface LabelIssueSource {
+  classes: string[];
+  queryLabels: Int32Array;
+  referenceLabels: Int32Array;
+  queryPaths: string[];
+  referencePaths: string[];
+  /** Query and reference are the same images. */
+  leaveOneOut: boolean;
+  features(layer: string): Promise<{ query: Matrix; reference: Matrix }>;
+  /**
+   * The model's output for every image when it gives one value per class (its logits or
+   * probabilities; a layer name and its features), else undefined.
+   */
+  classOutputs(): Promise<{ layer: string; query: Matrix; reference: Matrix } | undefined>;
+  knn(query: Matrix, reference: Matrix, options: { k: number; metric: DistanceMetric; excludeSelf: boolean }): Promise<KnnResult>;
+}
+
+/**
+ * Label issues of one layer over both splits: reference images with their leave-one-out
+ * neighbours, queries (unless they are the reference images) with their reference neighbours.
+ */
+export async function analyzeLabelIssues(src: LabelIssueSource, layer: string, options: { k: number; metric: DistanceMetric }): Promise<LabelIssuesField> {
+  const f = await src.features(layer);
+  const out = await src.classOutputs();
+  const referenceKnn = await src.knn(f.reference, f.reference, { ...options, excludeSelf: true });
+  const query = src.leaveOneOut
+    ? undefined
+    : {
+        labels: src.queryLabels,
+        paths: src.queryPaths,
+        features: f.query,
+        knn: await src.knn(f.query, f.reference, { ...options, excludeSelf: false }),
+        // The model's outputs on queries are out-of-sample (it was not trained on them).
+        probabilities: out ? softmaxRows(out.query) : undefined,
+      };
+  return summarizeLabelIssues({
+    classes: src.classes,
+    referenceLabels: src.referenceLabels,
+    referencePaths: src.referencePaths,
+    reference: f.reference,
+    referenceKnn,
+    referencePredictions: out ? softmaxRows(out.reference) : undefined,
+    query,
+    layer,
+    predictionsFrom: out?.layer,
+  });
+}
+
+/** Quotes a CSV field when it holds a comma, quote or line break (RFC 4180). */
+function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** `label-issues.csv` of a layer: `path,split,label,suggested,score,kind`, one row per suspect, most likely first. */
+export function labelIssuesCsv(field: LabelIssuesField): string {
+  const lines = ['path,split,label,suggested,score,kind'];
+  for (const it of field.issues) lines.push([csvField(it.path), it.split, csvField(it.label), csvField(it.suggested), it.score.toFixed(4), it.kind].join(','));
+  return `${lines.join('\n')}\n`;
+}
