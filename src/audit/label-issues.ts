@@ -5,7 +5,9 @@
  * first. Pure: no I/O.
  */
 
-import type { DistanceMetric, KnnResult } from '../math/knn.js';
+import { AuditError } from '../errors.js';
+import type { Gemm } from '../math/gemm.js';
+import { type DistanceMetric, type KnnResult, knnSearch } from '../math/knn.js';
 import { LABEL_ISSUE_KINDS, type LabelIssueKind, NOT_A_SUSPECT, type LabelIssueRanking, centroidDistances, rankLabelIssues } from '../metrics/label-issues.js';
 import type { Matrix } from '../math/matrix.js';
 
@@ -138,6 +140,71 @@ export function softmaxRows(m: Matrix): Float64Array {
   return out;
 }
 
+/**
+ * Class probabilities from a model's output (`rows x classes`): the rows themselves when they
+ * already are probabilities (non-negative, summing to 1 within 1e-3), else their softmax.
+ */
+export function classProbabilities(m: Matrix): Float64Array {
+  const { rows, cols, data } = m;
+  let probabilities = true;
+  for (let i = 0; i < rows && probabilities; i++) {
+    let sum = 0;
+    for (let c = 0; c < cols; c++) {
+      const v = data[i * cols + c];
+      if (!(v >= 0)) probabilities = false;
+      sum += v;
+    }
+    if (Math.abs(sum - 1) > 1e-3) probabilities = false;
+  }
+  return probabilities ? Float64Array.from(data) : softmaxRows(m);
+}
+
+/** What {@link labelIssueSource} needs of an audit. */
+export interface AuditLike {
+  readonly classes: string[];
+  features(layer: string): Promise<{ query: Matrix; reference: Matrix }>;
+  resolve(layer: string): unknown;
+}
+
+/**
+ * A {@link LabelIssueSource} over an audit: its features, exact k-NN (with its GEMM engine), and
+ * its `logits` layer as the class outputs when that has one value per class (none when the model
+ * has no such output or the features come from shards without it).
+ */
+export function labelIssueSource(
+  audit: AuditLike,
+  queryLabels: Int32Array,
+  referenceLabels: Int32Array,
+  selection: { query: { relPath: string }[]; reference: { relPath: string }[]; leaveOneOut: boolean },
+  gemm: () => Promise<Gemm>,
+): LabelIssueSource {
+  return {
+    classes: audit.classes,
+    queryLabels,
+    referenceLabels,
+    queryPaths: selection.query.map((i) => i.relPath),
+    referencePaths: selection.reference.map((i) => i.relPath),
+    leaveOneOut: selection.leaveOneOut,
+    features: (layer) => audit.features(layer),
+    classOutputs: async () => {
+      try {
+        audit.resolve('logits');
+      } catch {
+        return undefined;
+      }
+      let f: { query: Matrix; reference: Matrix };
+      try {
+        f = await audit.features('logits');
+      } catch (err) {
+        if (err instanceof AuditError) return undefined; // e.g. shards extracted without the logits
+        throw err;
+      }
+      return f.reference.cols === audit.classes.length ? { layer: 'logits', query: f.query, reference: f.reference } : undefined;
+    },
+    knn: async (query, reference, o) => knnSearch(query, reference, { ...o, gemm: await gemm() }),
+  };
+}
+
 /** Where {@link analyzeLabelIssues} gets its features and neighbours (a `ModelAudit` provides them). */
 export interface LabelIssueSource {
   classes: string[];
@@ -172,7 +239,7 @@ export async function analyzeLabelIssues(src: LabelIssueSource, layer: string, o
         features: f.query,
         knn: await src.knn(f.query, f.reference, { ...options, excludeSelf: false }),
         // The model's outputs on queries are out-of-sample (it was not trained on them).
-        probabilities: out ? softmaxRows(out.query) : undefined,
+        probabilities: out ? classProbabilities(out.query) : undefined,
       };
   return summarizeLabelIssues({
     classes: src.classes,
@@ -180,7 +247,7 @@ export async function analyzeLabelIssues(src: LabelIssueSource, layer: string, o
     referencePaths: src.referencePaths,
     reference: f.reference,
     referenceKnn,
-    referencePredictions: out ? softmaxRows(out.reference) : undefined,
+    referencePredictions: out ? classProbabilities(out.reference) : undefined,
     query,
     layer,
     predictionsFrom: out?.layer,

@@ -18,6 +18,7 @@ import { sharedOrtGemm } from '../model/ort-gemm.js';
 import { VERSION } from '../version.js';
 import { type ActivationCache, openActivationCache } from '../cache/activation-cache.js';
 import { type KnnInputs, assertFinite, summarizeKnn } from './analyze-layer.js';
+import { type LabelIssuesField, analyzeLabelIssues, labelIssueSource } from './label-issues.js';
 import { cachedResult, decodeJson, decodeKnn, encodeJson, encodeKnn, matrixDigest, resultKey } from './result-cache.js';
 import { tsne as runTsne } from '../embed/tsne.js';
 import { type SeparationMetrics, separationMetrics } from '../metrics/separation.js';
@@ -169,6 +170,8 @@ export class ModelAudit {
   private readonly separations = new Map<string, SeparationField>();
   /** The separation each layer shows in the report: the latest computed, one with the embedding preferred. */
   private readonly reportSeparations = new Map<string, SeparationField>();
+  /** Label issues by layer, k and metric (see {@link labelIssues}). */
+  private readonly labelIssueFields = new Map<string, LabelIssuesField>();
   private hashes: string[] | undefined;
   /** The cache holding derived results (`null` until first opened). */
   private resultStore: ActivationCache | undefined | null = null;
@@ -402,6 +405,25 @@ export class ModelAudit {
   }
 
   /** The matrix-product engine (onnxruntime's, created on first use). */
+  /**
+   * Label issues of a layer over both splits (src/audit/label-issues.ts): reference images with
+   * their leave-one-out neighbours, queries with their reference neighbours; the model's outputs
+   * vote through the neighbours when it gives one value per class. Kept, and in {@link report}.
+   */
+  async labelIssues(layer: string, options: { k?: number; metric?: DistanceMetric } = {}): Promise<LabelIssuesField> {
+    const k = checkInteger('k', options.k ?? 10, 1);
+    const metric = checkChoice('metric', options.metric ?? 'euclidean', DISTANCE_METRICS);
+    const key = `${layer}\u0000${k}\u0000${metric}`;
+    const hit = this.labelIssueFields.get(key);
+    if (hit) return hit;
+    await this.analyze(layer, { k, metric });
+    const t0 = performance.now();
+    const field = await analyzeLabelIssues(labelIssueSource(this, this.queryLabels, this.referenceLabels, this.selection, async () => this.gemm()), layer, { k, metric });
+    this.timings.labelIssuesMs = (this.timings.labelIssuesMs ?? 0) + performance.now() - t0;
+    this.labelIssueFields.set(key, field);
+    return field;
+  }
+
   private async gemm(): Promise<Gemm> {
     return this.options.gemm ?? (await sharedOrtGemm());
   }
@@ -472,6 +494,8 @@ export class ModelAudit {
         if (Object.keys(tsne).length > 0) out.tsne = tsne;
         const sep = this.reportSeparations.get(l.name);
         if (sep) out.separation = sep;
+        const issues = this.labelIssueFields.get(`${l.name}\u0000${l.knn.k}\u0000${l.knn.metric}`);
+        if (issues) out.labelIssues = issues;
         return out;
       });
     return {

@@ -6,6 +6,7 @@
 
 import type { Preprocess } from '../data/preprocess.js';
 import type { DistanceMetric } from '../math/knn.js';
+import type { LabelIssuesField } from './label-issues.js';
 
 /** Current `schemaVersion` of {@link AuditReport}. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -91,6 +92,8 @@ export interface LayerReport {
   tsne?: unknown;
   /** Added by the separation stage. */
   separation?: unknown;
+  /** Suspected label issues of both splits (see src/audit/label-issues.ts). */
+  labelIssues?: LabelIssuesField;
 }
 
 /** One pass/fail check. */

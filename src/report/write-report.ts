@@ -8,6 +8,7 @@ import path from 'node:path';
 import { type AuditReport, REPORT_SCHEMA_VERSION } from '../audit/report-types.js';
 import { AuditError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { labelIssueCsvFiles } from './label-issues-csv.js';
 import { pngRenditions, svgToPng } from './png.js';
 import { renderHtml, thumbnailCss } from './render-html.js';
 import { type ThumbnailOptions, encodeThumbnails } from './thumbnails.js';
@@ -48,6 +49,8 @@ export interface WrittenReport {
   json?: string;
   /** PNG files (absolute). */
   pngs: string[];
+  /** label-issues CSV files (absolute): the main layer's `label-issues.csv`, then the other layers'. */
+  csvs: string[];
   /** Distinct images embedded as thumbnails. */
   thumbnails: number;
   /** Images that could not be read (shown as grey boxes), with the reason. */
@@ -90,6 +93,7 @@ export async function writeReportDirectory(report: AuditReport | RenderableRepor
     html: htmlFile,
     htmlBytes: Buffer.byteLength(html),
     pngs: [],
+    csvs: [],
     thumbnails: built.thumbs.files.length,
     missingImages: [...thumbs].flatMap(([file, t]) => (t.ok ? [] : [{ file, reason: t.reason }])),
   };
@@ -100,6 +104,11 @@ export async function writeReportDirectory(report: AuditReport | RenderableRepor
         : { schemaVersion: REPORT_SCHEMA_VERSION, tool: { name: 'semantic-audit', version: VERSION }, createdAt: built.view.createdAt, passed: reports.every((r) => r.checks.every((c) => c.passed)), reports };
     written.json = path.join(dir, 'report.json');
     await writeAtomic(written.json, `${JSON.stringify(json, null, 2)}\n`);
+  }
+  for (const f of labelIssueCsvFiles(reports, options.mainLayer)) {
+    const file = path.join(dir, f.file);
+    await writeAtomic(file, f.content);
+    written.csvs.push(file);
   }
   if (options.png !== false) {
     for (const ctx of built.contexts) {

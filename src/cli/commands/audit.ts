@@ -12,9 +12,11 @@ import { readShards } from '../../shard/read-shards.js';
 import { devicesFor, formatTimings } from './extract.js';
 import type { AuditReport, CheckResult } from '../../audit/report-types.js';
 import { DISTANCE_METRICS } from '../../math/knn.js';
+import { labelIssuesStage, parseMaxLabelIssues } from '../label-issues-gate.js';
 import { EXTRACTION_OPTIONS, cacheFromArgs, formatTable, parseFloatOption, parseIntOption, preprocessFromArgs } from '../args.js';
 import type { CliIO } from '../io.js';
 import { writeReportDirectory } from '../../report/write-report.js';
+import { labelIssueCsvFiles } from '../../report/label-issues-csv.js';
 import { openActivationCache } from '../../cache/activation-cache.js';
 
 /** Help text of `semantic-audit audit`. */
@@ -42,6 +44,8 @@ Options:
   --batch-size <n>           images per inference batch (default: by input size, 8-64)
   --min-purity <x|layer=x,..> fail (exit 1) when micro purity is below x; a bare number gates every
                              layer except data, layer=x gates one layer
+  --max-label-issues <x|layer=x,..>  fail (exit 1) when more than a share x of the images are
+                             suspected label errors (label-issues.csv lists them); same layer syntax
   --from <dir> [<dir> ...]   merge shards written by semantic-audit extract instead of running the model
                              (replaces --model, --data and the preprocessing options)
   --device <cpu|cuda>        execution provider; cuda falls back to the CPU with a notice (default cpu)
@@ -102,6 +106,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       k: { type: 'string' },
       metric: { type: 'string' },
       'min-purity': { type: 'string' },
+      'max-label-issues': { type: 'string' },
       from: { type: 'string', multiple: true },
       timings: { type: 'boolean' },
       'no-tsne': { type: 'boolean' },
@@ -153,8 +158,10 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const layers = subject.expandLayers((values.layers ?? merged?.layerNames.join(',') ?? 'data,penultimate').split(',').map((s) => s.trim()).filter(Boolean));
   if (layers.length === 0) throw paramError('--layers', 'at least one layer name', values.layers);
   const gates = parseMinPurity(values['min-purity'], layers);
+  const labelGates = parseMaxLabelIssues(values['max-label-issues'], layers);
   if (!merged) for (const l of layers) subject.resolve(l); // fail fast on unknown names, before inference
-  await subject.prefetch(layers);
+  // The model's outputs vote in the label-issue ranking: extract them in the same pass.
+  await subject.prefetch(merged ? layers : [...layers, 'logits']);
   const extractedAt = performance.now();
   for (const l of layers) {
     const r = await subject.analyze(l, { k, metric });
@@ -164,6 +171,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       subject.recordCheck(check);
     }
   }
+  await labelIssuesStage(subject, layers, labelGates, { k, metric });
   const seed = parseIntOption('--seed', values.seed, 0) ?? 0;
   const perplexity = parseFloatOption('--perplexity', values.perplexity, 1, 1000);
   for (const l of layers) {
@@ -178,6 +186,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   await mkdir(outDir, { recursive: true });
   const reportJson = `${JSON.stringify(report, null, 2)}\n`;
   await writeFileAtomic(path.join(outDir, 'report.json'), reportJson);
+  if (values['no-html']) for (const f of labelIssueCsvFiles([report])) await writeFileAtomic(path.join(outDir, f.file), f.content);
   const cacheOption = cacheFromArgs(values);
   const written = values['no-html']
     ? undefined
@@ -194,7 +203,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
         `${formatAuditTable(report)}\n`,
     );
     if (ds.skipped.length > 0) io.stdout.write(`\nNot audited (not image files): ${ds.skipped.length}, e.g. ${ds.skipped.slice(0, 3).join(', ')}\n`);
-    for (const c of report.checks) io.stdout.write(`${c.passed ? 'PASS' : 'FAIL'}  ${c.layer}: purity ${c.value.toFixed(3)} (min ${c.threshold})\n`);
+    for (const c of report.checks) io.stdout.write(`${c.passed ? 'PASS' : 'FAIL'}  ${c.layer}: ${c.metric === 'labelIssues.share' ? `label-error share ${c.value.toFixed(3)} (max` : `purity ${c.value.toFixed(3)} (min`} ${c.threshold})\n`);
     io.stdout.write(`\nReport: ${path.join(outDir, 'report.json')}\n`);
     if (written) io.stdout.write(`HTML report: ${written.html}\n`);
   }
