@@ -26,8 +26,8 @@
  * A suspect is then given a kind, first match wins:
  *
  * - `outlier`: its k-th neighbour in the gated layer is farther than Tukey's far-out fence
- *   (Q3 + 3 IQR, on the log scale: distances are skewed) of the reference images' k-th
- *   neighbour distances: it has no cluster to be in.
+ *   (Q3 + 3 IQR, on the log scale: distances are skewed; IQR at least 0.25) of the reference
+ *   images' k-th neighbour distances: it has no cluster to be in.
  *   Such an image is listed whatever its vote (its neighbours say little about it).
  * - `model-confusion`: the feature space itself does not separate its class from the suggested
  *   one (plain first-pass vote of the gated layer: class purity of either below `minClassPurity`,
@@ -50,6 +50,9 @@ export const LABEL_ISSUE_KINDS = ['label-error', 'model-confusion', 'ambiguous',
 
 /** What a suspect most likely is (see the module comment). */
 export type LabelIssueKind = (typeof LABEL_ISSUE_KINDS)[number];
+
+/** Smallest interquartile range of the log k-th-neighbour distances the outlier fence uses. */
+const MIN_LOG_SPREAD = 0.25;
 
 /** Code of {@link LabelIssueRanking.kind} for an image that is not a suspect. */
 export const NOT_A_SUSPECT = -1;
@@ -392,12 +395,17 @@ export function rankLabelIssues(options: LabelIssueOptions): LabelIssueResult {
     classPurity[c] = pairConfusion[c * C + c];
   }
   const gk = reference.layers[0].k;
-  const kth = new Float64Array(refRows);
-  for (let i = 0; i < refRows; i++) kth[i] = Math.log(reference.layers[0].distances[i * gk + gk - 1]);
-  kth.sort();
+  // Outlier fence on the log k-th-neighbour distances (zero distances left out), with the spread
+  // floored at 0.25 so that a set of near-duplicates does not call every other image an outlier.
+  const logKth: number[] = [];
+  for (let i = 0; i < refRows; i++) {
+    const d = reference.layers[0].distances[i * gk + gk - 1];
+    if (d > 0 && Number.isFinite(d)) logKth.push(Math.log(d));
+  }
+  const kth = Float64Array.from(logKth).sort();
   const q1 = quantile(kth, 0.25);
   const q3 = quantile(kth, 0.75);
-  const outlierDistance = Math.exp(q3 + 3 * (q3 - q1));
+  const outlierDistance = kth.length > 0 ? Math.exp(q3 + 3 * Math.max(q3 - q1, MIN_LOG_SPREAD)) : Number.POSITIVE_INFINITY;
 
   // Class purity and pair confusion as seen by reference image i leave i out of the data set
   // entirely: its own vote, and its vote in the neighbourhoods of others (their votes renormalised
