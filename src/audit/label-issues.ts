@@ -8,42 +8,11 @@
 import { AuditError } from '../errors.js';
 import type { Gemm } from '../math/gemm.js';
 import { type DistanceMetric, type KnnResult, knnSearch } from '../math/knn.js';
+import type { LabelIssue, LabelIssueKind as ResultLabelIssueKind, LabelIssuesField } from '../result/report.js';
 import { LABEL_ISSUE_KINDS, type LabelIssueKind, NOT_A_SUSPECT, type LabelIssueRanking, centroidDistances, rankLabelIssues } from '../metrics/label-issues.js';
 import type { Matrix } from '../math/matrix.js';
 
-/** One suspect image. */
-export interface LabelIssue {
-  /** Which array of `data` the image is in. */
-  split: 'reference' | 'query';
-  /** Index into `data.reference` or `data.query`. */
-  index: number;
-  path: string;
-  /** Given label. */
-  label: string;
-  /** The class its neighbours vote for. */
-  suggested: string;
-  /** In [0, 1]: (1 + p(suggested) - p(label)) / 2; 1 = every signal votes for `suggested`. */
-  score: number;
-  kind: LabelIssueKind;
-  /** Its neighbours in this layer (indices into `data.reference`), nearest first. */
-  neighbors: number[];
-}
-
-/** The `labelIssues` field of a layer. */
-export interface LabelIssuesField {
-  /** The signals that voted, e.g. `pool5 neighbour labels`, `pool5 neighbours' logits`. */
-  signals: string[];
-  /** Neighbours per image. */
-  k: number;
-  /** Confident-learning threshold of each class (null for a class without reference images). */
-  thresholds: Record<string, number | null>;
-  /** Suspects of each kind, both splits together. */
-  counts: Record<LabelIssueKind, number>;
-  /** Images ranked (reference images, plus queries unless they are the reference images). */
-  ranked: number;
-  /** The suspects of both splits, most likely first (score, then reference before query, then index). */
-  issues: LabelIssue[];
-}
+export type { LabelIssue, LabelIssuesField } from '../result/report.js';
 
 /** Inputs of {@link summarizeLabelIssues}. */
 export interface LabelIssueInputs {
@@ -76,6 +45,10 @@ export interface LabelIssueInputs {
 }
 
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+// The result type's kinds and the ranking's are the same set (a compile-time check both ways).
+const kindsMatch: [LabelIssueKind, ResultLabelIssueKind] extends [ResultLabelIssueKind, LabelIssueKind] ? true : never = true;
+void kindsMatch;
 
 /** Ranks both splits and returns the layer's JSON-safe label-issues field. */
 export function summarizeLabelIssues(inp: LabelIssueInputs): LabelIssuesField {

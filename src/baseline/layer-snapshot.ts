@@ -4,7 +4,7 @@
  * Pure: built from a {@link LayerReport}, compared by `compare.ts`, stored by `baseline-file.ts`.
  */
 
-import type { LayerReport } from '../audit/report-types.js';
+import type { LayerReport } from '../result/report.js';
 import type { MetricDirection } from './comparison-types.js';
 
 /** One query image's neighbours, by class name (nearest first). */

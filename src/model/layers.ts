@@ -189,3 +189,22 @@ export function resolveLayer(graph: OnnxGraph, name: string, modelLabel = 'the m
     'E_LAYER',
   );
 }
+
+/**
+ * Expands `all` to every module of the network in order (data, modules, logits) and removes
+ * duplicates; modules whose last output is the same tensor (fc and logits) appear once.
+ */
+export function expandLayerNames(graph: OnnxGraph, layers: string[], modelLabel = 'the model'): string[] {
+  const out: string[] = [];
+  for (const l of layers) {
+    if (l === 'all') {
+      const seen = new Set<string>();
+      for (const name of ['data', ...listModuleScopes(graph), 'logits']) {
+        const tensor = resolveLayer(graph, name, modelLabel).tensor;
+        if (!seen.has(tensor)) out.push(name);
+        seen.add(tensor);
+      }
+    } else out.push(l);
+  }
+  return [...new Set(out)];
+}

@@ -30,10 +30,18 @@ export interface ModelPreprocessHints {
 }
 
 /** A parsed model, ready for feature extraction. */
-export interface LoadedModel {
+export interface LoadedModel extends ModelDescription {
+  /** The ONNX file's bytes. */
+  bytes: Uint8Array;
+}
+
+/**
+ * A model as far as an audit needs it without running it: name, hash, layer graph and input (no
+ * weights). What extraction shards record.
+ */
+export interface ModelDescription {
   /** File path, or `<bytes>` when loaded from memory. */
   label: string;
-  bytes: Uint8Array;
   /** sha256 of the model bytes, hex. */
   sha256: string;
   graph: OnnxGraph;

@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tinyClassifier } from '../helpers/onnx-builder.js';
 import { makeImageFolder, tempDir, writeImage } from '../helpers/images.js';
-import { runCli } from '../helpers/cli.js';
+import { REPO, runCli } from '../helpers/cli.js';
 
 let dir: string;
 let data: string;
@@ -36,6 +38,10 @@ describe('semantic-audit audit --max-label-issues', () => {
     const layer = report.layers.find((l: { name: string }) => l.name === 'data');
     expect(layer.labelIssues.issues[0]).toMatchObject({ path: 'train/dark/wrong,1.png', split: 'reference', label: 'dark', suggested: 'light', kind: 'label-error' });
     expect(layer.labelIssues.ranked).toBe(49);
+    // report.json, labelIssues included, validates against the published schema.
+    const schema = JSON.parse(readFileSync(path.join(REPO, 'src/result/report.schema.json'), 'utf8'));
+    const validate = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(schema);
+    expect(validate(report) ? [] : validate.errors).toEqual([]);
     expect(report.checks).toEqual([expect.objectContaining({ layer: 'data', metric: 'labelIssues.share', threshold: 0, passed: false, source: 'cli' })]);
     const html = await readFile(path.join(out, 'index.html'), 'utf8');
     expect(html).toContain('Label issues in pool5');
