@@ -91,6 +91,11 @@ export function formatComparisonText(c: Comparison, maxImages = 5): string {
       for (const x of top) out.push(`    ${x.path} (${x.label}): ${x.before}/${d.k} -> ${x.after}/${d.k} (${formatSigned(x.change)})`);
     }
   }
+  for (const ns of c.newLabelIssues ?? []) {
+    out.push('');
+    out.push(`New label-issue suspects in ${ns.layer}: ${ns.added.length} (suspects ${ns.before} -> ${ns.after})`);
+    for (const x of ns.added.slice(0, maxImages)) out.push(`    ${x.path} (${x.split}): ${x.label} -> ${x.suggested}, ${x.kind}, score ${x.score.toFixed(3)}`);
+  }
   out.push('');
   out.push(verdict(c));
   for (const r of c.regressions) out.push(`  ${r}`);
@@ -123,6 +128,13 @@ export function formatComparisonMarkdown(c: Comparison, maxImages = 10): string 
     out.push(mdTable(['layer', 'k', 'compared', 'lost', 'gained', 'unchanged', 'net'], neighborSummary(c.neighbors), ['---', '---:', '---:', '---:', '---:', '---:', '---:']));
     const rows = c.neighbors.flatMap((d) => d.changes.slice(0, maxImages).map((x) => [d.layer, `\`${x.path}\``, x.label, `${x.before}/${d.k}`, `${x.after}/${d.k}`, formatSigned(x.change)]));
     if (rows.length > 0) out.push('', mdTable(['layer', 'image', 'class', 'before', 'after', 'change'], rows, ['---', '---', '---', '---:', '---:', '---:']));
+    out.push('', '</details>');
+  }
+  const added = c.newLabelIssues?.filter((ns) => ns.added.length > 0) ?? [];
+  if (added.length > 0) {
+    out.push('', `<details><summary>New label-issue suspects (${added.map((ns) => `${ns.layer}: ${ns.added.length}`).join(', ')})</summary>`, '');
+    const rows = added.flatMap((ns) => ns.added.slice(0, maxImages).map((x) => [ns.layer, `\`${x.path}\``, x.split, x.label, x.suggested, x.kind, x.score.toFixed(3)]));
+    out.push(mdTable(['layer', 'image', 'split', 'label', 'suggested', 'kind', 'score'], rows, ['---', '---', '---', '---', '---', '---', '---:']));
     out.push('', '</details>');
   }
   return `${out.join('\n')}\n`;
