@@ -1,5 +1,8 @@
 import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { writeReportDirectory } from '../../src/report/index.js';
+import type { RenderableReport } from '../../src/report/types.js';
 import { auditModel } from '../../src/audit/model-audit.js';
 import { compareReports } from '../../src/baseline/compare.js';
 import { formatComparisonMarkdown, formatComparisonText } from '../../src/baseline/format-comparison.js';
@@ -39,5 +42,11 @@ describe('compareReports: new label-issue suspects', () => {
     expect(formatComparisonText(c)).toContain(`New label-issue suspects in data: ${ns!.added.length} (suspects ${ns!.before} -> ${ns!.after})`);
     expect(formatComparisonText(c)).toMatch(/ {4}train\/dark\/wrong\.png \(reference\): dark -> light, label-error, score \d\.\d{3}/);
     expect(formatComparisonMarkdown(c)).toContain('| data | `train/dark/wrong.png` | reference | dark | light | label-error |');
+    // The HTML report lists them under "Against the baseline".
+    const out = await tempDir();
+    const written = await writeReportDirectory({ ...after, comparisons: [c] } as RenderableReport, out, { png: false });
+    const html = await readFile(written.html, 'utf8');
+    expect(html).toContain(`New label-issue suspects (${ns!.added.length}; not suspects at baseline)`);
+    expect(html).toContain('<span class="path">train/dark/wrong.png</span>');
   });
 });
