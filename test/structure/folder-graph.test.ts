@@ -11,7 +11,8 @@ const SRC = path.join(import.meta.dirname, '..', '..', 'src');
  * The layers of the architecture, highest first: a folder may import only folders of a lower
  * rank. `cli | vitest | action | report -> audit -> {source, cache} -> {model, data} -> {math,
  * metrics, embed}`, with `shard` (extraction shards) between source and cache, `baseline` between
- * the consumers and `audit`, `result` (the report contract) below `audit`, and `errors.ts` and
+ * the consumers and `audit`, `config` (the config file) and `gates` (gate expressions) just below
+ * `audit`, `result` (the report contract) below them, and `errors.ts` and
  * `version.ts` at the bottom. A new folder must be placed here.
  */
 const RANK: Record<string, number> = {
@@ -22,6 +23,8 @@ const RANK: Record<string, number> = {
   report: 80,
   baseline: 70,
   audit: 60,
+  config: 58,
+  gates: 57,
   result: 55,
   source: 50,
   shard: 45,
