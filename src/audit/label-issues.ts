@@ -141,8 +141,9 @@ export interface AuditLike {
 
 /**
  * A {@link LabelIssueSource} over an audit: its features, exact k-NN (with its GEMM engine), and
- * its `logits` layer as the class outputs when that has one value per class (none when the model
- * has no such output or the features come from shards without it).
+ * the `outputs` layer (default `logits`; null for none) as the class outputs when it has one
+ * value per class. When it cannot be read or has another width there are none, or, with
+ * `required`, an error that names the layer.
  */
 export function labelIssueSource(
   audit: AuditLike,
@@ -150,6 +151,8 @@ export function labelIssueSource(
   referenceLabels: Int32Array,
   selection: { query: { relPath: string }[]; reference: { relPath: string }[]; leaveOneOut: boolean },
   gemm: () => Promise<Gemm>,
+  outputs: string | null = 'logits',
+  required = false,
 ): LabelIssueSource {
   return {
     classes: audit.classes,
@@ -160,19 +163,21 @@ export function labelIssueSource(
     leaveOneOut: selection.leaveOneOut,
     features: (layer) => audit.features(layer),
     classOutputs: async () => {
-      try {
-        audit.resolve('logits');
-      } catch {
+      if (outputs === null) return undefined;
+      const fail = (why: string) => {
+        if (required) throw new AuditError(`Expected a layer with one value per class (${audit.classes.length}) for outputs but ${JSON.stringify(outputs)} ${why}. Pass outputs: null to rank by the neighbours' labels alone.`, 'E_PARAM');
         return undefined;
-      }
+      };
       let f: { query: Matrix; reference: Matrix };
       try {
-        f = await audit.features('logits');
+        audit.resolve(outputs);
+        f = await audit.features(outputs);
       } catch (err) {
-        if (err instanceof AuditError) return undefined; // e.g. shards extracted without the logits
+        // e.g. a model without such an output, or shards extracted without it
+        if (err instanceof AuditError) return fail(`cannot be read (${err.message})`);
         throw err;
       }
-      return f.reference.cols === audit.classes.length ? { layer: 'logits', query: f.query, reference: f.reference } : undefined;
+      return f.reference.cols === audit.classes.length ? { layer: outputs, query: f.query, reference: f.reference } : fail(`has ${f.reference.cols} values per image`);
     },
     knn: async (query, reference, o) => knnSearch(query, reference, { ...o, gemm: await gemm() }),
   };

@@ -92,6 +92,8 @@ export class ModelAudit {
   private readonly reportSeparations = new Map<string, SeparationField>();
   /** Label issues by layer, k and metric (see {@link labelIssues}). */
   private readonly labelIssueFields = new Map<string, LabelIssuesField>();
+  /** Label issues by layer, k, metric and outputs layer. */
+  private readonly labelIssueMemo = new Map<string, LabelIssuesField>();
   private hashes: string[] | undefined;
   /** Derived results kept in the activation cache. */
   private readonly results: ResultMemo;
@@ -294,26 +296,35 @@ export class ModelAudit {
     return this.options.gemm ? 'custom' : 'onnxruntime';
   }
 
-  /** The matrix-product engine (onnxruntime's, created on first use). */
   /**
    * Label issues of a layer over both splits (src/audit/label-issues.ts): reference images with
-   * their leave-one-out neighbours, queries with their reference neighbours; the model's outputs
-   * vote through the neighbours when it gives one value per class. Kept, and in {@link report}.
+   * their leave-one-out neighbours, queries with their reference neighbours. `outputs` names the
+   * layer whose values (one per class) vote through the neighbours: by default `logits` when the
+   * source has it with one value per class; `null` for the neighbours' labels alone. Kept, and
+   * in {@link report} (the latest computed for the layer, k and metric).
    */
-  async labelIssues(layer: string, options: { k?: number; metric?: DistanceMetric } = {}): Promise<LabelIssuesField> {
+  async labelIssues(layer: string, options: { k?: number; metric?: DistanceMetric; outputs?: string | null } = {}): Promise<LabelIssuesField> {
     const k = checkInteger('k', options.k ?? 10, 1);
     const metric = checkChoice('metric', options.metric ?? 'euclidean', DISTANCE_METRICS);
+    const outputs = options.outputs === undefined ? 'logits' : options.outputs;
     const key = `${layer}\u0000${k}\u0000${metric}`;
-    const hit = this.labelIssueFields.get(key);
-    if (hit) return hit;
+    const memo = `${key}\u0000${outputs ?? ''}`;
+    const hit = this.labelIssueMemo.get(memo);
+    if (hit) {
+      this.labelIssueFields.set(key, hit);
+      return hit;
+    }
     await this.analyze(layer, { k, metric });
     const t0 = performance.now();
-    const field = await analyzeLabelIssues(labelIssueSource(this, this.queryLabels, this.referenceLabels, this.selection, async () => this.gemm()), layer, { k, metric });
-    this.timings.labelIssuesMs = (this.timings.labelIssuesMs ?? 0) + performance.now() - t0;
+    const source = labelIssueSource(this, this.queryLabels, this.referenceLabels, this.selection, async () => this.gemm(), outputs, options.outputs !== undefined);
+    const field = await analyzeLabelIssues(source, layer, { k, metric });
+    this.timings.suspectsMs = (this.timings.suspectsMs ?? 0) + performance.now() - t0;
+    this.labelIssueMemo.set(memo, field);
     this.labelIssueFields.set(key, field);
     return field;
   }
 
+  /** The matrix-product engine (onnxruntime's, created on first use). */
   private async gemm(): Promise<Gemm> {
     return this.options.gemm ?? (await sharedOrtGemm());
   }

@@ -28,7 +28,7 @@ export function parseMaxLabelIssues(value: string | undefined, layers: string[])
 }
 
 /** Computes every layer's label issues and records a check for each gated layer. */
-export async function labelIssuesStage(subject: ModelAudit, layers: string[], gates: Map<string, number>, options: { k: number; metric: DistanceMetric }): Promise<void> {
+export async function labelIssuesStage(subject: ModelAudit, layers: string[], gates: Map<string, number>, options: { k: number; metric: DistanceMetric; outputs: string | null }): Promise<void> {
   for (const l of layers) {
     const field = await subject.labelIssues(l, options);
     const max = gates.get(l);

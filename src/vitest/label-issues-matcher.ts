@@ -24,6 +24,8 @@ export interface FewLabelIssuesOptions {
   metric?: DistanceMetric;
   /** Suspects listed in the message. @default 10 */
   show?: number;
+  /** Layer whose values (one per class) vote through the neighbours; null for none. @default 'logits' when the model has one value per class */
+  outputs?: string | null;
 }
 
 /** The counted share of a layer's label-issues field. */
@@ -54,7 +56,7 @@ export async function toHaveFewLabelIssues(this: MatcherContext, received: unkno
   const show = checkInteger('show', options.show ?? 10, 0);
   const metric = options.metric ?? 'euclidean';
   if (!DISTANCE_METRICS.includes(metric)) throw paramError('metric', `one of ${DISTANCE_METRICS.map((m) => JSON.stringify(m)).join(', ')}`, metric);
-  const field = await received.labelIssues(layer, { k: options.k, metric });
+  const field = await received.labelIssues(layer, { k: options.k, metric, outputs: options.outputs });
   const { count, share, suspects } = labelIssueShare(field, kinds);
   const pass = share <= maxShare;
   const check: CheckResult = {

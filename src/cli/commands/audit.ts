@@ -45,7 +45,8 @@ Options:
   --min-purity <x|layer=x,..> fail (exit 1) when micro purity is below x; a bare number gates every
                              layer except data, layer=x gates one layer
   --max-label-issues <x|layer=x,..>  fail (exit 1) when more than a share x of the images are
-                             suspected label errors (label-issues.csv lists them); same layer syntax
+                             suspected label errors (label-issues.csv lists them); same layer syntax.
+                             Audit logits too (--layers ...,logits) to let the model's predictions vote
   --from <dir> [<dir> ...]   merge shards written by semantic-audit extract instead of running the model
                              (replaces --model, --data and the preprocessing options)
   --device <cpu|cuda>        execution provider; cuda falls back to the CPU with a notice (default cpu)
@@ -160,8 +161,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const gates = parseMinPurity(values['min-purity'], layers);
   const labelGates = parseMaxLabelIssues(values['max-label-issues'], layers);
   if (!merged) for (const l of layers) subject.resolve(l); // fail fast on unknown names, before inference
-  // The model's outputs vote in the label-issue ranking: extract them in the same pass.
-  await subject.prefetch(merged ? layers : [...layers, 'logits']);
+  await subject.prefetch(layers);
   const extractedAt = performance.now();
   for (const l of layers) {
     const r = await subject.analyze(l, { k, metric });
@@ -171,7 +171,9 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       subject.recordCheck(check);
     }
   }
-  await labelIssuesStage(subject, layers, labelGates, { k, metric });
+  // The model's outputs vote in the label-issue ranking when logits are audited (so that a run
+  // from shards, which hold the audited layers only, ranks the same way).
+  await labelIssuesStage(subject, layers, labelGates, { k, metric, outputs: layers.includes('logits') ? 'logits' : null });
   const seed = parseIntOption('--seed', values.seed, 0) ?? 0;
   const perplexity = parseFloatOption('--perplexity', values.perplexity, 1, 1000);
   for (const l of layers) {
