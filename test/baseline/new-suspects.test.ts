@@ -41,7 +41,7 @@ describe('compareReports: new label-issue suspects', () => {
     expect(ns?.added.every((x) => !before.layers[0].labelIssues!.issues.some((b) => b.path === x.path && b.split === x.split))).toBe(true);
     expect(formatComparisonText(c)).toContain(`New label-issue suspects in data: ${ns!.added.length} (suspects ${ns!.before} -> ${ns!.after})`);
     expect(formatComparisonText(c)).toMatch(/ {4}train\/dark\/wrong\.png \(reference\): dark -> light, label-error, score \d\.\d{3}/);
-    expect(formatComparisonMarkdown(c)).toContain('| data | `train/dark/wrong.png` | reference | dark | light | label-error |');
+    expect(formatComparisonMarkdown(c)).toContain('| data | train/dark/wrong.png | reference | dark | light | label-error |');
     // The HTML report lists them under "Against the baseline".
     const out = await tempDir();
     const written = await writeReportDirectory({ ...after, comparisons: [c] } as RenderableReport, out, { png: false });
