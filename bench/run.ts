@@ -1,12 +1,13 @@
 /**
  * `npm run bench [-- name ...]`: runs the named benchmarks (default: all) and prints ratios
- * against a peer measured in the same process. Default: knn, pipeline, cache, tsne; scale
- * (all of Fashion-MNIST) and tsne-peers (scikit-learn and Rtsne, minutes) only when named.
+ * against a peer measured in the same process. Default: knn, pipeline, cache, label-issues, tsne;
+ * scale (all of Fashion-MNIST) and tsne-peers (scikit-learn and Rtsne, minutes) only when named.
  */
 
 import { pathToFileURL } from 'node:url';
 import { runCacheBench } from './cache.js';
 import { runKnnBench } from './knn.js';
+import { runLabelIssuesBench } from './label-issues.js';
 import { runPipelineBench } from './pipeline.js';
 import { runScaleBench } from './scale.js';
 
@@ -14,6 +15,7 @@ const BENCHES: Record<string, (argv: string[]) => Promise<unknown>> = {
   knn: runKnnBench,
   pipeline: runPipelineBench,
   cache: runCacheBench,
+  'label-issues': runLabelIssuesBench,
   tsne: async (argv) => {
     const mod = (await import(pathToFileURL(new URL('./tsne.js', import.meta.url).pathname).href)) as { runTsneBench: (a: string[]) => Promise<unknown> };
     return mod.runTsneBench(argv);

@@ -21,6 +21,7 @@ import { type OnnxSourceOptions, openOnnxSource } from '../source/onnx-source.js
 import { type ShardFeatureSource, openShardSource } from '../source/shard-source.js';
 import type { MergedShards } from '../source/shard-source.js';
 import { type KnnInputs, assertFinite, summarizeKnn } from './analyze-layer.js';
+import { type LabelIssuesField, analyzeLabelIssues, labelIssueSource } from './label-issues.js';
 import { type AnalysisKey, type EmbeddingKey, KeyedMap, type SeparationKey } from './memo-keys.js';
 import { type TsneInput, DEFAULT_PCA_DIMS, prepareTsne, tsne as runTsne } from '../embed/tsne.js';
 import { type SeparationMetrics, separationMetrics } from '../metrics/separation.js';
@@ -100,6 +101,10 @@ export class ModelAudit {
   private readonly separations = new KeyedMap<SeparationKey, SeparationField>();
   /** The separation each layer shows in the report: the latest computed, one with the embedding preferred. */
   private readonly reportSeparations = new Map<string, SeparationField>();
+  /** Label issues by layer, k and metric (see {@link labelIssues}). */
+  private readonly labelIssueFields = new Map<string, LabelIssuesField>();
+  /** Label issues by layer, k, metric and outputs layer. */
+  private readonly labelIssueMemo = new Map<string, LabelIssuesField>();
   private hashes: string[] | undefined;
   /** Derived results kept in the activation cache. */
   private readonly results: ResultMemo;
@@ -330,6 +335,34 @@ export class ModelAudit {
     return this.options.gemm ? 'custom' : 'onnxruntime';
   }
 
+  /**
+   * Label issues of a layer over both splits (src/audit/label-issues.ts): reference images with
+   * their leave-one-out neighbours, queries with their reference neighbours. `outputs` names the
+   * layer whose values (one per class) vote through the neighbours: by default `logits` when the
+   * source has it with one value per class; `null` for the neighbours' labels alone. Kept, and
+   * in {@link report} (the latest computed for the layer, k and metric).
+   */
+  async labelIssues(layer: string, options: { k?: number; metric?: DistanceMetric; outputs?: string | null } = {}): Promise<LabelIssuesField> {
+    const k = checkInteger('k', options.k ?? 10, 1);
+    const metric = checkChoice('metric', options.metric ?? 'euclidean', DISTANCE_METRICS);
+    const outputs = options.outputs === undefined ? 'logits' : options.outputs;
+    const key = `${layer}\u0000${k}\u0000${metric}`;
+    const memo = `${key}\u0000${outputs ?? ''}`;
+    const hit = this.labelIssueMemo.get(memo);
+    if (hit) {
+      this.labelIssueFields.set(key, hit);
+      return hit;
+    }
+    await this.analyze(layer, { k, metric });
+    const t0 = performance.now();
+    const source = labelIssueSource(this, this.queryLabels, this.referenceLabels, this.selection, async () => this.gemm(), outputs, options.outputs !== undefined);
+    const field = await analyzeLabelIssues(source, layer, { k, metric });
+    this.timings.suspectsMs = (this.timings.suspectsMs ?? 0) + performance.now() - t0;
+    this.labelIssueMemo.set(memo, field);
+    this.labelIssueFields.set(key, field);
+    return field;
+  }
+
   /** The matrix-product engine (onnxruntime's, created on first use). */
   private async gemm(): Promise<Gemm> {
     return this.options.gemm ?? (await sharedOrtGemm());
@@ -370,6 +403,7 @@ export class ModelAudit {
       analyses: this.analyses.values(),
       embeddings: [...this.embeddings].map(([key, embedding]) => ({ layer: key.layer, dims: key.dims, embedding })),
       separations: this.reportSeparations,
+      labelIssues: this.labelIssueFields,
       checks: this.checks,
       timings: this.timings,
       environment: collectEnvironment([...this.providers]),

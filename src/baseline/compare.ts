@@ -8,6 +8,7 @@
  * {@link LayerSnapshot} with the current one through {@link compareSnapshots}.
  */
 
+import { type NewSuspects, newSuspects } from './new-suspects.js';
 import type { AuditReport, LayerReport } from '../result/report.js';
 import { AuditError, checkNumber, describeValue, paramError } from '../errors.js';
 import { formatMetric, formatSigned } from '../format/number.js';
@@ -163,6 +164,7 @@ export function compareSnapshots(pairs: SnapshotPair[], sides: { before: Compare
   const rows: MetricRow[] = [];
   const classes: ClassRow[] = [];
   const neighbors: NeighborDiff[] = [];
+  const suspects: NewSuspects[] = [];
   for (const pair of pairs) {
     const before = pair.before && roundSnapshot(pair.before);
     const after = pair.after && roundSnapshot(pair.after);
@@ -189,6 +191,8 @@ export function compareSnapshots(pairs: SnapshotPair[], sides: { before: Compare
     rows.push(...r);
     classes.push(...c);
     if (comparable) neighbors.push(diffNeighbors(pair.label, after!.k, before!.images, after!.images));
+    const ns = comparable ? newSuspects(pair.label, before!.labelIssues, after!.labelIssues) : undefined;
+    if (ns) suspects.push(ns);
   }
   const line = (what: string, x: { before: number | null; after: number | null; delta: number | null; tolerance?: number }) =>
     `${what} ${formatValue(x.before)} -> ${formatValue(x.after)} (${formatDelta(x.delta)}, tolerance ${x.tolerance})`;
@@ -217,6 +221,7 @@ export function compareSnapshots(pairs: SnapshotPair[], sides: { before: Compare
     regressions,
     improvements,
   };
+  if (suspects.length > 0) comparison.newLabelIssues = suspects;
   if (o.perClassTolerance !== undefined) comparison.perClassTolerance = o.perClassTolerance;
   return comparison;
 }

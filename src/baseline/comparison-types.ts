@@ -9,6 +9,8 @@
  */
 
 /** Current `schemaVersion` of {@link Comparison}. */
+import type { NewSuspects } from './new-suspects.js';
+
 export const COMPARISON_SCHEMA_VERSION = 1;
 
 /**
@@ -155,6 +157,8 @@ export interface Comparison {
   classes: ClassRow[];
   /** One entry per compared layer. */
   neighbors: NeighborDiff[];
+  /** Label-issue suspects that were not suspects at baseline, per compared layer with label issues on both sides. */
+  newLabelIssues?: NewSuspects[];
   /** Any gated row regressed (the CLI exits 1, the matcher fails). */
   regressed: boolean;
   /** Any gated row improved. */

@@ -94,6 +94,11 @@ export function formatComparisonText(c: Comparison, maxImages = 5): string {
       for (const x of top) out.push(`    ${x.path} (${x.label}): ${x.before}/${d.k} -> ${x.after}/${d.k} (${formatCount(x.change)})`);
     }
   }
+  for (const ns of c.newLabelIssues ?? []) {
+    out.push('');
+    out.push(`New label-issue suspects in ${ns.layer}: ${ns.added.length} (suspects ${ns.before} -> ${ns.after})`);
+    for (const x of ns.added.slice(0, maxImages)) out.push(`    ${x.path} (${x.split}): ${x.label} -> ${x.suggested}, ${x.kind}, score ${x.score.toFixed(3)}`);
+  }
   out.push('');
   out.push(verdict(c));
   for (const r of c.regressions) out.push(`  ${r}`);
@@ -120,6 +125,12 @@ export function formatComparisonMarkdown(c: Comparison, maxImages = 10): string 
     const rows = c.neighbors.flatMap((d) => d.changes.slice(0, maxImages).map((x) => [md(d.layer, 60), md(x.path, 100), md(x.label, 60), `${x.before}/${d.k}`, `${x.after}/${d.k}`, formatCount(x.change)]));
     if (rows.length > 0) lines.push('', ...markdownTable(['layer', 'image', 'class', 'before', 'after', 'change'], rows, 'lllrrr'));
     out.push('', ...details('Query images that gained or lost same-class neighbours', lines));
+  }
+  const added = c.newLabelIssues?.filter((ns) => ns.added.length > 0) ?? [];
+  if (added.length > 0) {
+    const rows = added.flatMap((ns) => ns.added.slice(0, maxImages).map((x) => [md(ns.layer, 60), md(x.path, 100), x.split, md(x.label, 60), md(x.suggested, 60), x.kind, x.score.toFixed(3)]));
+    const title = `New label-issue suspects (${added.map((ns) => `${ns.layer}: ${ns.added.length}`).join(', ')})`;
+    out.push('', ...details(title, markdownTable(['layer', 'image', 'split', 'label', 'suggested', 'kind', 'score'], rows, 'llllllr')));
   }
   return `${out.join('\n')}\n`;
 }

@@ -9,6 +9,7 @@ import type { LayerReport } from '../result/report.js';
 
 export { layerMetrics };
 import type { MetricDirection } from './comparison-types.js';
+import { type SuspectSnapshot, snapshotSuspects } from './new-suspects.js';
 
 /** One query image's neighbours, by class name (nearest first). */
 export interface ImageNeighborLabels {
@@ -35,6 +36,8 @@ export interface LayerSnapshot {
   /** Seed of the t-SNE embedding the `embedding.*` metrics were measured on (null when none). */
   seed: number | null;
   images: ImageNeighborLabels[];
+  /** Label-issue suspects, most likely first (absent when they were not computed). */
+  labelIssues?: SuspectSnapshot[];
 }
 
 /** Ids of the purity metrics, in display order. */
@@ -93,6 +96,7 @@ export function snapshotLayer(layer: LayerReport): LayerSnapshot {
     perClass: { ...layer.knn.purity.perClass },
     seed: tsneSeed(layer),
     images: layer.knn.images.map((im) => ({ path: im.path, label: im.label, neighbors: [...im.neighborLabels] })),
+    ...(layer.labelIssues ? { labelIssues: snapshotSuspects(layer) } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import { REPORT_SCHEMA_VERSION } from '../result/schema-version.js';
 import { upgradeReport } from '../result/upgrade.js';
 import { AuditError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { labelIssueCsvFiles } from './label-issues-csv.js';
 import { pngRenditions, svgToPng } from './png.js';
 import { renderHtml, thumbnailCss } from './render-html.js';
 import { type Thumbnail, type ThumbnailOptions, encodeThumbnails } from './thumbnails.js';
@@ -64,6 +65,8 @@ export interface WrittenReport {
   json?: string;
   /** PNG files (absolute). */
   pngs: string[];
+  /** label-issues CSV files (absolute): the main layer's `label-issues.csv`, then the other layers'. */
+  csvs: string[];
   /** Distinct images embedded as thumbnails. */
   thumbnails: number;
   /** Images that could not be read (shown as grey boxes), with the reason. */
@@ -108,6 +111,7 @@ export async function writeReportDirectory(report: AuditReport | RenderableRepor
     jsonText = options.jsonText ?? `${JSON.stringify(json, null, 2)}\n`;
   }
   const pngs: { file: string; bytes: Uint8Array }[] = [];
+  const csvs = labelIssueCsvFiles(reports, options.mainLayer);
   if (options.png !== false) {
     for (const ctx of built.contexts) {
       const prefix = reports.length > 1 ? `${ctx.id}-` : '';
@@ -122,6 +126,7 @@ export async function writeReportDirectory(report: AuditReport | RenderableRepor
       if (html !== undefined) await put('index.html', html);
       if (jsonText !== undefined) await put('report.json', jsonText);
       for (const p of pngs) await put(p.file, p.bytes);
+      for (const c of csvs) await put(c.file, c.content);
     },
     { fs: options.fs, lockTimeoutMs: options.lockTimeoutMs, onWait: options.onWait },
   );
@@ -129,6 +134,7 @@ export async function writeReportDirectory(report: AuditReport | RenderableRepor
     dir,
     htmlBytes: html === undefined ? 0 : Buffer.byteLength(html),
     pngs: pngs.map((p) => path.join(dir, p.file)),
+    csvs: csvs.map((c) => path.join(dir, c.file)),
     thumbnails: wantHtml ? built.thumbs.files.length : 0,
     missingImages: [...thumbs].flatMap(([file, t]) => (t.ok ? [] : [{ file, reason: t.reason }])),
   };

@@ -10,6 +10,7 @@ import type {
   AuditReport,
   CheckResult,
   DataSummary,
+  LabelIssuesField,
   LayerReport,
   LayerTsne,
   ReportEnvironment,
@@ -41,6 +42,8 @@ export interface ReportPieces {
   embeddings: Iterable<EmbeddingPiece>;
   /** The separation each layer shows, by layer name. */
   separations: ReadonlyMap<string, SeparationField>;
+  /** Label issues by layer name, k and metric (key `name\u0000k\u0000metric`). */
+  labelIssues?: ReadonlyMap<string, LabelIssuesField>;
   checks: readonly CheckResult[];
   /** Milliseconds per stage (rounded to integers here) and counters. */
   timings?: Record<string, number>;
@@ -98,6 +101,8 @@ export function assembleReport(p: ReportPieces): AuditReport {
       if (Object.keys(tsne).length > 0) out.tsne = tsne;
       const sep = p.separations.get(l.name);
       if (sep) out.separation = sep;
+      const issues = p.labelIssues?.get(`${l.name}\u0000${l.knn.k}\u0000${l.knn.metric}`);
+      if (issues) out.labelIssues = issues;
       return out;
     });
   const report: AuditReport = {

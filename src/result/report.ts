@@ -159,6 +159,45 @@ export interface LayerReport {
   tsne?: LayerTsne;
   /** Added by the separation stage. */
   separation?: SeparationField;
+  /** Suspected label issues of both splits (added by the label-issue stage; see src/audit/label-issues.ts). */
+  labelIssues?: LabelIssuesField;
+}
+
+/** What a suspected label issue most likely is (see src/metrics/label-issues.ts). */
+export type LabelIssueKind = 'label-error' | 'model-confusion' | 'ambiguous' | 'outlier';
+
+/** One image whose neighbours put it in another class's cluster. */
+export interface LabelIssue {
+  /** Which array of `data` the image is in. */
+  split: 'reference' | 'query';
+  /** Index into `data.reference` or `data.query`. */
+  index: number;
+  path: string;
+  /** Given label. */
+  label: string;
+  /** The class the signals vote for. */
+  suggested: string;
+  /** In [0, 1]: 1 - the combined vote for the given label; higher = more likely mislabelled. */
+  score: number;
+  kind: LabelIssueKind;
+  /** Its neighbours in this layer (indices into `data.reference`), nearest first. */
+  neighbors: number[];
+}
+
+/** The `labelIssues` field of a layer. */
+export interface LabelIssuesField {
+  /** The signals that voted, e.g. `pool5 neighbour labels`, `pool5 neighbours' logits`. */
+  signals: string[];
+  /** Neighbours per image. */
+  k: number;
+  /** Confident-learning threshold of each class, in [0, 1] (null for a class without reference images). */
+  thresholds: Record<string, number | null>;
+  /** Suspects of each kind, both splits together. */
+  counts: Record<LabelIssueKind, number>;
+  /** Images ranked (reference images, plus queries unless they are the reference images). */
+  ranked: number;
+  /** The suspects of both splits, most likely first (score, then reference before query, then index). */
+  issues: LabelIssue[];
 }
 
 /** One pass/fail check. */

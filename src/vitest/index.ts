@@ -7,10 +7,12 @@ import { TestRunner, afterAll, expect, inject, onTestFailed } from 'vitest';
 import { completeForReport, type ReportRequest, setCurrentTestProvider, setTestFailedProvider } from './matcher-utils.js';
 import { type SemanticNeighborsOptions, toHaveSemanticNeighbors } from './neighbors-matcher.js';
 import { type SeparatedClustersOptions, toHaveSeparatedClusters } from './separation-matcher.js';
+import { type FewLabelIssuesOptions, toHaveFewLabelIssues } from './label-issues-matcher.js';
 import { type SemanticBaselineOptions, type TaskLike, reportObsoleteBaselines, setBaselineTestProvider, toMatchSemanticBaseline } from './baseline-matcher.js';
 
 export type { SemanticNeighborsOptions } from './neighbors-matcher.js';
 export type { SeparatedClustersOptions } from './separation-matcher.js';
+export type { FewLabelIssuesOptions } from './label-issues-matcher.js';
 export type { BaselineResult, SemanticBaselineOptions } from './baseline-matcher.js';
 
 const getCurrentTest = () => TestRunner.getCurrentTest();
@@ -38,6 +40,7 @@ expect.extend({
   toHaveSemanticNeighbors,
   toHaveSeparatedClusters,
   toMatchSemanticBaseline,
+  toHaveFewLabelIssues,
 } as unknown as Parameters<typeof expect.extend>[0]);
 
 declare module 'vitest' {
@@ -65,5 +68,11 @@ declare module 'vitest' {
      * in CI a missing baseline fails. Must be awaited. See docs/baselines.md.
      */
     toMatchSemanticBaseline(layer: string, options?: SemanticBaselineOptions): Promise<T>;
+    /**
+     * Passes when at most `maxShare` of the audited images (reference with leave-one-out
+     * neighbours, plus queries) are suspected label errors in `layer`; the message lists the top
+     * suspects. Must be awaited.
+     */
+    toHaveFewLabelIssues(layer: string, options: FewLabelIssuesOptions): Promise<T>;
   }
 }

@@ -120,7 +120,7 @@ describe('writeReportDirectory with many images', () => {
 describe('templates', () => {
   it('never use the triple-stash: only {{markup}} inserts unescaped, trusted SVG', () => {
     const templates = readTemplates();
-    expect([...templates.keys()]).toEqual(['baseline', 'classes', 'deltas', 'misfits', 'neighbours', 'report', 'summary', 'sweep', 'thumb', 'tsne-layers', 'tsne']);
+    expect([...templates.keys()]).toEqual(['baseline', 'classes', 'deltas', 'label-issues', 'misfits', 'neighbours', 'report', 'summary', 'sweep', 'thumb', 'tsne-layers', 'tsne']);
     for (const [name, source] of templates) expect(source.includes('{{{') || source.includes('{{&'), name).toBe(false);
   });
 

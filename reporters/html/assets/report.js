@@ -59,6 +59,37 @@
     svg.addEventListener('blur', function () { select(null); });
   });
 
+  /* t-SNE filter by class and search by path (per model section): markers of other classes, or
+     whose path does not contain the text, are dimmed; matches are outlined. Dense markers drawn
+     in one path per class cannot be told apart and are dimmed while a filter is on. */
+  Array.prototype.forEach.call(document.querySelectorAll('.tsne-tools'), function (tools) {
+    var section = tools.closest('section') || document;
+    var select = tools.querySelector('.tsne-class');
+    var search = tools.querySelector('.tsne-search');
+    var count = tools.querySelector('.tsne-count');
+    function apply() {
+      var cls = select.value === '' ? -1 : Number(select.value);
+      var text = search.value.trim().toLowerCase();
+      var active = cls >= 0 || text !== '';
+      var shown = 0, total = 0;
+      Array.prototype.forEach.call(section.querySelectorAll('svg.scatter'), function (svg) {
+        var set = data.sets[svg.getAttribute('data-set')];
+        if (!set) return;
+        svg.classList.toggle('filtered', active);
+        Array.prototype.forEach.call(svg.querySelectorAll('.pt, .ring'), function (el) {
+          var i = Number(el.getAttribute('data-i'));
+          var ok = (cls < 0 || set.labels[i] === cls) && (text === '' || set.paths[i].toLowerCase().indexOf(text) >= 0);
+          el.classList.toggle('dim', active && !ok);
+          el.classList.toggle('hit', text !== '' && ok);
+          if (el.classList.contains('pt')) { total++; if (ok) shown++; }
+        });
+      });
+      count.textContent = active ? shown + ' of ' + total + ' hoverable markers match' : '';
+    }
+    select.addEventListener('change', apply);
+    search.addEventListener('input', apply);
+  });
+
   /* 3-D views: perspective projection of the unit-ball cloud, rotated by yaw (y axis) then pitch (x axis). */
   function marker(ctx, shape, x, y, r, noStroke) {
     ctx.beginPath();

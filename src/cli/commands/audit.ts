@@ -10,6 +10,7 @@ import { readShards } from '../../shard/read-shards.js';
 import { devicesFor, formatTimings } from './extract.js';
 import type { AuditReport, CheckResult } from '../../result/report.js';
 import { DISTANCE_METRICS } from '../../math/knn.js';
+import { labelIssuesStage, parseMaxLabelIssues } from '../label-issues-gate.js';
 import { EXTRACTION_OPTIONS, formatTable, parseFloatOption, parseIntOption, preprocessFromArgs } from '../args.js';
 import type { CliIO } from '../io.js';
 import { writeReportDirectory } from '../../report/write-report.js';
@@ -44,6 +45,9 @@ Options:
   --batch-size <n>           images per inference batch (default: by input size, 8-64)
   --min-purity <x|layer=x,..> fail (exit 1) when micro purity is below x; a bare number gates every
                              layer except data, layer=x gates one layer
+  --max-label-issues <x|layer=x,..>  fail (exit 1) when more than a share x of the images are
+                             suspected label errors (label-issues.csv lists them); same layer syntax.
+                             Audit logits too (--layers ...,logits) to let the model's predictions vote
   --from <dir> [<dir> ...]   merge shards written by semantic-audit extract instead of running the model
                              (replaces --model, --data and the preprocessing options)
   --device <cpu|cuda>        execution provider; cuda falls back to the CPU with a notice (default cpu)
@@ -104,6 +108,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       k: { type: 'string' },
       metric: { type: 'string' },
       'min-purity': { type: 'string' },
+      'max-label-issues': { type: 'string' },
       from: { type: 'string', multiple: true },
       timings: { type: 'boolean' },
       'no-tsne': { type: 'boolean' },
@@ -156,6 +161,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const layers = subject.expandLayers((values.layers ?? merged?.layerNames.join(',') ?? 'data,penultimate').split(',').map((s) => s.trim()).filter(Boolean));
   if (layers.length === 0) throw paramError('--layers', 'at least one layer name', values.layers);
   const gates = parseMinPurity(values['min-purity'], layers);
+  const labelGates = parseMaxLabelIssues(values['max-label-issues'], layers);
   if (!merged) {
     const widths = layers.map((l) => ({ name: l, width: layerWidth(subject.resolve(l), subject.preprocess) })); // fails fast on unknown names
     const rows = subject.selection.query.length + (subject.selection.leaveOneOut ? 0 : subject.selection.reference.length);
@@ -179,6 +185,9 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       warn(`semantic-audit: warning: layer ${l}: all ${f.query.rows + (subject.selection.leaveOneOut ? 0 : f.reference.rows)} images have identical features, so every distance ties and purity ${r.knn.purity.micro.toFixed(3)} reflects the order of the images, not the model. Check the preprocessing (--size, --mean, --std) or audit another layer.`);
     }
   }
+  // The model's outputs vote in the label-issue ranking when logits are audited (so that a run
+  // from shards, which hold the audited layers only, ranks the same way).
+  await labelIssuesStage(subject, layers, labelGates, { k, metric, outputs: layers.includes('logits') ? 'logits' : null });
   const seed = parseIntOption('--seed', values.seed, 0) ?? 0;
   const perplexity = parseFloatOption('--perplexity', values.perplexity, 1, 1000);
   for (const [i, l] of layers.entries()) {
@@ -223,12 +232,12 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
         `${formatAuditTable(report)}\n`,
     );
     if (ds.skipped.length > 0) io.stdout.write(`\nNot audited (not image files): ${ds.skipped.length}, e.g. ${ds.skipped.slice(0, 3).join(', ')}\n`);
-    for (const c of report.checks) io.stdout.write(`${c.passed ? 'PASS' : 'FAIL'}  ${c.layer}: purity ${c.value.toFixed(3)} (min ${c.threshold})\n`);
+    for (const c of report.checks) io.stdout.write(`${c.passed ? 'PASS' : 'FAIL'}  ${c.layer}: ${c.metric === 'labelIssues.share' ? `label-error share ${c.value.toFixed(3)} (max` : `purity ${c.value.toFixed(3)} (min`} ${c.threshold})\n`);
     io.stdout.write(`\nReport: ${path.join(outDir, 'report.json')}\n`);
     if (written.html) io.stdout.write(`HTML report: ${written.html}\n`);
   } else {
     // --quiet drops the table, never the reason for a failing exit code.
-    for (const c of report.checks) if (!c.passed) io.stderr.write(`FAIL  ${c.layer}: purity ${c.value.toFixed(3)} (min ${c.threshold})\n`);
+    for (const c of report.checks) if (!c.passed) io.stderr.write(`FAIL  ${c.layer}: ${c.metric === 'labelIssues.share' ? `label-error share ${c.value.toFixed(3)} (max` : `purity ${c.value.toFixed(3)} (min`} ${c.threshold})\n`);
   }
   return report.passed ? 0 : 1;
 }

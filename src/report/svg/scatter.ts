@@ -45,6 +45,8 @@ export interface ScatterOptions {
   hoverable?: (i: number) => boolean;
   /** Extra attributes of the `<svg>` element, already escaped. */
   attrs?: string;
+  /** Points to ring (e.g. suspected label issues), with a CSS class each (`ring <cls>`). */
+  rings?: ReadonlyMap<number, string>;
 }
 
 /**
@@ -110,6 +112,12 @@ export function scatterSvg(o: ScatterOptions): string {
       return markerBatchSvg(s.shape, centres, rBatch, s.color);
     })
     .join('');
+  const rings: string[] = [];
+  for (const [i, cls] of o.rings ?? []) {
+    if (i < 0 || i >= n) continue;
+    const [x, y] = place(o.coords[2 * i], o.coords[2 * i + 1]);
+    rings.push(`<circle class="ring ${escapeXml(cls)}" data-i="${i}" cx="${num(x)}" cy="${num(y + top)}" r="${num(rOwn + 2.6)}"/>`);
+  }
   const legendWidth = legend ? 150 : 0;
   const width = size + legendWidth;
   const height = Math.max(size + top, top + 8 + o.classes.length * LEGEND_ROW);
@@ -122,6 +130,7 @@ export function scatterSvg(o: ScatterOptions): string {
     `<rect x="0.5" y="${num(top + 0.5)}" width="${size - 1}" height="${size - 1}" fill="none" stroke="#d0d0d0"/>` +
     (batched ? `<g class="dense" aria-hidden="true">${batched}</g>` : '') +
     (marks.length > 0 ? `<g class="pts" stroke="#ffffff" stroke-width="0.6">${marks.join('')}</g>` : '') +
+    (rings.length > 0 ? `<g class="rings" fill="none" stroke="#111111" stroke-width="1.3">${rings.join('')}</g>` : '') +
     (legend ? classLegendSvg(o.classes, size + 12, top + 8) : '');
   return svgDocument(width, height, body, { title: o.title, desc: o.desc, attrs: o.attrs });
 }

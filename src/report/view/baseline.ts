@@ -45,6 +45,9 @@ export interface ComparisonView {
   lost: LostView[];
   lostTotal: number;
   gainedTotal: number;
+  /** Label-issue suspects that were not suspects at baseline (thumbnail, layer, given -> suggested, kind). */
+  newSuspects: { layer: string; image: ThumbView; suggested: string; kind: string; split: string }[];
+  newSuspectsTotal: number;
 }
 
 /** The baseline section. */
@@ -113,6 +116,8 @@ function comparisonView(ctx: ModelContext, c: Comparison, limit: number): Compar
     lost,
     lostTotal: losses.length,
     gainedTotal: (c.neighbors ?? []).reduce((a, d) => a + d.gained, 0),
+    newSuspects: (c.newLabelIssues ?? []).flatMap((ns) => ns.added.map((x) => ({ layer: ns.layer, image: ctx.thumb(x.path, x.label), suggested: x.suggested, kind: x.kind, split: x.split }))).slice(0, limit),
+    newSuspectsTotal: (c.newLabelIssues ?? []).reduce((a, ns) => a + ns.added.length, 0),
   };
 }
 

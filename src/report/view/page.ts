@@ -11,6 +11,7 @@ import { type ClassesView, classesView } from './classes.js';
 import { ModelContext, ThumbIndex } from './context.js';
 import { type HoverThumbnailOptions, hoverThumbnails } from './hover-thumbs.js';
 import { type Markup, trusted } from './markup.js';
+import { type LabelIssuesView, labelIssuesView } from './label-issues.js';
 import { type MisfitsView, misfitsView } from './misfits.js';
 import { type GridView, neighbourGrids } from './neighbors.js';
 import { type PageData, jsonForScript } from './page-data.js';
@@ -59,6 +60,7 @@ export interface ModelView {
   tsne: TsneView;
   sweep: SweepView;
   misfits: MisfitsView;
+  labelIssues: LabelIssuesView;
   classes: ClassesView;
   baseline: BaselineView;
 }
@@ -95,6 +97,7 @@ export function buildPage(reports: RenderableReport[], options: PageOptions = {}
     return {
       grids: neighbourGrids(ctx, main, { perClass: options.gridPerClass, worst: options.gridWorst }),
       misfits: misfitsView(ctx, main, options.misfits),
+      labelIssues: labelIssuesView(ctx, main, options.misfits),
       baseline: baselineView(ctx),
     };
   });
@@ -121,6 +124,7 @@ export function buildPage(reports: RenderableReport[], options: PageOptions = {}
         ['tsne', 't-SNE'],
         ['sweep', 'Layer sweep'],
         ['misfits', 'Misfits'],
+        ['label-issues', 'Label issues'],
         ['classes', 'Classes'],
         ['baseline', 'Baseline'],
       ].map(([s, text]) => ({ href: `#${id}-${s}`, text })),
@@ -129,6 +133,7 @@ export function buildPage(reports: RenderableReport[], options: PageOptions = {}
       tsne: tsneView(ctx, data, main, hover),
       sweep: sweepView(ctx),
       misfits: sections[i].misfits,
+      labelIssues: sections[i].labelIssues,
       classes: classesView(ctx, main),
       baseline: sections[i].baseline,
     };

@@ -5,6 +5,7 @@ import { scatterSvg } from '../svg/scatter.js';
 import type { ReportLayer } from '../types.js';
 import type { ModelContext } from './context.js';
 import { type Markup, trusted } from './markup.js';
+import { labelIssuesOf } from './label-issues.js';
 import { type PageData, normaliseCloud, registerImageSet } from './page-data.js';
 
 /** Options of {@link tsneScatterMarkup}. */
@@ -17,6 +18,8 @@ export interface TsneScatterOptions {
   set?: string;
   /** With `set`: thumbnail id per image; only images with one (id >= 0) get a hover marker. @default every image */
   hover?: readonly number[];
+  /** Ring the layer's suspected label issues (its `labelIssues` field). @default false */
+  rings?: boolean;
 }
 
 /** The 2-D t-SNE scatter of a layer as SVG, or the reason there is none. */
@@ -41,8 +44,23 @@ export function tsneScatterMarkup(ctx: ModelContext, layer: ReportLayer, o: Tsne
     interactive: o.set !== undefined,
     hoverable: o.hover ? (i) => o.hover![i] >= 0 : undefined,
     attrs: o.set !== undefined ? `class="scatter" data-set="${o.set}" tabindex="0"` : undefined,
+    rings: o.rings ? suspectRings(ctx, layer, t.embedding.images) : undefined,
   });
   return { svg, stats };
+}
+
+/**
+ * Rows of the embedded image set that are suspects in the layer's `labelIssues`, with their kind
+ * as CSS class. Reference suspects ring reference embeddings; in a leave-one-out audit the two
+ * arrays hold the same images.
+ */
+export function suspectRings(ctx: ModelContext, layer: ReportLayer, images: 'query' | 'reference'): Map<number, string> {
+  const out = new Map<number, string>();
+  const same = ctx.report.data.leaveOneOut;
+  for (const it of labelIssuesOf(layer)?.issues ?? []) {
+    if (it.split === images || same) if (!out.has(it.index)) out.set(it.index, `ring-${it.kind}`);
+  }
+  return out;
 }
 
 function tsneStats(e: { kl: number; iterations: number; images: string; perplexity?: number }, count: number): string {
@@ -92,7 +110,7 @@ export function tsneView(ctx: ModelContext, page: PageData, main: ReportLayer | 
     const v: TsneLayerView = { id: `${ctx.layerId(l)}-tsne`, layer: ctx.layerName(l), isData: l === data };
     const t2 = readTsne(ctx.report, l, '2d');
     if (t2.ok) {
-      const s = tsneScatterMarkup(ctx, l, { set: register(t2.embedding.images), hover: setOf(t2.embedding.images) });
+      const s = tsneScatterMarkup(ctx, l, { set: register(t2.embedding.images), hover: setOf(t2.embedding.images), rings: true });
       if ('svg' in s) {
         v.scatter = trusted(s.svg);
         v.stats2d = s.stats;

@@ -1,0 +1,160 @@
+/**
+ * Label-issue ranking on fixtures/label-noise/ (real Fashion-MNIST, 3% of 2,000 training labels
+ * flipped at random, 3 seeds; models trained on the flipped labels): recall of the top-N list
+ * (N = number flipped), precision and recall of `kind = label-error` at the shipped thresholds,
+ * for the well-trained and the shortcut-trained model, beside plain 10-NN disagreement and the
+ * model's own (in-sample) confidence. Quality figures, not timings: they do not depend on load.
+ *
+ * `npm run bench -- label-issues`
+ */
+
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseNpy } from '../src/data/npy.js';
+import { knnSearch } from '../src/math/knn.js';
+import type { Matrix } from '../src/math/matrix.js';
+import { LABEL_ISSUE_KINDS, type LabelIssueOptions, NOT_A_SUSPECT, centroidDistances, rankLabelIssues } from '../src/metrics/label-issues.js';
+
+/** The fixture directory (this file runs from `bench/` under Vitest and from `dist/bench/` under `npm run bench`). */
+export const LABEL_NOISE_DIR = join(dirname(fileURLToPath(import.meta.url)).replace(/[\\/]dist([\\/]bench)$/, '$1'), '..', 'fixtures', 'label-noise');
+
+/** Models in the fixture. */
+export const LABEL_NOISE_MODELS = ['good', 'shortcut'] as const;
+
+/** One seed of the fixture. */
+export interface LabelNoiseSeed {
+  seed: number;
+  given: Int32Array;
+  truth: Int32Array;
+  flipped: Uint8Array;
+  models: Record<(typeof LABEL_NOISE_MODELS)[number], { penultimate: Matrix; logits: Matrix }>;
+}
+
+async function npy(dir: string, file: string): Promise<Matrix> {
+  return parseNpy(new Uint8Array(await readFile(join(dir, file))), file);
+}
+
+/** Reads seed `seed` of the fixture. */
+export async function loadLabelNoiseSeed(seed: number, root = LABEL_NOISE_DIR): Promise<LabelNoiseSeed> {
+  const dir = join(root, `seed-${seed}`);
+  const labels = await npy(dir, 'labels.npy');
+  const n = labels.rows;
+  const given = new Int32Array(n);
+  const truth = new Int32Array(n);
+  const flipped = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    given[i] = labels.data[2 * i];
+    truth[i] = labels.data[2 * i + 1];
+    flipped[i] = given[i] !== truth[i] ? 1 : 0;
+  }
+  const models = {} as LabelNoiseSeed['models'];
+  for (const m of LABEL_NOISE_MODELS) models[m] = { penultimate: await npy(dir, `${m}-penultimate.npy`), logits: await npy(dir, `${m}-logits.npy`) };
+  return { seed, given, truth, flipped, models };
+}
+
+/** Quality of one ranking against the truth. */
+export interface RankingQuality {
+  /** Share of flipped images among the top N, N = number flipped. */
+  recallAtN: number;
+  /** Of the images called `label-error`, the share flipped (NaN when none). */
+  precision?: number;
+  /** Share of the flipped images called `label-error`. */
+  recall?: number;
+  /** Images called `label-error`. */
+  called?: number;
+  /** Kinds of the first N suspects listed (images with a kind), by count. */
+  topKinds?: Record<string, number>;
+}
+
+function recallAtN(order: ArrayLike<number>, flipped: Uint8Array): number {
+  let n = 0;
+  for (const f of flipped) n += f;
+  let hit = 0;
+  for (let r = 0; r < n; r++) hit += flipped[order[r]];
+  return hit / n;
+}
+
+function orderByScore(score: Float64Array): Int32Array {
+  const order = Int32Array.from({ length: score.length }, (_, i) => i);
+  return order.sort((a, b) => score[b] - score[a] || a - b);
+}
+
+function softmaxRow(logits: Matrix, i: number, c: number): number {
+  const o = i * logits.cols;
+  let max = -Infinity;
+  for (let j = 0; j < logits.cols; j++) max = Math.max(max, logits.data[o + j]);
+  let sum = 0;
+  for (let j = 0; j < logits.cols; j++) sum += Math.exp(logits.data[o + j] - max);
+  return Math.exp(logits.data[o + c] - max) / sum;
+}
+
+/** The three rankings of one model of one seed. */
+export async function evaluateLabelNoise(data: LabelNoiseSeed, model: (typeof LABEL_NOISE_MODELS)[number], k = 10, overrides: Partial<LabelIssueOptions> = {}): Promise<{ knn: RankingQuality; confidence: RankingQuality; shipped: RankingQuality }> {
+  const { penultimate, logits } = data.models[model];
+  const n = data.given.length;
+  const C = logits.cols;
+  const gated = await knnSearch(penultimate, penultimate, { k, excludeSelf: true });
+  const predictions = new Float64Array(n * C);
+  for (let i = 0; i < n; i++) for (let c = 0; c < C; c++) predictions[i * C + c] = softmaxRow(logits, i, c);
+
+  const disagree = new Float64Array(n);
+  for (let i = 0; i < n; i++) for (let t = 0; t < k; t++) disagree[i] += data.given[gated.indices[i * k + t]] !== data.given[i] ? 1 / k : 0;
+  const conf = new Float64Array(n);
+  for (let i = 0; i < n; i++) conf[i] = 1 - softmaxRow(logits, i, data.given[i]);
+
+  const cd = centroidDistances(penultimate.data, n, penultimate.cols, penultimate.data, data.given, C, true);
+  // As the audit runs it: the gated layer's neighbours vote with their labels and with the
+  // model's predictions for them (one value per class: the logits), centroids break ties.
+  const res = rankLabelIssues({ numClasses: C, reference: { labels: data.given, layers: [gated], centroidDistances: cd }, referencePredictions: predictions, ...overrides });
+  const r = res.reference;
+  let called = 0;
+  let hit = 0;
+  let flippedTotal = 0;
+  for (let i = 0; i < n; i++) {
+    flippedTotal += data.flipped[i];
+    if (r.kind[i] === 0) {
+      called++;
+      hit += data.flipped[i];
+    }
+  }
+  const topKinds: Record<string, number> = {};
+  let listed = 0;
+  for (let t = 0; t < n && listed < flippedTotal; t++) {
+    const kd = r.kind[r.order[t]];
+    if (kd === NOT_A_SUSPECT) continue;
+    listed++;
+    topKinds[LABEL_ISSUE_KINDS[kd]] = (topKinds[LABEL_ISSUE_KINDS[kd]] ?? 0) + 1;
+  }
+  return {
+    knn: { recallAtN: recallAtN(orderByScore(disagree), data.flipped) },
+    confidence: { recallAtN: recallAtN(orderByScore(conf), data.flipped) },
+    shipped: { recallAtN: recallAtN(r.order, data.flipped), precision: called > 0 ? hit / called : Number.NaN, recall: hit / flippedTotal, called, topKinds },
+  };
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const f3 = (x: number) => (Number.isNaN(x) ? '  n/a' : x.toFixed(3));
+
+/** `npm run bench -- label-issues` */
+export async function runLabelIssuesBench(argv: string[] = []): Promise<Record<string, unknown>> {
+  const seeds = [1, 2, 3];
+  const summary: Record<string, unknown> = {};
+  const data = await Promise.all(seeds.map((s) => loadLabelNoiseSeed(s)));
+  console.log('label-issues  fixtures/label-noise: 2,000 Fashion-MNIST training images, 60 labels flipped (3%), k = 10, per seed 1/2/3 and mean');
+  for (const model of LABEL_NOISE_MODELS) {
+    const rows = await Promise.all(data.map((d) => evaluateLabelNoise(d, model)));
+    const line = (name: string, xs: number[]) => `    ${name.padEnd(34)} ${xs.map(f3).join(' / ')}  mean ${f3(mean(xs))}`;
+    console.log(`  ${model} model`);
+    console.log(line('recall@N  plain 10-NN disagreement', rows.map((r) => r.knn.recallAtN)));
+    console.log(line('recall@N  model confidence alone', rows.map((r) => r.confidence.recallAtN)));
+    console.log(line('recall@N  shipped ranking', rows.map((r) => r.shipped.recallAtN)));
+    console.log(line('label-error precision', rows.map((r) => r.shipped.precision ?? Number.NaN)));
+    console.log(line('label-error recall', rows.map((r) => r.shipped.recall ?? Number.NaN)));
+    console.log(`    label-error calls                  ${rows.map((r) => r.shipped.called).join(' / ')}`);
+    console.log(`    kinds of the first N suspects      ${rows.map((r) => JSON.stringify(r.shipped.topKinds)).join(' / ')}`);
+    summary[model] = rows;
+  }
+  if (argv.includes('--json')) console.log(JSON.stringify(summary));
+  return summary;
+}

@@ -1,0 +1,55 @@
+/**
+ * Regression test of the label-issue ranking on fixtures/label-noise/ (real Fashion-MNIST, 60 of
+ * 2,000 training labels flipped at random, models trained on the flipped labels; see
+ * fixtures/label-noise/make_label_noise.py). The plain k-NN baseline is checked against the
+ * scikit-learn figures the generator wrote to truth.json.
+ */
+
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LABEL_NOISE_DIR, evaluateLabelNoise, loadLabelNoiseSeed } from '../../bench/label-issues.js';
+
+const SEEDS = [1, 2, 3];
+
+async function truth(seed: number) {
+  return JSON.parse(await readFile(join(LABEL_NOISE_DIR, `seed-${seed}`, 'truth.json'), 'utf8')) as {
+    flipped: number;
+    models: Record<string, { knn_disagreement_recall_at_n: number; confidence_recall_at_n: number }>;
+  };
+}
+
+describe('label issues on the label-noise fixture', () => {
+  it.each(SEEDS)('seed %i: 60 flips; plain k-NN and confidence baselines match scikit-learn', async (seed) => {
+    const data = await loadLabelNoiseSeed(seed);
+    const t = await truth(seed);
+    expect(data.flipped.reduce((a, b) => a + b, 0)).toBe(60);
+    expect(t.flipped).toBe(60);
+    for (const model of ['good', 'shortcut'] as const) {
+      const r = await evaluateLabelNoise(data, model);
+      // Same neighbours up to float16 rounding of the stored features: at most one image of 60 may move.
+      expect(Math.abs(r.knn.recallAtN - t.models[model].knn_disagreement_recall_at_n)).toBeLessThanOrEqual(1 / 60 + 1e-9);
+      expect(Math.abs(r.confidence.recallAtN - t.models[model].confidence_recall_at_n)).toBeLessThanOrEqual(1 / 60 + 1e-9);
+    }
+  });
+
+  it('the shipped ranking beats plain k-NN disagreement with the well-trained model on every seed', async () => {
+    let shipped = 0;
+    let knn = 0;
+    for (const seed of SEEDS) {
+      const r = await evaluateLabelNoise(await loadLabelNoiseSeed(seed), 'good');
+      expect(r.shipped.recallAtN).toBeGreaterThan(r.knn.recallAtN);
+      shipped += r.shipped.recallAtN / SEEDS.length;
+      knn += r.knn.recallAtN / SEEDS.length;
+    }
+    expect(shipped - knn).toBeGreaterThanOrEqual(0.05);
+  });
+
+  it('calls none of the shortcut-trained model\'s suspects a label error', async () => {
+    for (const seed of SEEDS) {
+      const r = await evaluateLabelNoise(await loadLabelNoiseSeed(seed), 'shortcut');
+      expect(r.shipped.called).toBe(0);
+      expect(r.shipped.topKinds?.['model-confusion'] ?? 0).toBeGreaterThanOrEqual(55);
+    }
+  });
+});
