@@ -72,7 +72,7 @@ const CASES: Case[] = [
     id: 'no-html-rerun', group: '2 report unit', input: 'audit --no-html over a report with index.html and PNGs', args: [...AUDIT, '--no-html', '--out', '{PREV_NOHTML}'], code: 0, message: '',
     check: async () => {
       const names = (await readdir(P.PREV_NOHTML)).sort();
-      expect(names).toEqual(['.semantic-audit-files.json', 'notes.txt', 'report.json']);
+      expect(names).toEqual(['.semantic-audit-files.json', 'label-issues.csv', 'notes.txt', 'report.json']);
       expect(await readFile(path.join(P.PREV_NOHTML, 'notes.txt'), 'utf8')).toBe('mine\n');
     },
   },

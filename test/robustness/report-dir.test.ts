@@ -113,7 +113,7 @@ describe('report directory written as a unit', () => {
     await mkdir(path.join(out, 'mine'));
     await writeFile(path.join(out, 'mine', 'a.txt'), 'a\n');
     await writeReportDirectory(report, out, { html: false, png: false });
-    expect((await readdir(out)).sort()).toEqual([MANIFEST_FILE, 'mine', 'notes.txt', 'report.json']);
+    expect((await readdir(out)).sort()).toEqual([MANIFEST_FILE, 'label-issues.csv', 'label-issues.data.csv', 'mine', 'notes.txt', 'report.json']);
     expect(await readFile(path.join(out, 'mine', 'a.txt'), 'utf8')).toBe('a\n');
   });
 
