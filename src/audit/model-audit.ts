@@ -12,7 +12,7 @@ import type { Gemm } from '../math/gemm.js';
 import { DISTANCE_METRICS, type DistanceMetric, knnSearch } from '../math/knn.js';
 import { type Matrix, createMatrix } from '../math/matrix.js';
 import { type ExtractOptions, type ExtractTimings, extractFeatures } from '../model/extractor.js';
-import { type ResolvedLayer, listModuleScopes, resolveLayer } from '../model/layers.js';
+import { type ResolvedLayer, resolveLayer, sweepLayers, topLayers } from '../model/layers.js';
 import { type LoadedModel, loadModel } from '../model/model.js';
 import { sharedOrtGemm } from '../model/ort-gemm.js';
 import { VERSION } from '../version.js';
@@ -203,21 +203,15 @@ export class ModelAudit {
   }
 
   /**
-   * Expands `all` to every module of the network in order (data, modules, logits) and removes
-   * duplicates.
+   * Expands `all` to a sweep of the network in order (see `sweepLayers`) and `top` to the
+   * top-level modules (data, modules, logits), and removes duplicates.
    */
   expandLayers(layers: string[]): string[] {
     const out: string[] = [];
     for (const l of layers) {
-      if (l === 'all') {
-        // Modules whose last output is the same tensor (fc and logits) appear once.
-        const seen = new Set<string>();
-        for (const name of ['data', ...listModuleScopes(this.model.graph), 'logits']) {
-          const tensor = this.resolve(name).tensor;
-          if (!seen.has(tensor)) out.push(name);
-          seen.add(tensor);
-        }
-      } else out.push(l);
+      if (l === 'all') out.push(...sweepLayers(this.model.graph));
+      else if (l === 'top') out.push(...topLayers(this.model.graph));
+      else out.push(l);
     }
     return [...new Set(out)];
   }
