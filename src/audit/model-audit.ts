@@ -22,6 +22,7 @@ import { cachedResult, decodeJson, decodeKnn, encodeJson, encodeKnn, matrixDiges
 import { tsne as runTsne } from '../embed/tsne.js';
 import { type SeparationMetrics, separationMetrics } from '../metrics/separation.js';
 import { trustworthiness } from '../metrics/trustworthiness.js';
+import { type AccuracyReport, accuracyWarning, outputToLabel, topOneAccuracy } from '../metrics/accuracy.js';
 import { type AuditReport, type CheckResult, type LayerReport, REPORT_SCHEMA_VERSION, type ReportImage } from './report-types.js';
 
 /** Preprocessing options; unset fields come from the model (static input size, metadata) or defaults. */
@@ -56,6 +57,12 @@ export interface AuditModelOptions extends ExtractOptions {
    * `SEMANTIC_AUDIT_CACHE`, else `.semantic-audit/cache`; `false` disables it.
    */
   cache?: ExtractOptions['cache'];
+  /**
+   * Class names in the order of the model's outputs, for top-1 accuracy (`--labels <file>`).
+   * @default metadata `semantic_audit.labels` (or `semantic_audit.classes`), else the data set's
+   * sorted class names (an assumption the report states)
+   */
+  labels?: string[];
   /** Features come from merged extraction shards instead of the model (set by {@link auditFromShards}). */
   shards?: import('../shard/read-shards.js').MergedShards;
 }
@@ -170,6 +177,7 @@ export class ModelAudit {
   /** The separation each layer shows in the report: the latest computed, one with the embedding preferred. */
   private readonly reportSeparations = new Map<string, SeparationField>();
   private hashes: string[] | undefined;
+  private accuracyReport: AccuracyReport | undefined;
   /** The cache holding derived results (`null` until first opened). */
   private resultStore: ActivationCache | undefined | null = null;
   /** Bytes in the cache at the last eviction scan plus the results written since (unknown before). */
@@ -431,6 +439,85 @@ export class ModelAudit {
     return value;
   }
 
+  /**
+   * The model's output layer when it has one value per class (`logits`), else undefined: what
+   * {@link accuracy} reads. Throws when `labels` were given and do not match the output.
+   */
+  accuracyLayer(): string | undefined {
+    let r: ResolvedLayer;
+    try {
+      r = this.resolve('logits');
+    } catch {
+      return undefined;
+    }
+    if (this.options.shards && !this.options.shards.layerNames.includes('logits')) return undefined;
+    const cols = r.shape && r.shape.length === 2 && typeof r.shape[1] === 'number' ? r.shape[1] : undefined;
+    const { order, source } = this.classOrder();
+    if (cols !== undefined && cols !== order.length) {
+      if (source === 'labels-file') throw paramError('labels', `${cols} class names (one per output of ${r.tensor})`, `${order.length} names`);
+      return undefined;
+    }
+    return 'logits';
+  }
+
+  /** The class order of the model's outputs and where it came from. */
+  private classOrder(): { order: string[]; source: AccuracyReport['classOrderSource']; note: string } {
+    if (this.options.labels) return { order: this.options.labels, source: 'labels-file', note: 'from --labels' };
+    const meta = this.model.graph.metadata['semantic_audit.labels'];
+    if (meta) {
+      try {
+        const v = JSON.parse(meta);
+        if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return { order: v, source: 'metadata', note: 'from model metadata semantic_audit.labels' };
+      } catch {
+        // fall through
+      }
+      throw new AuditError(`${this.model.label} has metadata semantic_audit.labels that is not a JSON array of class names: ${meta.slice(0, 80)}`, 'E_MODEL');
+    }
+    if (this.model.classNames) return { order: this.model.classNames, source: 'metadata', note: 'from model metadata semantic_audit.classes' };
+    return { order: this.classes, source: 'sorted-folders', note: 'assumed: the sorted class names of the data set, as no --labels file or semantic_audit.labels metadata was given' };
+  }
+
+  /**
+   * Top-1 accuracy of the model's outputs on the query and reference images (undefined when the
+   * output does not have one value per class); kept for {@link report}.
+   */
+  async accuracy(): Promise<AccuracyReport | undefined> {
+    if (this.accuracyReport) return this.accuracyReport;
+    const layer = this.accuracyLayer();
+    if (!layer) return undefined;
+    const f = await this.features(layer);
+    const { order, source, note } = this.classOrder();
+    if (f.query.cols !== order.length) {
+      if (source === 'labels-file') throw paramError('labels', `${f.query.cols} class names (one per output of ${f.layer.tensor})`, `${order.length} names`);
+      return undefined;
+    }
+    const map = outputToLabel(order, this.classes);
+    const acc: AccuracyReport = {
+      layer,
+      tensor: f.layer.tensor,
+      classOrder: order,
+      classOrderSource: source,
+      classOrderNote: note,
+      query: topOneAccuracy(f.query, this.queryLabels, map, this.classes),
+    };
+    if (!this.selection.leaveOneOut) acc.reference = topOneAccuracy(f.reference, this.referenceLabels, map, this.classes);
+    this.accuracyReport = acc;
+    return acc;
+  }
+
+  /** The layer whose purity the accuracy warning compares with: the gated one, else pool5/penultimate, else the deepest analysed. */
+  private warningLayer(): { name: string; purity: number } | undefined {
+    const analysed = [...this.analyses.values()];
+    const pick = (name: string) => analysed.find((l) => l.name === name);
+    const gated = this.checks.map((c) => pick(c.layer)).find(Boolean);
+    const chosen =
+      gated ??
+      pick('pool5') ??
+      pick('penultimate') ??
+      analysed.filter((l) => !['data', 'logits', 'probabilities'].includes(l.name)).sort((a, b) => b.order - a.order)[0];
+    return chosen ? { name: chosen.name, purity: chosen.knn.purity.micro } : undefined;
+  }
+
   /** Records a pass/fail check so that it appears in the report. */
   recordCheck(check: CheckResult): void {
     this.checks.push(check);
@@ -468,6 +555,10 @@ export class ModelAudit {
         if (sep) out.separation = sep;
         return out;
       });
+    const warnings: string[] = [];
+    const acc = this.accuracyReport;
+    const accWarning = acc ? accuracyWarning(acc, this.classes.length, this.warningLayer()) : undefined;
+    if (accWarning) warnings.push(accWarning);
     return {
       schemaVersion: REPORT_SCHEMA_VERSION,
       tool: { name: 'semantic-audit', version: VERSION },
@@ -490,6 +581,8 @@ export class ModelAudit {
       checks: [...this.checks],
       passed: this.checks.every((c) => c.passed),
       timings: Object.fromEntries(Object.entries(this.timings).map(([k, v]) => [k, Math.round(v)])),
+      ...(acc ? { accuracy: acc } : {}),
+      ...(warnings.length > 0 ? { warnings } : {}),
     };
   }
 }

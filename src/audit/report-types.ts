@@ -119,4 +119,8 @@ export interface AuditReport {
   checks: CheckResult[];
   passed: boolean;
   timings?: Record<string, number>;
+  /** Top-1 accuracy of the model's outputs on the audited images, when computed (see `ModelAudit.accuracy`). */
+  accuracy?: import('../metrics/accuracy.js').AccuracyReport;
+  /** Warnings about the audit's likely validity (preprocessing, class order), also printed on stderr by the CLI. */
+  warnings?: string[];
 }

@@ -14,6 +14,7 @@ import type { AuditReport, CheckResult } from '../../audit/report-types.js';
 import { DISTANCE_METRICS } from '../../math/knn.js';
 import { EXTRACTION_OPTIONS, cacheFromArgs, formatTable, parseFloatOption, parseIntOption, preprocessFromArgs } from '../args.js';
 import type { CliIO } from '../io.js';
+import { readLabelsFile } from '../../data/labels-file.js';
 import { writeReportDirectory } from '../../report/write-report.js';
 import { openActivationCache } from '../../cache/activation-cache.js';
 
@@ -27,8 +28,11 @@ Options:
   --model <file.onnx>        ONNX image classifier (required)
   --data <dir|file.csv>      ImageFolder root/<split>/<class>/* or CSV manifest path,label[,split] (required)
   --out <dir>                report directory; report.json is written there (required)
-  --layers <a,b,...>         layers: tensor, node or module names, data, penultimate, logits, or all
-                             (default: data,penultimate)
+  --layers <a,b,...>         layers: tensor, node or module names, data, penultimate, logits,
+                             probabilities, all (a sweep through the network) or top (top-level
+                             modules) (default: data,penultimate)
+  --labels <file>            class names, one per line, in the order of the model's outputs (for
+                             top-1 accuracy; default: model metadata, else sorted class folders)
   --k <n>                    neighbours per query (default 10)
   --metric <m>               euclidean | cosine (default euclidean)
   --query-split <name>       split of the query images (default test)
@@ -93,6 +97,20 @@ export function formatAuditTable(report: AuditReport): string {
   return formatTable(['layer', 'tensor', 'dim', 'k', 'purity', 'macro', 'weakest class'], rows);
 }
 
+/** Top-1 accuracy per split and per class, beside the per-class purity of the deepest audited feature layer. */
+export function formatAccuracy(report: AuditReport): string {
+  const acc = report.accuracy!;
+  const gated = report.checks.map((c) => report.layers.find((l) => l.name === c.layer)).find(Boolean);
+  const candidates = report.layers.filter((l) => l.kind !== 'data' && l.tensor !== acc.tensor && l.kind !== 'probabilities');
+  const feature = gated ?? candidates.find((l) => l.name === 'pool5') ?? candidates.find((l) => l.kind === 'penultimate') ?? candidates[candidates.length - 1];
+  const split = (s: { accuracy: number; correct: number; total: number }) => `${s.accuracy.toFixed(3)} (${s.correct}/${s.total})`;
+  const head = `Top-1 accuracy (${acc.layer}; class order ${acc.classOrderNote}): query ${split(acc.query)}${acc.reference ? `, reference ${split(acc.reference)}` : ''}`;
+  const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v.toFixed(3));
+  const rows = report.data.classes.map((c) => [c, fmt(acc.query.perClass[c]), ...(acc.reference ? [fmt(acc.reference.perClass[c])] : []), ...(feature ? [fmt(feature.knn.purity.perClass[c])] : [])]);
+  const header = ['class', 'accuracy (query)', ...(acc.reference ? ['accuracy (reference)'] : []), ...(feature ? [`purity (${feature.name})`] : [])];
+  return `${head}\n${formatTable(header, rows)}`;
+}
+
 /** Runs `semantic-audit audit`; returns the exit code. */
 export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -110,6 +128,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       seed: { type: 'string' },
       'no-html': { type: 'boolean' },
       'max-thumbnails': { type: 'string' },
+      labels: { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
@@ -148,13 +167,15 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     batchSize: parseIntOption('--batch-size', values['batch-size'], 1),
     onProgress: progress,
     preprocess,
+    labels: values.labels === undefined ? undefined : await readLabelsFile(values.labels),
   });
   const loadedAt = performance.now();
   const layers = subject.expandLayers((values.layers ?? merged?.layerNames.join(',') ?? 'data,penultimate').split(',').map((s) => s.trim()).filter(Boolean));
   if (layers.length === 0) throw paramError('--layers', 'at least one layer name', values.layers);
   const gates = parseMinPurity(values['min-purity'], layers);
   if (!merged) for (const l of layers) subject.resolve(l); // fail fast on unknown names, before inference
-  await subject.prefetch(layers);
+  const accuracyLayer = subject.accuracyLayer();
+  await subject.prefetch(accuracyLayer ? [...layers, accuracyLayer] : layers);
   const extractedAt = performance.now();
   for (const l of layers) {
     const r = await subject.analyze(l, { k, metric });
@@ -172,8 +193,10 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     if (values['tsne-3d'] && !values['no-tsne']) await subject.embed(l, { dims: 3, perplexity, seed });
   }
   if (progress) io.stderr.write('\n');
+  await subject.accuracy();
   const analyzedAt = performance.now();
   const report = subject.report();
+  for (const w of report.warnings ?? []) io.stderr.write(`semantic-audit: warning: ${w}\n`);
   const outDir = path.resolve(values.out!);
   await mkdir(outDir, { recursive: true });
   const reportJson = `${JSON.stringify(report, null, 2)}\n`;
@@ -193,6 +216,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
         `${ds.query.length} query images (${ds.querySplit}) vs ${ds.reference.length} reference images (${ds.referenceSplit})${ds.leaveOneOut ? ', leave-one-out' : ''}, ${ds.classes.length} classes, k = ${k}, ${metric}\n\n` +
         `${formatAuditTable(report)}\n`,
     );
+    if (report.accuracy) io.stdout.write(`\n${formatAccuracy(report)}\n`);
     if (ds.skipped.length > 0) io.stdout.write(`\nNot audited (not image files): ${ds.skipped.length}, e.g. ${ds.skipped.slice(0, 3).join(', ')}\n`);
     for (const c of report.checks) io.stdout.write(`${c.passed ? 'PASS' : 'FAIL'}  ${c.layer}: purity ${c.value.toFixed(3)} (min ${c.threshold})\n`);
     io.stdout.write(`\nReport: ${path.join(outDir, 'report.json')}\n`);
