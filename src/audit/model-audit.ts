@@ -157,6 +157,15 @@ export function resolvePreprocess(model: LoadedModel, options: PreprocessOptions
 
 let subjectCounter = 0;
 
+/** The error for class labels whose count differs from the model's outputs. */
+function labelsMismatch(outputs: number, tensor: string, labels: string[]): AuditError {
+  const shown = labels.length > 6 ? `${labels.slice(0, 6).join(', ')}, ...` : labels.join(', ');
+  return new AuditError(
+    `Expected ${outputs} class names for labels (one per output of ${tensor}, in order) but received ${labels.length} (${shown}). Give one class name per line of the labels file.`,
+    'E_PARAM',
+  );
+}
+
 /** Codec of JSON-safe results for the result cache. */
 function jsonCodec<T>(): { encode: (v: T) => Uint8Array; decode: (b: Uint8Array) => T | undefined } {
   return { encode: encodeJson, decode: (b) => decodeJson<T>(b) };
@@ -450,11 +459,11 @@ export class ModelAudit {
     } catch {
       return undefined;
     }
-    if (this.options.shards && !this.options.shards.layerNames.includes('logits')) return undefined;
+    if (this.options.shards && !this.options.shards.plan.layers.some((l) => l.tensor === r.tensor)) return undefined; // not extracted
     const cols = r.shape && r.shape.length === 2 && typeof r.shape[1] === 'number' ? r.shape[1] : undefined;
     const { order, source } = this.classOrder();
     if (cols !== undefined && cols !== order.length) {
-      if (source === 'labels-file') throw paramError('labels', `${cols} class names (one per output of ${r.tensor})`, `${order.length} names`);
+      if (source === 'labels-file') throw labelsMismatch(cols, r.tensor, order);
       return undefined;
     }
     return 'logits';
@@ -488,7 +497,7 @@ export class ModelAudit {
     const f = await this.features(layer);
     const { order, source, note } = this.classOrder();
     if (f.query.cols !== order.length) {
-      if (source === 'labels-file') throw paramError('labels', `${f.query.cols} class names (one per output of ${f.layer.tensor})`, `${order.length} names`);
+      if (source === 'labels-file') throw labelsMismatch(f.query.cols, f.layer.tensor, order);
       return undefined;
     }
     const map = outputToLabel(order, this.classes);
