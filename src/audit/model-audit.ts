@@ -7,7 +7,10 @@
 import { createHash } from 'node:crypto';
 import { AuditError, checkChoice, checkInteger, paramError } from '../errors.js';
 import { type Dataset, type SplitSelection, loadDataset, selectSplits } from '../data/dataset.js';
-import { type Layout, type Preprocess, type ResizeMode, PRESETS, validatePreprocess } from '../data/preprocess.js';
+import { type ChannelOrder, type Layout, type Preprocess, type ResizeMode, PRESETS, validatePreprocess } from '../data/preprocess.js';
+import type { PadAlign } from '../data/letterbox.js';
+import { type PreprocessSource, type PreprocessSources, normalisationWarning } from '../data/preprocess-summary.js';
+import { sampleImageSizes, transposedAspectWarning } from '../data/image-aspect.js';
 import type { Gemm } from '../math/gemm.js';
 import { DISTANCE_METRICS, type DistanceMetric, knnSearch } from '../math/knn.js';
 import { type Matrix, createMatrix } from '../math/matrix.js';
@@ -31,11 +34,17 @@ export interface PreprocessOptions {
   size?: number | [number, number];
   /** @default 'crop' (or the model's `semantic_audit.preprocess` metadata) */
   resize?: ResizeMode;
+  /** With `resize: 'pad'`: the padding as a pixel value in [0, 255]. @default the normalised 0 */
+  padValue?: number;
+  /** With `resize: 'pad'`: where the fitted image sits. @default 'center' */
+  padAlign?: PadAlign;
+  /** Channel order of a 3-channel input. @default 'rgb' (or the metadata's `channels`) */
+  channels?: ChannelOrder;
   /** Per-channel mean after scaling to [0, 1]. */
   mean?: number[];
   /** Per-channel standard deviation. */
   std?: number[];
-  /** `imagenet` or `none`: sets mean and std. */
+  /** `imagenet`, `inception` ([-1, 1]) or `none`: sets mean and std. */
   preset?: string;
   /** Force the input layout when the model's shape is ambiguous. */
   layout?: Layout;
@@ -113,46 +122,82 @@ export interface LayerFeatures {
 
 /** Resolves preprocessing from options, the model's input and its metadata. */
 export function resolvePreprocess(model: LoadedModel, options: PreprocessOptions = {}): Preprocess {
+  return resolvePreprocessWithSources(model, options).preprocess;
+}
+
+/**
+ * Resolves preprocessing from options, the model's input and its metadata, and says where each
+ * value came from (options win over the metadata, which wins over the defaults).
+ */
+export function resolvePreprocessWithSources(model: LoadedModel, options: PreprocessOptions = {}): { preprocess: Preprocess; sources: PreprocessSources } {
   const inp = model.input;
+  const hints = model.hints;
   let height = inp.height;
   let width = inp.width;
+  let sizeSource: PreprocessSource = 'model';
   if (options.size !== undefined) {
     const [h, w] = typeof options.size === 'number' ? [options.size, options.size] : options.size;
     if ((height !== undefined && height !== h) || (width !== undefined && width !== w)) {
-      throw paramError('size', `${height ?? '?'}x${width ?? '?'} (the model's fixed input size)`, `${h}x${w}`, 'Leave --size out for models with a fixed input size');
+      const transposed = height === w && width === h ? ` (height first: ${h}x${w} is ${w}x${h} transposed)` : '';
+      throw paramError('size', `${height ?? '?'}x${width ?? '?'} (the model's fixed input size, height x width)`, `${h}x${w}${transposed}`, 'Leave --size out for models with a fixed input size');
     }
+    if (height === undefined || width === undefined) sizeSource = 'option';
     height = h;
     width = w;
   }
   if (height === undefined || width === undefined) {
     throw new AuditError(
-      `The input ${JSON.stringify(inp.name)} of ${model.label} has a dynamic size [${inp.shape.map((d) => d ?? '?').join(', ')}]; pass --size N or --size H,W (preprocess.size) with the size the model was trained on.`,
+      `The input ${JSON.stringify(inp.name)} of ${model.label} has a dynamic size [${inp.shape.map((d) => d ?? '?').join(', ')}]; pass --size HxW (height x width, e.g. 48x192; preprocess.size [height, width]) with the size the model was trained on.`,
       'E_PARAM',
     );
   }
-  let mean = model.hints.mean ?? [0, 0, 0];
-  let std = model.hints.std ?? [1, 1, 1];
+  const pick = <T>(option: T | undefined, hint: T | undefined, fallback: T): [T, PreprocessSource] =>
+    option !== undefined ? [option, 'option'] : hint !== undefined ? [hint, 'metadata'] : [fallback, 'default'];
+  let [mean, meanSource] = pick<number[]>(undefined, hints.mean, [0, 0, 0]);
+  let [std, stdSource] = pick<number[]>(undefined, hints.std, [1, 1, 1]);
   if (options.preset !== undefined) {
     const preset = PRESETS[options.preset];
     if (!preset) throw paramError('preset', `one of ${Object.keys(PRESETS).join(', ')}`, options.preset);
-    mean = preset.mean;
-    std = preset.std;
+    [mean, std, meanSource, stdSource] = [preset.mean, preset.std, 'option', 'option'];
   }
-  if (options.mean) mean = options.mean;
-  if (options.std) std = options.std;
+  if (options.mean) [mean, meanSource] = [options.mean, 'option'];
+  if (options.std) [std, stdSource] = [options.std, 'option'];
   if (inp.channels === 1) {
     mean = mean.slice(0, 1);
     std = std.slice(0, 1);
   }
-  return validatePreprocess({
+  const [resize, resizeSource] = pick<ResizeMode>(options.resize, hints.resize, 'crop');
+  const [channelOrder, channelSource] = pick<ChannelOrder>(options.channels, hints.channels, 'rgb');
+  const preprocess: Preprocess = {
     width,
     height,
     channels: inp.channels,
     layout: options.layout ?? inp.layout,
-    resize: options.resize ?? model.hints.resize ?? 'crop',
+    resize,
     mean,
     std,
-  });
+  };
+  if (channelOrder === 'bgr' && inp.channels === 3) preprocess.channelOrder = 'bgr';
+  const sources: PreprocessSources = {
+    size: sizeSource,
+    resize: resizeSource,
+    channelOrder: inp.channels === 3 ? channelSource : 'model',
+    mean: meanSource,
+    std: stdSource,
+    layout: options.layout ? 'option' : 'model',
+  };
+  if (options.preset !== undefined && !options.mean && !options.std) sources.preset = options.preset;
+  if (resize === 'pad') {
+    const [padValue, padValueSource] = pick<number | undefined>(options.padValue, hints.padValue, undefined);
+    const [padAlign, padAlignSource] = pick<PadAlign>(options.padAlign, hints.padAlign, 'center');
+    if (padValue !== undefined) preprocess.padValue = padValue;
+    preprocess.padAlign = padAlign;
+    sources.padValue = padValueSource;
+    sources.padAlign = padAlignSource;
+  } else if (options.padValue !== undefined || options.padAlign !== undefined) {
+    throw paramError(options.padValue !== undefined ? 'pad value' : 'pad align', `resize "pad" (the padding of keep-aspect resizing)`, `resize ${JSON.stringify(resize)}`, 'Add --resize pad');
+  }
+  return { preprocess: validatePreprocess(preprocess), sources };
 }
 
 let subjectCounter = 0;
@@ -187,6 +232,10 @@ export class ModelAudit {
   private readonly reportSeparations = new Map<string, SeparationField>();
   private hashes: string[] | undefined;
   private accuracyReport: AccuracyReport | undefined;
+  /** Where each preprocessing value came from (unknown for shards written before it was recorded). */
+  preprocessSources: PreprocessSources | undefined;
+  /** Warnings found while opening the audit (preprocessing, image shapes). */
+  private readonly openWarnings: string[] = [];
   /** The cache holding derived results (`null` until first opened). */
   private resultStore: ActivationCache | undefined | null = null;
   /** Bytes in the cache at the last eviction scan plus the results written since (unknown before). */
@@ -527,6 +576,11 @@ export class ModelAudit {
     return chosen ? { name: chosen.name, purity: chosen.knn.purity.micro } : undefined;
   }
 
+  /** Adds a warning to the report (and, in the CLI, to stderr). */
+  addWarning(message: string): void {
+    if (!this.openWarnings.includes(message)) this.openWarnings.push(message);
+  }
+
   /** Records a pass/fail check so that it appears in the report. */
   recordCheck(check: CheckResult): void {
     this.checks.push(check);
@@ -564,7 +618,7 @@ export class ModelAudit {
         if (sep) out.separation = sep;
         return out;
       });
-    const warnings: string[] = [];
+    const warnings: string[] = [...this.openWarnings];
     const acc = this.accuracyReport;
     const accWarning = acc ? accuracyWarning(acc, this.classes.length, this.warningLayer()) : undefined;
     if (accWarning) warnings.push(accWarning);
@@ -584,6 +638,7 @@ export class ModelAudit {
         reference: leaveOneOut ? query.map(img(0)) : reference.map(img(query.length)),
         skipped: this.dataset.skipped,
         preprocess: this.preprocess,
+        ...(this.preprocessSources ? { preprocessSources: this.preprocessSources } : {}),
         fingerprint: this.fingerprint(),
       },
       layers,
@@ -608,10 +663,17 @@ export async function auditModel(model: string | Uint8Array, options: AuditModel
     throw paramError('data', 'an ImageFolder directory or CSV manifest path', options?.data);
   }
   const loaded = await loadModel(model, { layout: options.preprocess?.layout });
-  const pre = resolvePreprocess(loaded, options.preprocess);
+  const { preprocess: pre, sources } = resolvePreprocessWithSources(loaded, options.preprocess);
   const dataset = await loadDataset(options.data);
   const selection = selectSplits(dataset, { querySplit: options.querySplit, referenceSplit: options.referenceSplit });
-  return new ModelAudit(loaded, dataset, selection, pre, options);
+  const subject = new ModelAudit(loaded, dataset, selection, pre, options);
+  subject.preprocessSources = sources;
+  const noNorm = normalisationWarning(sources);
+  if (noNorm) subject.addWarning(noNorm);
+  const files = (selection.leaveOneOut ? selection.query : [...selection.query, ...selection.reference]).map((i) => i.file);
+  const aspect = transposedAspectWarning(await sampleImageSizes(files), pre.height, pre.width, files.length);
+  if (aspect) subject.addWarning(aspect);
+  return subject;
 }
 
 /**

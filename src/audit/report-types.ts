@@ -36,6 +36,8 @@ export interface DataSummary {
   /** Files found in the data folder that are not images (not audited). */
   skipped: string[];
   preprocess: Preprocess;
+  /** Where each preprocessing value came from (option, model metadata, model input, default). */
+  preprocessSources?: import('../data/preprocess-summary.js').PreprocessSources;
   /** sha256 over every image's path, label and content hash, and the preprocessing. */
   fingerprint: string;
 }

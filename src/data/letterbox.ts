@@ -37,3 +37,49 @@ export function cropKeptFraction(srcWidth: number, srcHeight: number, dstWidth: 
   const scale = Math.max(dstWidth / srcWidth, dstHeight / srcHeight);
   return Math.min(1, dstWidth / (srcWidth * scale)) * Math.min(1, dstHeight / (srcHeight * scale));
 }
+
+/**
+ * Swaps the red and blue samples of decoded 8-bit pixels in place (`channels` per pixel, 3 or 4;
+ * grey is left alone): how BGR models get their input, before normalisation, so that the mean and
+ * std given per tensor channel apply to B, G, R in that order.
+ */
+export function swapRedBlue(data: Uint8Array, channels: number): void {
+  if (channels < 3) return;
+  for (let i = 0; i + 2 < data.length; i += channels) {
+    const r = data[i];
+    data[i] = data[i + 2];
+    data[i + 2] = r;
+  }
+}
+
+/**
+ * Writes a normalised fitted image (`inner`: `box.width` x `box.height` values per channel, in
+ * `layout` order) into the target tensor at `offset`, at the box's position, and fills the rest
+ * with `pad[c]` (the padding's normalised value per channel).
+ */
+export function placeInBox(
+  inner: Float32Array,
+  box: FitBox,
+  target: { width: number; height: number; channels: number; layout: 'NCHW' | 'NHWC' },
+  pad: number[],
+  out: Float32Array,
+  offset: number,
+): void {
+  const { width: W, height: H, channels: C } = target;
+  const hw = W * H;
+  if (target.layout === 'NCHW') {
+    for (let c = 0; c < C; c++) out.fill(pad[c], offset + c * hw, offset + (c + 1) * hw);
+    for (let c = 0; c < C; c++) {
+      for (let y = 0; y < box.height; y++) {
+        const src = c * box.width * box.height + y * box.width;
+        out.set(inner.subarray(src, src + box.width), offset + c * hw + (box.top + y) * W + box.left);
+      }
+    }
+  } else {
+    for (let i = 0; i < hw; i++) for (let c = 0; c < C; c++) out[offset + i * C + c] = pad[c];
+    for (let y = 0; y < box.height; y++) {
+      const src = y * box.width * C;
+      out.set(inner.subarray(src, src + box.width * C), offset + ((box.top + y) * W + box.left) * C);
+    }
+  }
+}

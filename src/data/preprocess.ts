@@ -7,10 +7,15 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { AuditError, paramError } from '../errors.js';
+import { type FitBox, type PadAlign, letterboxBox, placeInBox, swapRedBlue } from './letterbox.js';
 
 /** Resize modes: `crop` scales the shorter side to the target then center-crops (torchvision's
- * Resize + CenterCrop); `stretch` scales both sides independently. */
-export type ResizeMode = 'crop' | 'stretch';
+ * Resize + CenterCrop); `stretch` scales both sides independently; `pad` keeps the aspect ratio,
+ * fits the image inside the target and pads the rest (letterboxing, see `letterbox.ts`). */
+export type ResizeMode = 'crop' | 'stretch' | 'pad';
+
+/** Channel order of a 3-channel input. */
+export type ChannelOrder = 'rgb' | 'bgr';
 
 /** Tensor layouts of an image input. */
 export type Layout = 'NCHW' | 'NHWC';
@@ -28,12 +33,23 @@ export interface Preprocess {
   mean: number[];
   /** Per-channel standard deviation divided by. @default [1, 1, 1] */
   std: number[];
+  /** Order of the 3 channels in the tensor (mean and std follow it). Absent: `rgb`. */
+  channelOrder?: ChannelOrder;
+  /**
+   * With `resize: 'pad'`: the padding as a pixel value in [0, 255] (normalised like the image).
+   * Absent: the normalised 0 (the mean colour).
+   */
+  padValue?: number;
+  /** With `resize: 'pad'`: where the fitted image sits. Absent: `center`. */
+  padAlign?: PadAlign;
 }
 
 /** Normalisation presets. */
 export const PRESETS: Record<string, { mean: number[]; std: number[] }> = {
   imagenet: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
   none: { mean: [0, 0, 0], std: [1, 1, 1] },
+  /** [-1, 1]: Inception, MobileNet (TensorFlow/Keras), many TF-Hub and OCR models. */
+  inception: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
 };
 
 /** Values per image. */
@@ -52,7 +68,12 @@ export function validatePreprocess(p: Preprocess): Preprocess {
     }
   }
   if (p.std.some((x) => x === 0)) throw paramError('std', 'non-zero values', p.std);
-  if (p.resize !== 'crop' && p.resize !== 'stretch') throw paramError('resize', '"crop" or "stretch"', p.resize);
+  if (p.resize !== 'crop' && p.resize !== 'stretch' && p.resize !== 'pad') throw paramError('resize', '"crop", "stretch" or "pad"', p.resize);
+  if (p.channelOrder !== undefined && p.channelOrder !== 'rgb' && p.channelOrder !== 'bgr') throw paramError('channels', '"rgb" or "bgr"', p.channelOrder);
+  if (p.padValue !== undefined && (typeof p.padValue !== 'number' || !Number.isFinite(p.padValue) || p.padValue < 0 || p.padValue > 255)) {
+    throw paramError('pad value', 'a pixel value in [0, 255]', p.padValue);
+  }
+  if (p.padAlign !== undefined && p.padAlign !== 'start' && p.padAlign !== 'center') throw paramError('pad align', '"start" or "center"', p.padAlign);
   return p;
 }
 
@@ -70,6 +91,10 @@ export async function preprocessImage(file: string, p: Preprocess, out: Float32A
     throw new AuditError(`Cannot read image ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Check the path in your data set.`, 'E_IMAGE');
   }
   const hash = createHash('sha256').update(bytes).digest('hex');
+  if (p.resize === 'pad') {
+    await letterboxImage(file, bytes, p, out, offset);
+    return hash;
+  }
   let data: Buffer;
   let info: sharp.OutputInfo;
   try {
@@ -80,7 +105,13 @@ export async function preprocessImage(file: string, p: Preprocess, out: Float32A
   } catch (err) {
     throw new AuditError(`Cannot decode image ${file}: ${(err as Error).message}. Replace or remove the file.`, 'E_IMAGE');
   }
-  const srcC = info.channels; // 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA
+  if (p.channelOrder === 'bgr' && p.channels === 3) swapRedBlue(data, info.channels);
+  writeNormalized(data, info.channels, p, out, offset);
+  return hash;
+}
+
+/** Writes decoded 8-bit samples (`srcC` per pixel: 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA) as normalised model input. */
+function writeNormalized(data: Uint8Array, srcC: number, p: Preprocess, out: Float32Array, offset: number): void {
   const hw = p.width * p.height;
   const mean = p.mean.length === 1 ? [p.mean[0], p.mean[0], p.mean[0]] : p.mean;
   const std = p.std.length === 1 ? [p.std[0], p.std[0], p.std[0]] : p.std;
@@ -112,7 +143,38 @@ export async function preprocessImage(file: string, p: Preprocess, out: Float32A
       out[o + 2] = (b / 255 - mean[2]) * inv[2];
     }
   }
-  return hash;
+}
+
+/**
+ * `resize: 'pad'`: decodes the image, scales it to fit inside the target keeping its aspect ratio
+ * (sharp, only when the size changes), normalises it, and places it in the target tensor with
+ * the padding around it.
+ */
+async function letterboxImage(file: string, bytes: Buffer, p: Preprocess, out: Float32Array, offset: number): Promise<void> {
+  let data: Buffer;
+  let info: sharp.OutputInfo;
+  let box: FitBox;
+  try {
+    const input = sharp(bytes, { failOn: 'error', limitInputPixels: 268_402_689 });
+    ({ data, info } = await input.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true }));
+    box = letterboxBox(info.width, info.height, p.width, p.height, p.padAlign ?? 'center');
+    if (box.width !== info.width || box.height !== info.height) {
+      ({ data, info } = await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
+        .resize(box.width, box.height, { fit: 'fill' })
+        .raw({ depth: 'uchar' })
+        .toBuffer({ resolveWithObject: true }));
+    }
+  } catch (err) {
+    throw new AuditError(`Cannot decode image ${file}: ${(err as Error).message}. Replace or remove the file.`, 'E_IMAGE');
+  }
+  if (p.channelOrder === 'bgr' && p.channels === 3) swapRedBlue(data, info.channels);
+  const inner = new Float32Array(box.width * box.height * p.channels);
+  writeNormalized(data, info.channels, { ...p, width: box.width, height: box.height }, inner, 0);
+  const mean = p.mean.length === 1 ? [p.mean[0], p.mean[0], p.mean[0]] : p.mean;
+  const inv = (p.std.length === 1 ? [p.std[0], p.std[0], p.std[0]] : p.std).map((s) => 1 / s);
+  // The padding's value goes through the same expression as a pixel's: (v / 255 - mean) * (1 / std).
+  const pad = [0, 1, 2].map((c) => (p.padValue === undefined ? 0 : (p.padValue / 255 - mean[c]) * inv[c]));
+  placeInBox(inner, box, p, pad, out, offset);
 }
 
 /**

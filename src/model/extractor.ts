@@ -25,6 +25,7 @@ import { ActivationCache, openActivationCache } from '../cache/activation-cache.
 import type { LoadedModel } from './model.js';
 import type { ResolvedLayer } from './layers.js';
 import { withExtraOutputs } from './onnx-graph.js';
+import { swapRedBlue } from '../data/letterbox.js';
 
 /** Options of {@link extractFeatures}. */
 export interface ExtractOptions {
@@ -566,6 +567,7 @@ export async function extractFeatures(
         slow.push(j); // sharp reads the file again, and its hash wins: it describes the bytes decoded
         continue;
       }
+      if (pre.channelOrder === 'bgr' && pre.channels === 3) swapRedBlue(px.data, px.channels);
       normalize(px.data, px.channels, buf, j * size);
       if (!known) hashes[i] = sha256Hex(bytes);
     }

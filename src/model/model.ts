@@ -7,7 +7,8 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AuditError } from '../errors.js';
-import type { Layout, ResizeMode } from '../data/preprocess.js';
+import type { ChannelOrder, Layout, ResizeMode } from '../data/preprocess.js';
+import type { PadAlign } from '../data/letterbox.js';
 import { type OnnxGraph, type Dim, parseOnnx } from './onnx-graph.js';
 
 /** The model's image input as semantic-audit reads it. */
@@ -23,11 +24,20 @@ export interface ImageInput {
   batch?: number;
 }
 
-/** Preprocessing defaults a model may carry in its metadata (`semantic_audit.preprocess`). */
+/**
+ * Preprocessing defaults a model may carry in its metadata (`semantic_audit.preprocess`, a JSON
+ * object with these keys), e.g. `{"mean":[0.5,0.5,0.5],"std":[0.5,0.5,0.5],"resize":"pad",
+ * "padValue":0,"channels":"bgr"}`.
+ */
 export interface ModelPreprocessHints {
   mean?: number[];
   std?: number[];
   resize?: ResizeMode;
+  /** `rgb` or `bgr`. */
+  channels?: ChannelOrder;
+  /** Padding pixel value in [0, 255] for `resize: 'pad'`. */
+  padValue?: number;
+  padAlign?: PadAlign;
 }
 
 /** A parsed model, ready for feature extraction. */
@@ -204,7 +214,11 @@ function parseHints(graph: OnnxGraph, label: string): ModelPreprocessHints {
   if (!raw) return {};
   try {
     const v = JSON.parse(raw) as ModelPreprocessHints;
-    return { mean: v.mean, std: v.std, resize: v.resize };
+    const hints: ModelPreprocessHints = { mean: v.mean, std: v.std, resize: v.resize };
+    if (v.channels !== undefined) hints.channels = v.channels;
+    if (v.padValue !== undefined) hints.padValue = v.padValue;
+    if (v.padAlign !== undefined) hints.padAlign = v.padAlign;
+    return hints;
   } catch {
     throw new AuditError(`${label} has invalid JSON in metadata semantic_audit.preprocess: ${raw.slice(0, 80)}`, 'E_MODEL');
   }

@@ -104,7 +104,7 @@ export async function writeReportDirectory(report: AuditReport | RenderableRepor
   if (options.png !== false) {
     for (const ctx of built.contexts) {
       const prefix = reports.length > 1 ? `${ctx.id}-` : '';
-      for (const p of await pngRenditions(ctx, ctx.mainLayer(options.mainLayer), prefix, { perClass: options.gridPerClass, worst: options.gridWorst, cache: options.cache })) {
+      for (const p of await pngRenditions(ctx, ctx.mainLayer(options.focus ?? options.mainLayer), prefix, { perClass: options.gridPerClass, worst: options.gridWorst, cache: options.cache })) {
         const file = path.join(dir, p.file);
         await writeAtomic(file, await svgToPng(p.svg, 2, options.cache));
         written.pngs.push(file);

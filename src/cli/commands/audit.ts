@@ -15,6 +15,7 @@ import { DISTANCE_METRICS } from '../../math/knn.js';
 import { EXTRACTION_OPTIONS, cacheFromArgs, formatTable, parseFloatOption, parseIntOption, preprocessFromArgs } from '../args.js';
 import type { CliIO } from '../io.js';
 import { readLabelsFile } from '../../data/labels-file.js';
+import { describePreprocess } from '../../data/preprocess-summary.js';
 import { writeReportDirectory } from '../../report/write-report.js';
 import { openActivationCache } from '../../cache/activation-cache.js';
 
@@ -37,13 +38,19 @@ Options:
   --metric <m>               euclidean | cosine (default euclidean)
   --query-split <name>       split of the query images (default test)
   --reference-split <name>   split searched for neighbours (default train); equal splits = leave-one-out
-  --size <N|H,W>             input size, when the model's is dynamic
-  --resize <mode>            crop (shorter side, center crop; default) | stretch
-  --mean <r,g,b>             per-channel mean after scaling to [0,1]
+  --size <N|HxW>             input size, height first (48x192; 48,192 also works), when the model's is dynamic
+  --resize <mode>            crop (shorter side, center crop; default) | stretch | pad (keep the aspect
+                             ratio, fit inside, pad the rest)
+  --pad-value <v>            with --resize pad: padding pixel value 0-255 (default: the normalised 0)
+  --pad-align <a>            with --resize pad: center (default) | start (top-left)
+  --channels <order>         rgb (default) | bgr: channel order of the model's input
+  --mean <r,g,b>             per-channel mean after scaling to [0,1] (in --channels order)
   --std <r,g,b>              per-channel standard deviation
-  --preset <name>            imagenet | none (sets mean and std)
+  --preset <name>            imagenet | inception (mean = std = 0.5, i.e. [-1, 1]) | none
   --layout <NCHW|NHWC>       input layout when the model's shape is ambiguous
   --batch-size <n>           images per inference batch (default: by input size, 8-64)
+  --focus <layer>            the layer the HTML report expands (default: the gated layer, else pool5 or
+                             penultimate, never data or logits)
   --min-purity <x|layer=x,..> fail (exit 1) when micro purity is below x; a bare number gates every
                              layer except data, layer=x gates one layer
   --from <dir> [<dir> ...]   merge shards written by semantic-audit extract instead of running the model
@@ -129,6 +136,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       'no-html': { type: 'boolean' },
       'max-thumbnails': { type: 'string' },
       labels: { type: 'string' },
+      focus: { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
@@ -141,7 +149,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const fromDirs = values.from ? [...values.from, ...positionals] : undefined;
   if (!fromDirs && positionals.length > 0) throw new AuditError(`Unexpected argument ${JSON.stringify(positionals[0])}. Only --from takes several values (--from <dir> <dir> ...). Run semantic-audit audit --help for the options.`, 'E_USAGE');
   if (fromDirs) {
-    const clash = (['model', 'data', 'size', 'resize', 'mean', 'std', 'preset', 'layout', 'batch-size', 'query-split', 'reference-split', 'device'] as const).find((o) => values[o] !== undefined);
+    const clash = (['model', 'data', 'size', 'resize', 'pad-value', 'pad-align', 'channels', 'mean', 'std', 'preset', 'layout', 'batch-size', 'query-split', 'reference-split', 'device'] as const).find((o) => values[o] !== undefined);
     if (clash) throw new AuditError(`--from merges shards that semantic-audit extract wrote with their own model, data and preprocessing; leave out --${clash} (pass it to extract).`, 'E_USAGE');
   }
   for (const req of fromDirs ? (['out'] as const) : (['model', 'data', 'out'] as const)) {
@@ -170,9 +178,13 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     labels: values.labels === undefined ? undefined : await readLabelsFile(values.labels),
   });
   const loadedAt = performance.now();
+  if (!values.quiet && subject.preprocessSources) {
+    io.stdout.write(`Preprocessing:\n${describePreprocess(subject.preprocess, subject.preprocessSources).map((l) => `  ${l}\n`).join('')}\n`);
+  }
   const layers = subject.expandLayers((values.layers ?? merged?.layerNames.join(',') ?? 'data,penultimate').split(',').map((s) => s.trim()).filter(Boolean));
   if (layers.length === 0) throw paramError('--layers', 'at least one layer name', values.layers);
   const gates = parseMinPurity(values['min-purity'], layers);
+  if (values.focus !== undefined && !layers.includes(values.focus)) throw paramError('--focus', `a layer among --layers (${layers.join(', ')})`, values.focus);
   if (!merged) for (const l of layers) subject.resolve(l); // fail fast on unknown names, before inference
   const accuracyLayer = subject.accuracyLayer();
   await subject.prefetch(accuracyLayer ? [...layers, accuracyLayer] : layers);
@@ -204,7 +216,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const cacheOption = cacheFromArgs(values);
   const written = values['no-html']
     ? undefined
-    : await writeReportDirectory(report, outDir, { json: false, thumbnails: { max: maxThumbnails }, cache: openActivationCache(cacheOption === true ? undefined : cacheOption) });
+    : await writeReportDirectory(report, outDir, { json: false, focus: values.focus, thumbnails: { max: maxThumbnails }, cache: openActivationCache(cacheOption === true ? undefined : cacheOption) });
   if (values.timings) {
     const stages = { loadMs: loadedAt - started, extractMs: extractedAt - loadedAt, analyzeMs: analyzedAt - extractedAt, reportMs: performance.now() - analyzedAt, totalMs: performance.now() - started };
     io.stdout.write(`${formatTimings(stages, report.timings ?? {}, extractStats, Buffer.byteLength(reportJson))}\n`);
