@@ -7,12 +7,22 @@
 import os from 'node:os';
 import ort from 'onnxruntime-node';
 import { loadDataset } from '../src/data/dataset.js';
-import { preprocessBatch, tensorSize } from '../src/data/preprocess.js';
-import { resolvePreprocess } from '../src/audit/model-audit.js';
-import { defaultBatchSize, extractFeatures, sessionOptions } from '../src/model/extractor.js';
+import { type Preprocess, preprocessImage, tensorSize } from '../src/data/preprocess.js';
+import { extractFeatures } from '../src/cache/cached-extract.js';
+import { defaultBatchSize } from '../src/model/pipeline.js';
+import { resolvePreprocess } from '../src/model/resolve-preprocess.js';
+import { sessionOptions } from '../src/model/session.js';
 import { resolveLayer } from '../src/model/layers.js';
 import { loadModel } from '../src/model/model.js';
 import { withExtraOutputs } from '../src/model/onnx-graph.js';
+
+/** Decodes `files` into one batch tensor, one file after another (the bare loop's input, made beforehand). */
+async function decodeBatch(files: string[], pre: Preprocess): Promise<Float32Array> {
+  const size = tensorSize(pre);
+  const values = new Float32Array(files.length * size);
+  for (const [i, f] of files.entries()) await preprocessImage(f, pre, values, i * size);
+  return values;
+}
 
 /** One comparison: bare loop and semantic-audit with the same inference threads, interleaved. */
 async function compare(
@@ -70,7 +80,7 @@ export async function runPipelineBench(argv: string[] = []): Promise<Record<stri
   const files = Array.from({ length: repeat }, () => ds.items.map((i) => i.file)).flat();
   const layers = [resolveLayer(model.graph, 'pool5')];
   const batches: Float32Array[] = [];
-  for (let s = 0; s < files.length; s += batchSize) batches.push((await preprocessBatch(files.slice(s, s + batchSize), pre)).values);
+  for (let s = 0; s < files.length; s += batchSize) batches.push(await decodeBatch(files.slice(s, s + batchSize), pre));
   const cores = os.availableParallelism();
   const out: Record<string, number> = { images: files.length, cores };
   const cases: [string, number][] = [['allCores', cores]];

@@ -12,7 +12,7 @@
 
 import path from 'node:path';
 import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
-import type { AuditReport } from '../src/audit/report-types.js';
+import type { AuditReport } from '../src/result/report.js';
 import type { Comparison } from '../src/baseline/comparison-types.js';
 import { type CollectedComparison, type CollectedReport, mergeReports } from '../src/report/merge.js';
 import { type WriteReportOptions, type WrittenReport, writeReportDirectory } from '../src/report/write-report.js';

@@ -15,7 +15,7 @@ export { type Dataset, type ImageItem, loadDataset, selectSplits } from './data/
 export { type Preprocess, type ResizeMode, type Layout, PRESETS, preprocessImage } from './data/preprocess.js';
 export { type LoadedModel, type ImageInput, loadModel } from './model/model.js';
 export { type LayerInfo, type ResolvedLayer, listLayers, listModuleScopes, resolveLayer } from './model/layers.js';
-export { type ExtractOptions, extractFeatures } from './model/extractor.js';
+export { type ExtractOptions, extractFeatures } from './cache/cached-extract.js';
 export { createOrtGemm } from './model/ort-gemm.js';
 export {
   type AuditModelOptions,
@@ -26,7 +26,7 @@ export {
   auditModel,
   resolvePreprocess,
 } from './audit/model-audit.js';
-export type * from './audit/report-types.js';
+export type * from './result/report.js';
 export { compareReports, compareReportSets, DEFAULT_TOLERANCE, DEFAULT_METRICS, type CompareOptions } from './baseline/compare.js';
 export { formatComparisonText, formatComparisonMarkdown } from './baseline/format-comparison.js';
 export {
@@ -56,4 +56,4 @@ export { type SeparationMetrics, type SeparationOptions, separationMetrics } fro
 export { type EmbeddingQuality, embeddingQuality } from './metrics/embedding-quality.js';
 export { readNpy, writeNpy } from './data/npy.js';
 export { readCsvMatrix, writeCsvMatrix } from './data/csv-matrix.js';
-export { type EmbedOptions, type TsneField, type SeparationField } from './audit/model-audit.js';
+export { type EmbedOptions } from './audit/model-audit.js';

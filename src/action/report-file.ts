@@ -6,7 +6,8 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import type { AuditReport, CheckResult } from '../audit/report-types.js';
+import type { AuditReport, CheckResult } from '../result/report.js';
+import { checkReportSchemaVersion, upgradeReport } from '../result/upgrade.js';
 import { AuditError, describeValue } from '../errors.js';
 
 /** The reports of one file. */
@@ -59,7 +60,8 @@ function normalizeReport(raw: unknown, file: string, at: string): AuditReport {
   const passed = typeof raw.passed === 'boolean' ? raw.passed : checks.every((c) => c.passed);
   const data = isRecord(raw.data) ? raw.data : {};
   const model = isRecord(raw.model) ? raw.model : {};
-  return {
+  // Schema 1 and 2 are read; older reports get the derived fields of the current schema.
+  return upgradeReport({
     ...(raw as unknown as AuditReport),
     model: { ...(model as unknown as AuditReport['model']), path: String(model.path ?? 'unknown model') },
     data: {
@@ -70,12 +72,13 @@ function normalizeReport(raw: unknown, file: string, at: string): AuditReport {
     },
     checks,
     passed,
-  };
+  }, at ? `${file} (${at})` : file);
 }
 
 /** Interprets parsed `report.json` content; `file` names it in messages. */
 export function parseReports(json: unknown, file: string): LoadedReports {
   if (isRecord(json) && Array.isArray(json.reports)) {
+    checkReportSchemaVersion(json.schemaVersion, file);
     if (json.reports.length === 0) throw bad(file, 'reports', 'at least one AuditReport', json.reports);
     return { reports: json.reports.map((r, i) => normalizeReport(r, file, `reports[${i}]`)), bundle: true };
   }

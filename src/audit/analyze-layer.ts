@@ -3,13 +3,12 @@
  */
 
 import { AuditError } from '../errors.js';
-import type { Gemm } from '../math/gemm.js';
-import { type DistanceMetric, type KnnResult, knnSearch } from '../math/knn.js';
+import type { KnnResult } from '../math/knn.js';
 import { type Matrix, findNonFinite } from '../math/matrix.js';
 import { knnPurity } from '../metrics/purity.js';
-import type { KnnSummary } from './report-types.js';
+import type { KnnSummary } from '../result/report.js';
 
-/** Inputs of {@link analyzeKnn}. */
+/** Inputs of {@link summarizeKnn}. */
 export interface KnnInputs {
   layer: string;
   query: Matrix;
@@ -34,14 +33,6 @@ export function assertFinite(layer: string, m: Matrix, paths: string[]): void {
   }
 }
 
-/** Exact k-NN of every query among the reference images, and its class purity. */
-export async function analyzeKnn(inp: KnnInputs, options: { k: number; metric: DistanceMetric; gemm?: Gemm }): Promise<KnnSummary> {
-  assertFinite(inp.layer, inp.query, inp.queryPaths);
-  if (!inp.leaveOneOut) assertFinite(inp.layer, inp.reference, inp.referencePaths);
-  const knn = await knnSearch(inp.query, inp.reference, { k: options.k, metric: options.metric, excludeSelf: inp.leaveOneOut, gemm: options.gemm });
-  return summarizeKnn(inp, knn);
-}
-
 /** The JSON-safe summary (purity, confusion, per-image neighbours) of a finished k-NN search. */
 export function summarizeKnn(inp: KnnInputs, knn: KnnResult): KnnSummary {
   const nc = inp.classes.length;
@@ -63,6 +54,8 @@ export function summarizeKnn(inp: KnnInputs, knn: KnnResult): KnnSummary {
       neighbors,
       neighborLabels: neighbors.map((j) => inp.classes[inp.referenceLabels[j]]),
       distances: Array.from(knn.distances.subarray(i * k, (i + 1) * k), (d) => Math.round(d * 1e6) / 1e6),
+      majority: inp.classes[purity.majority[i]] ?? '',
+      majorityCount: purity.majorityCount[i],
     };
   });
   return {

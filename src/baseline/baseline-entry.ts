@@ -4,7 +4,7 @@
  */
 
 import path from 'node:path';
-import type { AuditReport, LayerReport } from '../audit/report-types.js';
+import type { AuditReport, LayerReport } from '../result/report.js';
 import type { BaselineEntry } from './baseline-file.js';
 import type { ComparedSide } from './comparison-types.js';
 import { type ImageNeighborLabels, roundSnapshot, snapshotLayer } from './layer-snapshot.js';

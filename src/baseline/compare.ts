@@ -8,7 +8,7 @@
  * {@link LayerSnapshot} with the current one through {@link compareSnapshots}.
  */
 
-import type { AuditReport, LayerReport } from '../audit/report-types.js';
+import type { AuditReport, LayerReport } from '../result/report.js';
 import { checkNumber, paramError } from '../errors.js';
 import {
   type ClassRow,

@@ -4,7 +4,10 @@
  * Pure: built from a {@link LayerReport}, compared by `compare.ts`, stored by `baseline-file.ts`.
  */
 
-import type { LayerReport } from '../audit/report-types.js';
+import { layerMetrics } from '../result/layer-metrics.js';
+import type { LayerReport } from '../result/report.js';
+
+export { layerMetrics };
 import type { MetricDirection } from './comparison-types.js';
 
 /** One query image's neighbours, by class name (nearest first). */
@@ -67,38 +70,6 @@ export function compareMetricIds(a: string, b: string): number {
     return i < 0 ? ORDER.length : i;
   };
   return group(a) - group(b) || rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
-}
-
-/** Fields of a separation result that are sizes or settings, not metrics. */
-const NOT_METRICS = new Set(['rows', 'numClasses', 'silhouetteRows', 'queries', 'k', 'seed', 'sampleSize', 'perClass']);
-
-function numericFields(value: unknown, prefix: string, into: Record<string, number>, depth = 0): void {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return;
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    if (NOT_METRICS.has(key)) continue;
-    if (typeof v === 'number' && Number.isFinite(v)) into[`${prefix}${key}`] = v;
-    else if (depth === 0 && v && typeof v === 'object') numericFields(v, `${prefix}${key}.`, into, 1);
-  }
-}
-
-/**
- * The scalar metrics of a layer by id: purity from `knn.purity`, separation from
- * `separation.features.*` (ids without prefix) and `separation.embedding.*` (ids `embedding.*`),
- * one level of nesting flattened with a dot (`knnPurity.micro`). Only finite numbers are read;
- * sizes and settings (`rows`, `numClasses`, `silhouetteRows`, `queries`, `k`, `seed`) and `perClass` are not
- * metrics and are skipped.
- */
-export function layerMetrics(layer: LayerReport): Record<string, number> {
-  const out: Record<string, number> = {
-    'purity.micro': layer.knn.purity.micro,
-    'purity.macro': layer.knn.purity.macro,
-  };
-  const sep = layer.separation as { features?: unknown; embedding?: unknown } | null | undefined;
-  if (sep && typeof sep === 'object') {
-    numericFields(sep.features, '', out);
-    numericFields(sep.embedding, 'embedding.', out);
-  }
-  return out;
 }
 
 function tsneSeed(layer: LayerReport): number | null {

@@ -26,6 +26,10 @@
  * separation metrics) live beside the packs in `v2/results/<key[0:2]>/<key>.res`, keyed by a
  * digest of the exact features and parameters they were computed from; they are verified,
  * written and evicted the same way.
+ *
+ * Over 500 lines: this file is the one reader and writer of the on-disk format (packs and results
+ * share the header checks, verification, atomic writes and eviction); split, the format would be
+ * read in several places.
  */
 
 import { createHash } from 'node:crypto';

@@ -3,11 +3,11 @@
  * scale to [0, 1], normalise per channel, and lay out as the model expects (NCHW or NHWC).
  */
 
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { AuditError, paramError } from '../errors.js';
+import { readImage, sha256Hex } from './image-file.js';
 import { type FitBox, type PadAlign, letterboxBox, placeInBox, swapRedBlue } from './letterbox.js';
+import { normalizer } from './normalize.js';
 
 /** Resize modes: `crop` scales the shorter side to the target then center-crops (torchvision's
  * Resize + CenterCrop); `stretch` scales both sides independently; `pad` keeps the aspect ratio,
@@ -84,13 +84,8 @@ export function validatePreprocess(p: Preprocess): Preprocess {
  * when it cannot be read or decoded.
  */
 export async function preprocessImage(file: string, p: Preprocess, out: Float32Array, offset: number): Promise<string> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    throw new AuditError(`Cannot read image ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Check the path in your data set.`, 'E_IMAGE');
-  }
-  const hash = createHash('sha256').update(bytes).digest('hex');
+  const bytes = await readImage(file);
+  const hash = sha256Hex(bytes);
   if (p.resize === 'pad') {
     await letterboxImage(file, bytes, p, out, offset);
     return hash;
@@ -106,43 +101,8 @@ export async function preprocessImage(file: string, p: Preprocess, out: Float32A
     throw new AuditError(`Cannot decode image ${file}: ${(err as Error).message}. Replace or remove the file.`, 'E_IMAGE');
   }
   if (p.channelOrder === 'bgr' && p.channels === 3) swapRedBlue(data, info.channels);
-  writeNormalized(data, info.channels, p, out, offset);
+  normalizerFor(p)(data, info.channels, out, offset);
   return hash;
-}
-
-/** Writes decoded 8-bit samples (`srcC` per pixel: 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA) as normalised model input. */
-function writeNormalized(data: Uint8Array, srcC: number, p: Preprocess, out: Float32Array, offset: number): void {
-  const hw = p.width * p.height;
-  const mean = p.mean.length === 1 ? [p.mean[0], p.mean[0], p.mean[0]] : p.mean;
-  const std = p.std.length === 1 ? [p.std[0], p.std[0], p.std[0]] : p.std;
-  const inv = std.map((s) => 1 / s);
-  const nchw = p.layout === 'NCHW';
-  for (let i = 0; i < hw; i++) {
-    const s = i * srcC;
-    let r: number;
-    let g: number;
-    let b: number;
-    if (srcC >= 3) {
-      r = data[s];
-      g = data[s + 1];
-      b = data[s + 2];
-    } else {
-      r = g = b = data[s];
-    }
-    if (p.channels === 1) {
-      const y = srcC >= 3 ? (r * 299 + g * 587 + b * 114) / 1000 : r;
-      out[offset + i] = (y / 255 - mean[0]) * inv[0];
-    } else if (nchw) {
-      out[offset + i] = (r / 255 - mean[0]) * inv[0];
-      out[offset + hw + i] = (g / 255 - mean[1]) * inv[1];
-      out[offset + 2 * hw + i] = (b / 255 - mean[2]) * inv[2];
-    } else {
-      const o = offset + i * 3;
-      out[o] = (r / 255 - mean[0]) * inv[0];
-      out[o + 1] = (g / 255 - mean[1]) * inv[1];
-      out[o + 2] = (b / 255 - mean[2]) * inv[2];
-    }
-  }
 }
 
 /**
@@ -169,7 +129,7 @@ async function letterboxImage(file: string, bytes: Buffer, p: Preprocess, out: F
   }
   if (p.channelOrder === 'bgr' && p.channels === 3) swapRedBlue(data, info.channels);
   const inner = new Float32Array(box.width * box.height * p.channels);
-  writeNormalized(data, info.channels, { ...p, width: box.width, height: box.height }, inner, 0);
+  normalizer({ ...p, width: box.width, height: box.height })(data, info.channels, inner, 0);
   const mean = p.mean.length === 1 ? [p.mean[0], p.mean[0], p.mean[0]] : p.mean;
   const inv = (p.std.length === 1 ? [p.std[0], p.std[0], p.std[0]] : p.std).map((s) => 1 / s);
   // The padding's value goes through the same expression as a pixel's: (v / 255 - mean) * (1 / std).
@@ -177,22 +137,14 @@ async function letterboxImage(file: string, bytes: Buffer, p: Preprocess, out: F
   placeInBox(inner, box, p, pad, out, offset);
 }
 
-/**
- * Preprocesses a batch of files into one contiguous Float32Array of `files.length` images,
- * decoding at most `concurrency` files at a time. Returns the values and each file's sha256.
- */
-export async function preprocessBatch(files: string[], p: Preprocess, concurrency = 4, out?: Float32Array): Promise<{ values: Float32Array; hashes: string[] }> {
-  const size = tensorSize(p);
-  const buf = out ?? new Float32Array(files.length * size);
-  const hashes: string[] = new Array(files.length);
-  let next = 0;
-  const worker = async () => {
-    for (;;) {
-      const i = next++;
-      if (i >= files.length) return;
-      hashes[i] = await preprocessImage(files[i], p, buf, i * size);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
-  return { values: buf, hashes };
+const normalizers = new WeakMap<Preprocess, ReturnType<typeof normalizer>>();
+
+/** The normaliser of a preprocessing, built once per `Preprocess` object. */
+function normalizerFor(p: Preprocess): ReturnType<typeof normalizer> {
+  let f = normalizers.get(p);
+  if (!f) {
+    f = normalizer(p);
+    normalizers.set(p, f);
+  }
+  return f;
 }

@@ -25,6 +25,10 @@ export interface PurityResult {
    * class b among the neighbours of queries of class a. Each row sums to k x queries of class a.
    */
   confusion: Int32Array;
+  /** Majority neighbour class of each query (see {@link majorityLabel} for the tie rule). */
+  majority: Int32Array;
+  /** Neighbours of each query that carry its majority class, in [1, k]. */
+  majorityCount: Int32Array;
 }
 
 /**
@@ -44,15 +48,22 @@ export function knnPurity(knn: KnnResult, queryLabels: ArrayLike<number>, refere
   const classSum = new Float64Array(numClasses);
   const perClassCount = new Int32Array(numClasses);
   const confusion = new Int32Array(numClasses * numClasses);
+  const majority = new Int32Array(queries);
+  const majorityCount = new Int32Array(queries);
+  const neighborLabels = new Int32Array(k);
   let total = 0;
   for (let i = 0; i < queries; i++) {
     const label = queryLabels[i];
     let same = 0;
     for (let t = 0; t < k; t++) {
       const nl = referenceLabels[indices[i * k + t]];
+      neighborLabels[t] = nl;
       if (nl === label) same++;
       confusion[label * numClasses + nl]++;
     }
+    const m = majorityLabel(neighborLabels);
+    majority[i] = m.first < 0 ? -1 : neighborLabels[m.first];
+    majorityCount[i] = m.count;
     const p = same / k;
     perQuery[i] = p;
     total += p;
@@ -78,14 +89,32 @@ export function knnPurity(knn: KnnResult, queryLabels: ArrayLike<number>, refere
     perClassCount,
     perQuery,
     confusion,
+    majority,
+    majorityCount,
   };
 }
 
-/** The most frequent label among a query's neighbours (ties to the lower label). */
-export function majorityNeighborLabel(knn: KnnResult, query: number, referenceLabels: ArrayLike<number>, numClasses: number): { label: number; count: number } {
-  const counts = new Int32Array(numClasses);
-  for (let t = 0; t < knn.k; t++) counts[referenceLabels[knn.indices[query * knn.k + t]]]++;
-  let best = 0;
-  for (let c = 1; c < numClasses; c++) if (counts[c] > counts[best]) best = c;
-  return { label: best, count: counts[best] };
+/**
+ * The majority label of a list ordered nearest first, as a position in that list: the label most
+ * entries carry; a tie goes to the tied label whose first entry comes first (the class of the
+ * nearest such neighbour). This is the one tie rule of the project: the report's
+ * `knn.images[i].majority` is computed with it and every consumer reads that stored value.
+ *
+ * @param labels labels of the k neighbours, nearest first (class indices or names; compared with `===`)
+ * @returns `first`: position of the majority label's first (nearest) entry, -1 when `labels` is
+ *   empty; `count`: entries carrying it, in [0, labels.length]
+ * @example
+ * majorityLabel(['b', 'a', 'a', 'b', 'c']); // { first: 0, count: 2 }: 'b' and 'a' tie, 'b' is nearer
+ */
+export function majorityLabel<T>(labels: ArrayLike<T>): { first: number; count: number } {
+  // Map iteration follows insertion order, i.e. each label's first (nearest) entry.
+  const counts = new Map<T, { first: number; count: number }>();
+  for (let t = 0; t < labels.length; t++) {
+    const c = counts.get(labels[t]);
+    if (c) c.count++;
+    else counts.set(labels[t], { first: t, count: 1 });
+  }
+  let best = { first: -1, count: 0 };
+  for (const c of counts.values()) if (c.count > best.count) best = c;
+  return best;
 }

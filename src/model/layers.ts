@@ -424,3 +424,17 @@ function sortByOrder(graph: OnnxGraph, names: string[]): string[] {
   const order = new Map(names.map((n) => [n, resolveLayer(graph, n).order]));
   return [...names].sort((a, b) => order.get(a)! - order.get(b)!);
 }
+
+/**
+ * Expands `all` to a sweep of the network in order (see {@link sweepLayers}) and `top` to the
+ * top-level modules (see {@link topLayers}), and removes duplicates.
+ */
+export function expandLayerNames(graph: OnnxGraph, layers: string[], _modelLabel = 'the model'): string[] {
+  const out: string[] = [];
+  for (const l of layers) {
+    if (l === 'all') out.push(...sweepLayers(graph));
+    else if (l === 'top') out.push(...topLayers(graph));
+    else out.push(l);
+  }
+  return [...new Set(out)];
+}

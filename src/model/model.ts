@@ -41,17 +41,25 @@ export interface ModelPreprocessHints {
 }
 
 /** A parsed model, ready for feature extraction. */
-export interface LoadedModel {
-  /** File path, or `<bytes>` when loaded from memory. */
-  label: string;
+export interface LoadedModel extends ModelDescription {
+  /** The ONNX file's bytes. */
   bytes: Uint8Array;
-  /** sha256 of the model bytes, then of each external data file's bytes (in the order the model names them), hex. */
-  sha256: string;
   /**
    * Directory of the model file when its weights live in external data files (which onnxruntime
    * must then read from there); undefined for self-contained models.
    */
   externalDataDir?: string;
+}
+
+/**
+ * A model as far as an audit needs it without running it: name, hash, layer graph and input (no
+ * weights). What extraction shards record.
+ */
+export interface ModelDescription {
+  /** File path, or `<bytes>` when loaded from memory. */
+  label: string;
+  /** sha256 of the model bytes, then of each external data file's bytes (in the order the model names them), hex. */
+  sha256: string;
   graph: OnnxGraph;
   input: ImageInput;
   hints: ModelPreprocessHints;
@@ -225,7 +233,7 @@ function parseHints(graph: OnnxGraph, label: string): ModelPreprocessHints {
 }
 
 function parseClassNames(graph: OnnxGraph): string[] | undefined {
-  const raw = graph.metadata['semantic_audit.classes'];
+  const raw = graph.metadata['semantic_audit.labels'] ?? graph.metadata['semantic_audit.classes'];
   if (!raw) return undefined;
   try {
     const v = JSON.parse(raw);

@@ -9,7 +9,7 @@ import ort from 'onnxruntime-node';
 import { AuditError } from '../errors.js';
 import type { LoadedModel } from './model.js';
 import { withExtraOutputs } from './onnx-graph.js';
-import { sessionOptions } from './extractor.js';
+import { sessionOptions } from './session.js';
 
 /** A tensor as one run produced it (the batch dimension is the batch that was run). */
 export interface MeasuredTensor {

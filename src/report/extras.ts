@@ -4,8 +4,9 @@
  * instead of breaking the page.
  */
 
-import type { MetricRow, NeighborDiff } from '../baseline/comparison-types.js';
-import type { ReportCheck, ReportLayer, RenderableReport, TsneEmbedding } from './types.js';
+import type { MetricRow } from '../baseline/comparison-types.js';
+import type { TsneEmbedding } from '../result/report.js';
+import type { ReportCheck, ReportLayer, RenderableReport } from './types.js';
 
 /** A usable embedding, or why there is none. */
 export type TsneLookup = { ok: true; embedding: TsneEmbedding; dims: 2 | 3; count: number } | { ok: false; reason: string };
@@ -68,16 +69,6 @@ export function findMetricRow(report: RenderableReport, layer: ReportLayer, metr
   for (const c of report.comparisons ?? []) {
     const row = c.rows?.find((r) => labels.includes(r.layer) && r.metric === metric);
     if (row) return row;
-  }
-  return undefined;
-}
-
-/** The comparison's neighbour diff of a layer. */
-export function findNeighborDiff(report: RenderableReport, layer: ReportLayer): NeighborDiff | undefined {
-  const labels = labelsOf(layer);
-  for (const c of report.comparisons ?? []) {
-    const d = c.neighbors?.find((n) => labels.includes(n.layer) && !n.unavailable);
-    if (d) return d;
   }
   return undefined;
 }

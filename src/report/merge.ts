@@ -4,7 +4,7 @@
  * concatenated), each check linked to the test that made it.
  */
 
-import type { AuditReport } from '../audit/report-types.js';
+import type { AuditReport } from '../result/report.js';
 import type { Comparison } from '../baseline/comparison-types.js';
 import type { ReportCheck, ReportLayer, RenderableReport } from './types.js';
 

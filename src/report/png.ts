@@ -5,9 +5,9 @@
 
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import { resultKey } from '../audit/result-cache.js';
+import { resultKey } from '../cache/result-cache.js';
 import type { ActivationCache } from '../cache/activation-cache.js';
-import type { ImageNeighbors } from '../audit/report-types.js';
+import type { ImageNeighbors } from '../result/report.js';
 import { pickGridQueries } from './select.js';
 import { type GridPanel, neighborGridSvg } from './svg/neighbor-grid.js';
 import { dataUri, encodeThumbnails, imageFile } from './thumbnails.js';

@@ -3,7 +3,7 @@
  * functions over the k-NN results already in the report; nothing is recomputed.
  */
 
-import type { ImageNeighbors, KnnSummary } from '../audit/report-types.js';
+import type { ImageNeighbors, KnnSummary } from '../result/report.js';
 
 /** Options of {@link pickGridQueries}. */
 export interface GridQueryOptions {
@@ -58,23 +58,14 @@ function mean(v: number[]): number {
   return v.length === 0 ? 0 : v.reduce((a, b) => a + b, 0) / v.length;
 }
 
-/** Most frequent neighbour class; ties go to the class met first (nearest). */
-export function majorityClass(neighborLabels: string[]): { label: string; count: number } {
-  const counts = new Map<string, number>();
-  for (const l of neighborLabels) counts.set(l, (counts.get(l) ?? 0) + 1);
-  let best = { label: '', count: 0 };
-  for (const [label, count] of counts) if (count > best.count) best = { label, count };
-  return best;
-}
-
 /** An image whose neighbours are mostly of another class. */
 export interface Misfit {
   query: number;
   path: string;
   label: string;
-  /** The class most of its neighbours carry. */
+  /** The class most of its neighbours carry (the stored `knn.images[i].majority`). */
   majority: string;
-  /** How many of the k neighbours carry `majority`. */
+  /** How many of the k neighbours carry `majority` (the stored `majorityCount`). */
   majorityCount: number;
   k: number;
   /**
@@ -101,7 +92,8 @@ function median(values: number[]): number {
 }
 
 /**
- * Images whose neighbours are mostly (more than half of k) of one other class, likely label
+ * Images whose stored majority neighbour class (`knn.images[i].majority`) is another class and
+ * carries more than half of k, likely label
  * errors first: ranked by how many neighbours agree on the other class, then by how close they
  * are (`relDistance`), then by index.
  */
@@ -110,7 +102,7 @@ export function findMisfits(knn: KnnSummary, limit = Number.POSITIVE_INFINITY): 
   const out: Misfit[] = [];
   for (const im of knn.images) {
     const k = im.neighborLabels.length;
-    const { label: majority, count } = majorityClass(im.neighborLabels);
+    const { majority, majorityCount: count } = im;
     if (k === 0 || majority === im.label || count * 2 <= k) continue;
     const d = im.distances.filter((_, j) => im.neighborLabels[j] === majority);
     const relDistance = typical > 0 ? mean(d) / typical : 0;

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { DataSummary } from '../audit/report-types.js';
-import { resultKey } from '../audit/result-cache.js';
+import type { DataSummary } from '../result/report.js';
+import { resultKey } from '../cache/result-cache.js';
 import type { ActivationCache } from '../cache/activation-cache.js';
 
 /** Options of {@link encodeThumbnails}. */

@@ -4,7 +4,8 @@
  */
 
 import type { TsneResult } from '../embed/tsne.js';
-import type { TsneEmbedding } from './types.js';
+import type { TsneEmbedding } from '../result/report.js';
+import { EMBEDDING_DIGITS, roundSignificant } from '../result/round.js';
 
 /**
  * The report's form of one embedding: coordinates rounded to `digits` significant digits (a
@@ -14,9 +15,9 @@ import type { TsneEmbedding } from './types.js';
  * layer.tsne = { '2d': tsneEmbedding(await tsne(features, { dims: 2, seed: 0 }), 'reference', { perplexity: 30, seed: 0 }) };
  */
 export function tsneEmbedding(result: Pick<TsneResult, 'embedding' | 'kl' | 'iterations'>, images: 'query' | 'reference', options: { perplexity?: number; seed?: number; digits?: number } = {}): TsneEmbedding {
-  const digits = options.digits ?? 5;
+  const digits = options.digits ?? EMBEDDING_DIGITS;
   const out: TsneEmbedding = {
-    coords: Array.from(result.embedding, (v) => Number(v.toPrecision(digits))),
+    coords: Array.from(result.embedding, (v) => roundSignificant(v, digits)),
     kl: result.kl,
     iterations: result.iterations,
     images,

@@ -1,50 +1,12 @@
 /**
- * What the HTML report reads beyond the core {@link AuditReport}: the optional t-SNE, separation
- * and baseline fields that later stages add to the same JSON-safe object. The report renders
- * each of them when present and says so when absent; it never computes them itself.
+ * What the HTML report reads beyond the core {@link AuditReport} (typed in `src/result/`): the
+ * optional baseline fields and comparisons that later stages add to the same JSON-safe object.
+ * The report renders each of them when present and says so when absent; it never computes them
+ * itself.
  */
 
-import type { AuditReport, CheckResult, LayerReport } from '../audit/report-types.js';
+import type { AuditReport, CheckResult, LayerReport } from '../result/report.js';
 import type { Comparison } from '../baseline/comparison-types.js';
-
-/**
- * One t-SNE embedding of a layer's features (van der Maaten & Hinton 2008).
- *
- * `coords` is row-major and flat: image `i` sits at `coords[i * dims + d]`, `dims` being 2 for
- * the `'2d'` key and 3 for `'3d'`. Rows follow the order of `data.query` or `data.reference` of
- * the report, as `images` says, so row `i` is that array's image `i`.
- */
-export interface TsneEmbedding {
-  /** Flat row-major coordinates, `images.length * dims` numbers. Units are arbitrary. */
-  coords: number[];
-  /** Final Kullback-Leibler divergence KL(P || Q) in nats. */
-  kl: number;
-  /** Gradient-descent iterations run. */
-  iterations: number;
-  /** Which images were embedded, in that array's order. */
-  images: 'query' | 'reference';
-  /** Perplexity used for the input affinities. */
-  perplexity?: number;
-  /** Seed of the initial layout. */
-  seed?: number;
-}
-
-/** The `tsne` field of a layer: a 2-D embedding, a 3-D one, or both. */
-export interface LayerTsne {
-  '2d'?: TsneEmbedding;
-  '3d'?: TsneEmbedding;
-}
-
-/**
- * The `separation` field of a layer as the report reads it: cluster-separation scores of the
- * layer's features and of its t-SNE embedding, by metric id (`silhouette` in [-1, 1], higher
- * separates better; `daviesBouldin`, `calinskiHarabasz`, ...). The layer sweep plots
- * `features.silhouette` and `embedding.silhouette` when present.
- */
-export interface LayerSeparation {
-  features?: Record<string, number | null>;
-  embedding?: Record<string, number | null>;
-}
 
 /** Baseline values of one layer's metrics (the optional `baseline` field of a layer). */
 export interface LayerBaselineMetrics {
@@ -62,9 +24,7 @@ export interface ReportCheck extends CheckResult {
 }
 
 /** A layer as the report reads it; `tsne`, `separation` and `baseline` may each be absent. */
-export interface ReportLayer extends Omit<LayerReport, 'tsne' | 'separation'> {
-  tsne?: LayerTsne | unknown;
-  separation?: LayerSeparation | unknown;
+export interface ReportLayer extends LayerReport {
   baseline?: LayerBaselineMetrics;
 }
 

@@ -5,7 +5,9 @@
 
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type AuditReport, REPORT_SCHEMA_VERSION } from '../audit/report-types.js';
+import type { AuditReport } from '../result/report.js';
+import { REPORT_SCHEMA_VERSION } from '../result/schema-version.js';
+import { upgradeReport } from '../result/upgrade.js';
 import { AuditError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { pngRenditions, svgToPng } from './png.js';
@@ -71,12 +73,14 @@ async function writeAtomic(file: string, content: string | Buffer): Promise<void
  * await writeReportDirectory(report, 'semantic-audit-report');
  */
 export async function writeReportDirectory(report: AuditReport | RenderableReport | (AuditReport | RenderableReport)[], outDir: string, options: WriteReportOptions = {}): Promise<WrittenReport> {
-  const reports = (Array.isArray(report) ? report : [report]) as RenderableReport[];
-  for (const [i, r] of reports.entries()) {
+  const given = (Array.isArray(report) ? report : [report]) as RenderableReport[];
+  for (const [i, r] of given.entries()) {
     if (!r || typeof r !== 'object' || !r.data || !Array.isArray(r.layers) || !Array.isArray(r.checks)) {
       throw new AuditError(`Expected an audit report (report.json of semantic-audit) for report ${i} but received ${r === null ? 'null' : typeof r}`, 'E_PARAM');
     }
   }
+  // Reports of an older schema get the fields the page reads (e.g. each image's majority class).
+  const reports = given.map((r, i) => upgradeReport(r, given.length === 1 ? 'the report' : `report ${i}`));
   const dir = path.resolve(outDir);
   await mkdir(dir, { recursive: true });
   const built = buildPage(reports, options);

@@ -9,16 +9,27 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { AuditError } from '../errors.js';
-import { type AuditModelOptions, auditModel } from '../audit/model-audit.js';
+import { type ExtractOptions, extractFeatures } from '../cache/cached-extract.js';
+import { loadDataset, selectSplits } from '../data/dataset.js';
 import type { Matrix } from '../math/matrix.js';
-import { type ExtractStats, type ExtractTimings, extractFeatures } from '../model/extractor.js';
+import { expandLayerNames, resolveLayer } from '../model/layers.js';
+import { loadModel } from '../model/model.js';
+import type { ExtractStats, ExtractTimings } from '../model/pipeline.js';
+import { type PreprocessOptions, resolvePreprocess } from '../model/resolve-preprocess.js';
 import { VERSION } from '../version.js';
 import { shardGraph } from './shard-graph.js';
 import { SHARD_FORMAT, SHARD_MANIFEST, SHARD_VERSION, type ShardItem, type ShardLayer, type ShardManifest, type ShardPlan, itemsDigest, planDigest } from './shard-manifest.js';
 import { type ShardSpec, shardRange } from './shard-spec.js';
 
-/** Options of {@link extractShard}: those of `auditModel`, plus the layers and the shard. */
-export interface ExtractShardOptions extends AuditModelOptions {
+/** Options of {@link extractShard}: those of `auditModel` (minus `gemm`), plus the layers and the shard. */
+export interface ExtractShardOptions extends ExtractOptions {
+  /** ImageFolder directory or CSV manifest. */
+  data: string;
+  /** @default 'test' (or the only split) */
+  querySplit?: string;
+  /** @default 'train' (or the only split) */
+  referenceSplit?: string;
+  preprocess?: PreprocessOptions;
   /** Layer names as for `audit --layers` (`all` expands). @default ['data', 'penultimate'] */
   layers?: string[];
   /** @default { index: 1, count: 1 } */
@@ -49,21 +60,25 @@ function matrixBytes(m: Matrix): Uint8Array {
  * manifest to `outDir`. Returns the manifest.
  */
 export async function extractShard(model: string | Uint8Array, outDir: string, options: ExtractShardOptions): Promise<ExtractShardResult> {
-  const subject = await auditModel(model, options);
-  const names = subject.expandLayers(options.layers ?? ['data', 'penultimate']);
+  // Model, preprocessing and images opened as `auditModel` opens them (see source/onnx-source.ts).
+  const loaded = await loadModel(model, { layout: options.preprocess?.layout });
+  const preprocess = resolvePreprocess(loaded, options.preprocess);
+  const ds = await loadDataset(options.data);
+  const selection = selectSplits(ds, { querySplit: options.querySplit, referenceSplit: options.referenceSplit });
+  const names = expandLayerNames(loaded.graph, options.layers ?? ['data', 'penultimate'], loaded.label);
   if (names.length === 0) throw new AuditError('Expected at least one layer name for --layers but received none', 'E_PARAM');
-  const resolved = names.map((l) => subject.resolve(l));
+  const resolved = names.map((l) => resolveLayer(loaded.graph, l, loaded.label));
   const spec = options.shard ?? { index: 1, count: 1 };
-  const { query, reference, leaveOneOut, querySplit, referenceSplit } = subject.selection;
+  const { query, reference, leaveOneOut, querySplit, referenceSplit } = selection;
   const all = leaveOneOut ? query : [...query, ...reference];
   const { start, end } = shardRange(all.length, spec);
   const mine = all.slice(start, end);
 
   const { features, hashes, timings, stats } = await extractFeatures(
-    subject.model,
+    loaded,
     mine.map((i) => i.file),
     resolved,
-    subject.preprocess,
+    preprocess,
     { ...options, cache: options.cache ?? true },
   );
 
@@ -78,10 +93,9 @@ export async function extractShard(model: string | Uint8Array, outDir: string, o
     await writeAtomic(path.join(dir, file), bytes);
     files.set(t, { file, sha256: createHash('sha256').update(bytes).digest('hex'), cols: m.cols });
   }
-  const ds = subject.dataset;
   const plan: ShardPlan = {
-    model: { path: subject.model.label, sha256: subject.model.sha256, input: subject.model.input, classNames: subject.model.classNames },
-    preprocess: subject.preprocess,
+    model: { path: loaded.label, sha256: loaded.sha256, input: loaded.input, classNames: loaded.classNames },
+    preprocess,
     data: {
       source: ds.source,
       root: ds.root,
@@ -96,7 +110,7 @@ export async function extractShard(model: string | Uint8Array, outDir: string, o
       referenceCount: leaveOneOut ? query.length : reference.length,
       itemsDigest: itemsDigest(all),
     },
-    graph: shardGraph(subject.model.graph),
+    graph: shardGraph(loaded.graph),
     // cols is known only where the shard has images; an empty shard records 0 and merging checks.
     layers: resolved.map((r) => ({ ...r, cols: files.get(r.tensor)!.cols })),
     count: spec.count,

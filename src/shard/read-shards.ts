@@ -15,7 +15,7 @@ import type { Dataset, ImageItem, SplitSelection } from '../data/dataset.js';
 import type { Preprocess } from '../data/preprocess.js';
 import { type Matrix, createMatrix } from '../math/matrix.js';
 import { type ResolvedLayer, resolveLayer } from '../model/layers.js';
-import type { LoadedModel } from '../model/model.js';
+import type { ModelDescription } from '../model/model.js';
 import { VERSION } from '../version.js';
 import { graphFromShard } from './shard-graph.js';
 import { SHARD_FORMAT, SHARD_MANIFEST, SHARD_VERSION, type ShardManifest, type ShardPlan, itemsDigest } from './shard-manifest.js';
@@ -25,8 +25,8 @@ export interface MergedShards {
   /** Shard directories, in shard order. */
   dirs: string[];
   plan: ShardPlan;
-  /** Model as recorded by the shards: its layer graph, no weights (`bytes` is empty). */
-  model: LoadedModel;
+  /** Model as recorded by the shards: its layer graph, no weights. */
+  model: ModelDescription;
   dataset: Dataset;
   selection: SplitSelection;
   preprocess: Preprocess;
@@ -210,9 +210,8 @@ export async function readShards(dirs: string[]): Promise<MergedShards> {
     skipped: plan.data.skipped,
   };
   const input = plan.model.input;
-  const model: LoadedModel = {
+  const model: ModelDescription = {
     label: plan.model.path,
-    bytes: new Uint8Array(0),
     sha256: plan.model.sha256,
     graph: graphFromShard(plan.graph),
     input,

@@ -5,7 +5,7 @@
 
 import { AuditError, checkChoice, checkNumber, paramError } from '../errors.js';
 import { ModelAudit } from '../audit/model-audit.js';
-import type { CheckResult, LayerReport } from '../audit/report-types.js';
+import type { CheckResult, LayerReport } from '../result/report.js';
 import type { DistanceMetric } from '../math/knn.js';
 import { attachToCurrentTest, type MatcherContext, type MatcherOutcome, formatPurity } from './matcher-utils.js';
 import { type BaselineMatcherContext, type SemanticBaselineOptions, toMatchSemanticBaseline } from './baseline-matcher.js';
@@ -42,12 +42,8 @@ function worstImages(layer: LayerReport, count = 5): string[] {
   return [...layer.knn.images]
     .sort((a, b) => a.purity - b.purity || a.query - b.query)
     .slice(0, count)
-    .map((img) => {
-      const counts = new Map<string, number>();
-      for (const l of img.neighborLabels) counts.set(l, (counts.get(l) ?? 0) + 1);
-      const [major, n] = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
-      return `  ${img.path} (${img.label}): purity ${formatPurity(img.purity)}, ${n}/${layer.knn.k} neighbours are ${major}`;
-    });
+    // The stored majority neighbour class (one tie rule: see `majorityLabel`).
+    .map((img) => `  ${img.path} (${img.label}): purity ${formatPurity(img.purity)}, ${img.majorityCount}/${layer.knn.k} neighbours are ${img.majority}`);
 }
 
 /** The matcher body, independent of Vitest's registration (tested directly). */

@@ -23,6 +23,20 @@ describe('parseReports', () => {
     expect(loaded.reports.map((r) => r.model.path)).toEqual(['models/classifier.onnx', 'm2.onnx']);
   });
 
+  test('schema 1 and 2: a schema-1 report gets each image\'s stored majority class; a newer schema is refused by name', () => {
+    const r = makeReport({ layers: { pool5: { sameClass: (i) => (i === 0 ? 1 : 4) } } });
+    const old = JSON.parse(JSON.stringify({ ...r, schemaVersion: 1 }));
+    for (const im of old.layers[0].knn.images) delete im.majority, delete im.majorityCount;
+    const [up] = parseReports(old, 'base.json').reports;
+    expect(up.schemaVersion).toBe(2);
+    expect(up.layers[0].knn.images.map((im) => [im.majority, im.majorityCount])).toEqual(r.layers[0].knn.images.map((im) => [im.majority, im.majorityCount]));
+    expect(up.layers[0].knn.images[0]).toMatchObject({ label: 'coat', majority: 'shirt', majorityCount: 4 });
+    expect(parseReports(JSON.parse(JSON.stringify(r)), 'now.json').reports[0].layers).toEqual(r.layers);
+    expect(() => parseReports({ ...r, schemaVersion: 3 }, 'f.json')).toThrow('Expected schemaVersion 1 or 2 in f.json but received 3. It was written by a newer semantic-audit: upgrade semantic-audit to read it.');
+    expect(() => parseReports({ schemaVersion: 3, reports: [r] }, 'f.json')).toThrow('Expected schemaVersion 1 or 2 in f.json but received 3.');
+    expect(() => parseReports({ schemaVersion: 2, reports: [{ ...r, schemaVersion: 7 }] }, 'f.json')).toThrow('Expected schemaVersion 1 or 2 in f.json (reports[0]) but received 7.');
+  });
+
   test('derives passed from the checks when absent, and fills missing optional fields', () => {
     const loaded = parseReports({ layers: [], checks: [{ passed: false, value: 'x' }] }, 'f.json');
     const [r] = loaded.reports;

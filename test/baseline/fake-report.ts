@@ -3,7 +3,8 @@
  * and purity is computed here by brute force (the share of same-label neighbours), independently
  * of src/.
  */
-import type { AuditReport, LayerReport } from '../../src/audit/report-types.js';
+import { majorityLabel } from '../../src/metrics/purity.js';
+import type { AuditReport, LayerReport } from '../../src/result/report.js';
 import type { BaselineEntry } from '../../src/baseline/baseline-file.js';
 
 export interface FakeLayer {
@@ -39,17 +40,18 @@ export function fakeLayer(l: FakeLayer, classes: string[]): LayerReport {
       metric: l.metric ?? 'euclidean',
       purity: { micro, macro, perClass },
       confusion: [],
-      images: l.images.map(([path, label, nb], i) => ({ query: i, path, label, purity: perImage[i], neighbors: nb.map((_, j) => j), neighborLabels: nb, distances: nb.map((_, j) => j + 1) })),
+      images: l.images.map(([path, label, nb], i) => ({ query: i, path, label, purity: perImage[i], neighbors: nb.map((_, j) => j), neighborLabels: nb, distances: nb.map((_, j) => j + 1), majority: nb[majorityLabel(nb).first], majorityCount: majorityLabel(nb).count })),
     },
-    ...(l.separation === undefined ? {} : { separation: l.separation }),
-    ...(l.tsne === undefined ? {} : { tsne: l.tsne }),
+    // Baseline snapshots must survive malformed fields of hand-edited reports: typed loosely here.
+    ...(l.separation === undefined ? {} : { separation: l.separation as LayerReport['separation'] }),
+    ...(l.tsne === undefined ? {} : { tsne: l.tsne as LayerReport['tsne'] }),
   };
 }
 
 export function fakeReport(options: { layers: FakeLayer[]; classes?: string[]; modelSha?: string; fingerprint?: string; modelPath?: string; source?: string }): AuditReport {
   const classes = options.classes ?? ['cat', 'dog'];
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: { name: 'semantic-audit', version: '0.1.0' },
     createdAt: '2025-01-01T00:00:00.000Z',
     model: { path: options.modelPath ?? 'models/net.onnx', sha256: options.modelSha ?? 'a'.repeat(64), input: { name: 'input', shape: [1, 3, 8, 8], layout: 'NCHW' } },

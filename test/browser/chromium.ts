@@ -6,7 +6,14 @@ import path from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/**
+ * Whether Chromium is installed. Outside CI the browser tests skip without it; under CI (`CI`
+ * set) a missing Chromium fails them instead, so that a runner without it cannot pass silently.
+ */
 export const HAS_CHROMIUM = existsSync(CHROMIUM);
+if (!HAS_CHROMIUM && process.env.CI) {
+  throw new Error(`Chromium not found at ${CHROMIUM}, and CI is set: the browser tests must run under CI. Install chromium (apt-get install chromium) or set CHROMIUM_PATH to its executable.`);
+}
 
 /** Where screenshots go: $SEMANTIC_AUDIT_ARTIFACTS or a folder in the temp dir. */
 export const ARTIFACT_DIR = process.env.SEMANTIC_AUDIT_ARTIFACTS ?? path.join(os.tmpdir(), 'semantic-audit-screens');

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AuditReport } from '../../src/audit/report-types.js';
+import type { AuditReport } from '../../src/result/report.js';
 import { tinyClassifier } from '../helpers/onnx-builder.js';
 import { makeImageFolder, tempDir } from '../helpers/images.js';
 import { runCli } from '../helpers/cli.js';

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { type Preprocess, preprocessImage } from '../../src/data/preprocess.js';
 import { loadModel } from '../../src/model/model.js';
 import { resolveLayer } from '../../src/model/layers.js';
-import { extractFeatures } from '../../src/model/extractor.js';
+import { extractFeatures } from '../../src/cache/cached-extract.js';
 import { REPO } from '../helpers/cli.js';
 
 interface Config {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { knnPurity, majorityNeighborLabel } from '../../src/metrics/purity.js';
+import { knnPurity, majorityLabel } from '../../src/metrics/purity.js';
 import type { KnnResult } from '../../src/math/knn.js';
 
 const knn = (indices: number[][], k: number): KnnResult => ({ k, metric: 'euclidean', queries: indices.length, indices: Int32Array.from(indices.flat()), distances: new Float64Array(indices.length * k) });
@@ -26,8 +26,43 @@ describe('knnPurity', () => {
     expect(Number.isNaN(r.perClass[1])).toBe(true);
     expect(r.macro).toBe(0.5);
   });
-  it('finds the majority neighbour label with ties to the lower label', () => {
-    expect(majorityNeighborLabel(knn([[0, 2, 4, 3]], 4), 0, refLabels, 3)).toEqual({ label: 1, count: 2 });
-    expect(majorityNeighborLabel(knn([[0, 2]], 2), 0, refLabels, 3)).toEqual({ label: 0, count: 1 });
+  it('stores each query\'s majority neighbour class and its count', () => {
+    // neighbours' labels: [0 0 1], [1 1 2], [0 1 2], [2 1 0]
+    expect(Array.from(res.majority)).toEqual([0, 1, 0, 2]);
+    expect(Array.from(res.majorityCount)).toEqual([2, 2, 1, 1]);
+  });
+  it('breaks a majority tie towards the class of the nearest neighbour, not the lower label', () => {
+    // neighbours 2, 0 carry labels 1, 0: one vote each; neighbour 2 is nearer.
+    const r = knnPurity(knn([[2, 0]], 2), [0], refLabels, 3);
+    expect(Array.from(r.majority)).toEqual([1]);
+    expect(Array.from(r.majorityCount)).toEqual([1]);
+    // labels 2 1 0 0 1: classes 0 and 1 have two votes each; class 1's first neighbour is nearer.
+    const four = knnPurity(knn([[4, 3, 0, 1, 2]], 5), [0], refLabels, 3);
+    expect(Array.from(four.majority)).toEqual([1]);
+    expect(Array.from(four.majorityCount)).toEqual([2]);
+  });
+});
+
+describe('majorityLabel', () => {
+  it('returns the position of the nearest entry of the most frequent label', () => {
+    expect(majorityLabel(['b', 'a', 'a', 'b', 'c'])).toEqual({ first: 0, count: 2 });
+    expect(majorityLabel(['c', 'a', 'a'])).toEqual({ first: 1, count: 2 });
+    expect(majorityLabel([2, 1, 1, 1, 2, 2])).toEqual({ first: 0, count: 3 });
+    expect(majorityLabel([2, 1, 1, 1, 2])).toEqual({ first: 1, count: 3 });
+    expect(majorityLabel(['x'])).toEqual({ first: 0, count: 1 });
+  });
+  it('returns -1 for no neighbours', () => {
+    expect(majorityLabel([])).toEqual({ first: -1, count: 0 });
+  });
+  it('agrees with a brute-force count on random label lists', () => {
+    let s = 7;
+    const next = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let trial = 0; trial < 200; trial++) {
+      const labels = Array.from({ length: 1 + Math.floor(next() * 12) }, () => Math.floor(next() * 4));
+      const count = (l: number) => labels.filter((x) => x === l).length;
+      const most = Math.max(...labels.map(count));
+      const expected = labels.findIndex((l) => count(l) === most);
+      expect(majorityLabel(labels)).toEqual({ first: expected, count: most });
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -6,10 +7,15 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ActivationCache } from '../../src/cache/activation-cache.js';
 import { type Preprocess, preprocessImage } from '../../src/data/preprocess.js';
-import { CACHE_INPUT_MAX_VALUES, createSession, decodeSimplePng, defaultBatchSize, extractFeatures, providerInstalled, runtimeLabel } from '../../src/model/extractor.js';
+import { CACHE_INPUT_MAX_VALUES, extractFeatures } from '../../src/cache/cached-extract.js';
+import { cannotReadImage } from '../../src/data/image-file.js';
+import { decodeSimplePng } from '../../src/data/png-decode.js';
+import { defaultBatchSize } from '../../src/model/pipeline.js';
+import { inferenceWorkerAvailable } from '../../src/model/inference-thread.js';
+import { createSession, providerInstalled, runtimeLabel } from '../../src/model/session.js';
 import { resolveLayer } from '../../src/model/layers.js';
 import { loadModel } from '../../src/model/model.js';
-import { resolvePreprocess } from '../../src/audit/model-audit.js';
+import { resolvePreprocess } from '../../src/model/resolve-preprocess.js';
 import { buildModel, tinyClassifier } from '../helpers/onnx-builder.js';
 import { tempDir, writeImage } from '../helpers/images.js';
 
@@ -200,12 +206,13 @@ describe('extractFeatures with an activation cache', () => {
     for (const [t, m] of fresh.features) expect(mixed.features.get(t)!.data).toEqual(m.data);
   });
 
-  it('names the file that cannot be read', async () => {
+  it('names the file that cannot be read, with one message whether or not a cache is used', async () => {
     const model = await loadModel(tinyClassifier());
     const files = [...(await images(1)), '/no/such/image.png'];
-    await expect(extractFeatures(model, files, layersOf(model), resolvePreprocess(model), { cache: await tempDir() })).rejects.toThrow(
-      'Cannot read image /no/such/image.png: ENOENT. Check the path in your data set.',
-    );
+    const message = 'Cannot read image /no/such/image.png: ENOENT. Check the path in your data set.';
+    await expect(extractFeatures(model, files, layersOf(model), resolvePreprocess(model), { cache: await tempDir() })).rejects.toThrow(message);
+    await expect(extractFeatures(model, files, layersOf(model), resolvePreprocess(model), {})).rejects.toThrow(message);
+    expect(cannotReadImage('/no/such/image.png', Object.assign(new Error('gone'), { code: 'ENOENT' })).message).toBe(message);
   });
 });
 
@@ -359,14 +366,32 @@ describe('decodeSimplePng', () => {
   });
 });
 
-describe('inference thread', () => {
+/**
+ * The inference worker runs the compiled inference-worker.js, so these tests use the build in
+ * dist/ (`npm test` builds first); the TypeScript sources alone run sessions on the calling thread.
+ */
+const DIST_EXTRACT = new URL('../../dist/src/cache/cached-extract.js', import.meta.url);
+const DIST_THREAD = new URL('../../dist/src/model/inference-thread.js', import.meta.url);
+
+async function distExtract(): Promise<typeof extractFeatures> {
+  expect(existsSync(DIST_EXTRACT), 'dist/ is missing: run npm run build before the tests').toBe(true);
+  const thread = (await import(DIST_THREAD.href)) as typeof import('../../src/model/inference-thread.js');
+  expect(thread.inferenceWorkerAvailable()).toBe(true);
+  return ((await import(DIST_EXTRACT.href)) as typeof import('../../src/cache/cached-extract.js')).extractFeatures;
+}
+
+describe('inference thread (built dist)', () => {
+  it('runs on the calling thread from the TypeScript sources (no compiled worker script)', () => {
+    expect(inferenceWorkerAvailable()).toBe(false);
+  });
+
   it('gives the same features on the main thread and in the worker', async () => {
     const model = await loadModel(tinyClassifier());
     const pre = resolvePreprocess(model);
     const files = await images(11);
     const layers = ['pool5', 'logits', 'data'].map((l) => resolveLayer(model.graph, l));
     const a = await extractFeatures(model, files, layers, pre, { batchSize: 4, inferenceThread: 'main' });
-    const b = await extractFeatures(model, files, layers, pre, { batchSize: 4, inferenceThread: 'worker' });
+    const b = await (await distExtract())(model, files, layers, pre, { batchSize: 4, inferenceThread: 'worker' });
     for (const [t, m] of a.features) expect(b.features.get(t)!.data).toEqual(m.data);
   });
 
@@ -380,7 +405,8 @@ describe('inference thread', () => {
     });
     const model = await loadModel(bytes);
     const files = await images(5);
-    await expect(extractFeatures(model, files, [resolveLayer(model.graph, 'logits')], resolvePreprocess(model), { batchSize: 2 })).rejects.toThrow(
+    const extractInWorker = await distExtract();
+    await expect(extractInWorker(model, files, [resolveLayer(model.graph, 'logits')], resolvePreprocess(model), { batchSize: 2 })).rejects.toThrow(
       new RegExp(`^Inference failed on <bytes> for images 0-1 \\(${files[0].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\): `),
     );
   });

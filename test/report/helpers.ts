@@ -1,9 +1,11 @@
 /** Builds real audit reports on small synthetic image sets for the report tests. */
 import path from 'node:path';
 import { auditModel } from '../../src/index.js';
-import type { AuditReport } from '../../src/audit/report-types.js';
+import type { AuditReport } from '../../src/result/report.js';
 import { createRandom } from '../../src/math/random.js';
-import type { LayerTsne, RenderableReport } from '../../src/report/types.js';
+import { majorityLabel } from '../../src/metrics/purity.js';
+import type { LayerTsne } from '../../src/result/report.js';
+import type { RenderableReport } from '../../src/report/types.js';
 import { tinyClassifier } from '../helpers/onnx-builder.js';
 import { tempDir, writeImage } from '../helpers/images.js';
 
@@ -91,7 +93,7 @@ export async function syntheticReport(
   const k = 10;
   const nc = classes.length;
   const report = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: { name: 'semantic-audit', version: '0.0.0' },
     createdAt: '2026-01-01T00:00:00.000Z',
     model: { path: 'model.onnx', sha256: 'f'.repeat(64), input: { name: 'input', shape: ['N', 3, 64, 64], layout: 'NCHW' } },
@@ -100,7 +102,8 @@ export async function syntheticReport(
       const imgs = query.map((q, i) => {
         const neighbors = Array.from({ length: k }, () => Math.floor(random() * reference.length));
         const neighborLabels = neighbors.map((j) => reference[j].label);
-        return { query: i, path: q.path, label: q.label, purity: neighborLabels.filter((l) => l === q.label).length / k, neighbors, neighborLabels, distances: neighbors.map((_, j) => j + random()) };
+        const m = majorityLabel(neighborLabels);
+        return { query: i, path: q.path, label: q.label, purity: neighborLabels.filter((l) => l === q.label).length / k, neighbors, neighborLabels, distances: neighbors.map((_, j) => j + random()), majority: neighborLabels[m.first], majorityCount: m.count };
       });
       const confusion = classes.map(() => new Array<number>(nc).fill(0));
       for (const im of imgs) for (const l of im.neighborLabels) confusion[classes.indexOf(im.label)][classes.indexOf(l)]++;
@@ -124,6 +127,7 @@ export function renameClass(report: RenderableReport, from: string, to: string):
     for (const im of l.knn.images) {
       im.label = r(im.label);
       im.neighborLabels = im.neighborLabels.map(r);
+      im.majority = r(im.majority);
     }
   }
 }

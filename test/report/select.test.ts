@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ImageNeighbors, KnnSummary } from '../../src/audit/report-types.js';
-import { findMisfits, majorityClass, pickGridQueries } from '../../src/report/select.js';
+import type { ImageNeighbors, KnnSummary } from '../../src/result/report.js';
+import { majorityLabel } from '../../src/metrics/purity.js';
+import { findMisfits, pickGridQueries } from '../../src/report/select.js';
 
 function knn(images: { label: string; nb: string[]; d?: number[] }[]): KnnSummary {
   const k = images[0].nb.length;
@@ -17,6 +18,8 @@ function knn(images: { label: string; nb: string[]; d?: number[] }[]): KnnSummar
       neighbors: im.nb.map((_, j) => i * 10 + j),
       neighborLabels: im.nb,
       distances: im.d ?? im.nb.map((_, j) => j + 1),
+      majority: im.nb[majorityLabel(im.nb).first],
+      majorityCount: majorityLabel(im.nb).count,
     })),
   };
 }
@@ -49,13 +52,6 @@ describe('pickGridQueries', () => {
   });
 });
 
-describe('majorityClass', () => {
-  it('counts labels; ties go to the class met first', () => {
-    expect(majorityClass(['b', 'a', 'a', 'b', 'c'])).toEqual({ label: 'b', count: 2 });
-    expect(majorityClass(['c', 'a', 'a'])).toEqual({ label: 'a', count: 2 });
-  });
-});
-
 describe('findMisfits', () => {
   const s = knn([
     { label: 'burger', nb: ['salad', 'salad', 'salad', 'salad'], d: [4, 4, 4, 4] },
@@ -76,5 +72,16 @@ describe('findMisfits', () => {
     expect(m.map((x) => x.relDistance)).toEqual([1, 4, 1]);
     expect(m.map((x) => x.likelyLabelError)).toEqual([true, false, false]);
     expect(findMisfits(s, 1)).toHaveLength(1);
+  });
+
+  it('reads the stored majority class and count, not a recount of the neighbour labels', () => {
+    // Two votes each for burger and salad: the stored tie winner (salad, nearer) is used, so the
+    // salad query is no misfit; with burger stored instead, only two of four agree: still none.
+    const tie = knn([{ label: 'salad', nb: ['salad', 'burger', 'burger', 'salad'] }]);
+    expect(tie.images[0].majority).toBe('salad');
+    expect(findMisfits(tie)).toEqual([]);
+    const stored = knn([{ label: 'salad', nb: ['burger', 'burger', 'burger', 'salad'] }]);
+    stored.images[0].majority = 'tomato';
+    expect(findMisfits(stored).map((x) => [x.majority, x.majorityCount])).toEqual([['tomato', 3]]);
   });
 });

@@ -2,7 +2,7 @@ import { readFile, rm, writeFile, mkdir, cp } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditFromShards, auditModel } from '../../src/audit/model-audit.js';
-import type { AuditReport } from '../../src/audit/report-types.js';
+import type { AuditReport } from '../../src/result/report.js';
 import { extractShard } from '../../src/shard/extract-shard.js';
 import { readShards } from '../../src/shard/read-shards.js';
 import { parseShard, shardRange } from '../../src/shard/shard-spec.js';
@@ -13,7 +13,8 @@ import { tinyClassifier } from '../helpers/onnx-builder.js';
 
 /** report.json without what legitimately differs between runs. */
 function comparable(r: AuditReport): unknown {
-  const { createdAt: _c, timings: _t, ...rest } = r;
+  // environment: a merge runs no model, so its executionProviders are empty.
+  const { createdAt: _c, timings: _t, environment: _e, ...rest } = r;
   return rest;
 }
 
@@ -95,7 +96,7 @@ describe('extract shards and merge them', () => {
     expect(a.accuracy?.layer).toBe('logits');
     expect(b.accuracy).toBeUndefined();
     const strip = (r: AuditReport) => {
-      const { createdAt: _c, timings: _t, checks: _k, passed: _p, accuracy: _a, warnings: _w, ...rest } = r;
+      const { createdAt: _c, timings: _t, checks: _k, passed: _p, environment: _e, accuracy: _a, warnings: _w, ...rest } = r;
       return rest;
     };
     expect(strip(b)).toEqual(strip(a));

@@ -7,10 +7,11 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { AuditReport } from '../../audit/report-types.js';
+import type { AuditReport } from '../../result/report.js';
 import { DEFAULT_METRICS, DEFAULT_TOLERANCE, compareReportSets, expandMetrics } from '../../baseline/compare.js';
 import { formatComparisonMarkdown, formatComparisonText } from '../../baseline/format-comparison.js';
 import { AuditError, paramError } from '../../errors.js';
+import { checkReportSchemaVersion, upgradeReport } from '../../result/upgrade.js';
 import type { CliIO } from '../io.js';
 
 /** Help text of `semantic-audit compare`. */
@@ -47,8 +48,11 @@ async function loadReports(arg: string, role: string): Promise<{ reports: AuditR
     throw new AuditError(`The ${role} report ${file} is not valid JSON (${e.message}).`, 'E_REPORT');
   }
   const o = data as { layers?: unknown; reports?: unknown } | null;
-  if (o && typeof o === 'object' && Array.isArray(o.reports)) return { reports: o.reports as AuditReport[], file };
-  if (o && typeof o === 'object' && Array.isArray(o.layers)) return { reports: [o as AuditReport], file };
+  if (o && typeof o === 'object' && Array.isArray(o.reports)) {
+    checkReportSchemaVersion((o as { schemaVersion?: unknown }).schemaVersion, file);
+    return { reports: (o.reports as AuditReport[]).map((r, i) => upgradeReport(r, `${file} (reports[${i}])`)), file };
+  }
+  if (o && typeof o === 'object' && Array.isArray(o.layers)) return { reports: [upgradeReport(o as AuditReport, file)], file };
   throw new AuditError(`The ${role} report ${file} is not a semantic-audit report.json (no "layers" or "reports").`, 'E_REPORT');
 }
 

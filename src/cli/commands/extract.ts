@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AuditError, checkChoice } from '../../errors.js';
-import type { ExtractStats } from '../../model/extractor.js';
+import type { ExtractStats } from '../../model/pipeline.js';
 import { extractShard } from '../../shard/extract-shard.js';
 import { parseShard } from '../../shard/shard-spec.js';
 import { EXTRACTION_OPTIONS, cacheFromArgs, parseIntOption, preprocessFromArgs } from '../args.js';

@@ -1,6 +1,6 @@
 /** Section 7, against the baseline: metric deltas and the images that lost same-class neighbours. */
 
-import type { ImageNeighbors } from '../../audit/report-types.js';
+import type { ImageNeighbors } from '../../result/report.js';
 import type { Comparison } from '../../baseline/comparison-types.js';
 import { layerBaseline, readSeparation } from '../extras.js';
 import type { ReportLayer } from '../types.js';

@@ -3,7 +3,7 @@
  * sections show it), layer display names and number formatting.
  */
 
-import type { ImageNeighbors } from '../../audit/report-types.js';
+import type { ImageNeighbors } from '../../result/report.js';
 import { imageFile } from '../thumbnails.js';
 import type { ReportLayer, RenderableReport } from '../types.js';
 

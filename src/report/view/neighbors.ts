@@ -1,6 +1,6 @@
 /** Section 2, the neighbour grids: the same queries' k nearest training images in pixel space and in a layer. */
 
-import type { ImageNeighbors } from '../../audit/report-types.js';
+import type { ImageNeighbors } from '../../result/report.js';
 import { type GridQueryOptions, pickGridQueries } from '../select.js';
 import type { ReportLayer } from '../types.js';
 import { type ModelContext, type NeighbourCell, type ThumbView, formatNumber } from './context.js';

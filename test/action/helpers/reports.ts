@@ -5,7 +5,8 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AuditReport, CheckResult, ImageNeighbors, LayerReport } from '../../../src/audit/report-types.js';
+import { majorityLabel } from '../../../src/metrics/purity.js';
+import type { AuditReport, CheckResult, ImageNeighbors, LayerReport } from '../../../src/result/report.js';
 
 export interface LayerSpec {
   /** Same-class neighbours (0..k) of query image `i` of class `label`. */
@@ -40,7 +41,8 @@ export function makeReport(spec: ReportSpec): AuditReport {
       const same = Math.max(0, Math.min(k, ls.sameClass(idx, q.label)));
       const other = classes.find((c) => c !== q.label)!;
       const labels = [...Array(same).fill(q.label), ...Array(k - same).fill(other)] as string[];
-      return { query: qi, path: q.path, label: q.label, purity: same / k, neighbors: labels.map((_, j) => j), neighborLabels: labels, distances: labels.map((_, j) => j + 1) };
+      const m = majorityLabel(labels);
+      return { query: qi, path: q.path, label: q.label, purity: same / k, neighbors: labels.map((_, j) => j), neighborLabels: labels, distances: labels.map((_, j) => j + 1), majority: labels[m.first], majorityCount: m.count };
     });
     const perClass: Record<string, number | null> = {};
     for (const c of classes) {
@@ -73,7 +75,7 @@ export function makeReport(spec: ReportSpec): AuditReport {
     }
   }
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: { name: 'semantic-audit', version: '0.1.0' },
     createdAt: '2026-11-28T13:00:00.000Z',
     model: { path: spec.modelPath ?? 'models/classifier.onnx', sha256: spec.modelSha256 ?? 'aaaa', input: { name: 'input', shape: ['batch', 3, 28, 28], layout: 'NCHW' } },

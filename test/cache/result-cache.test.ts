@@ -6,7 +6,7 @@ import { auditModel } from '../../src/index.js';
 import { knnSearch } from '../../src/math/knn.js';
 import { createMatrix } from '../../src/math/matrix.js';
 import { createRandom, randomNormal } from '../../src/math/random.js';
-import { cachedResult, decodeJson, decodeKnn, encodeJson, encodeKnn, matrixDigest, resultKey } from '../../src/audit/result-cache.js';
+import { cachedResult, decodeJson, decodeKnn, encodeJson, encodeKnn, matrixDigest, resultKey } from '../../src/cache/result-cache.js';
 import { tempDir } from '../helpers/images.js';
 
 const FIXTURE_MODEL = 'fixtures/models/fmnist-resnet.onnx';

@@ -11,7 +11,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import type { ActivationCache } from '../cache/activation-cache.js';
+import type { ActivationCache } from './activation-cache.js';
 import type { DistanceMetric, KnnResult } from '../math/knn.js';
 import type { Matrix } from '../math/matrix.js';
 import { VERSION } from '../version.js';
@@ -80,6 +80,17 @@ export function decodeJson<T>(bytes: Uint8Array): T | undefined {
   }
 }
 
+/** How a result is stored: its bytes, and back (`undefined` for bytes it cannot read). */
+export interface ResultCodec<T> {
+  encode: (value: T) => Uint8Array;
+  decode: (bytes: Uint8Array) => T | undefined;
+}
+
+/** The codec of JSON-safe results ({@link encodeJson} / {@link decodeJson}). */
+export function jsonCodec<T>(): ResultCodec<T> {
+  return { encode: encodeJson, decode: (b) => decodeJson<T>(b) };
+}
+
 /**
  * Returns the cached result under `key` when `cache` holds a readable one, else computes it,
  * stores it and returns it. `hit` tells which happened; `written` is the payload size stored.
@@ -87,7 +98,7 @@ export function decodeJson<T>(bytes: Uint8Array): T | undefined {
 export async function cachedResult<T>(
   cache: ActivationCache | undefined,
   key: string,
-  codec: { encode: (v: T) => Uint8Array; decode: (b: Uint8Array) => T | undefined },
+  codec: ResultCodec<T>,
   compute: () => Promise<T>,
 ): Promise<{ value: T; hit: boolean; written: number }> {
   const bytes = cache?.getResult(key);
