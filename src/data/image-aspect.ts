@@ -5,6 +5,7 @@
  */
 
 import sharp from 'sharp';
+import { type PreprocessSources, normalisationWarning } from './preprocess-summary.js';
 
 /** Image sizes of up to `sample` files spread evenly over `files` (headers only; unreadable files skipped). */
 export async function sampleImageSizes(files: string[], sample = 64): Promise<{ width: number; height: number }[]> {
@@ -37,4 +38,17 @@ export function transposedAspectWarning(sizes: { width: number; height: number }
     `${sampled} ${shape}, while the input size is ${height}x${width} (height x width, ${wide ? 'wider than tall' : 'taller than wide'}). ` +
     `Sizes are height first: if the model takes ${width}x${height} images, pass --size ${width}x${height}.`
   );
+}
+
+/**
+ * The warnings an audit gives when it opens: no normalisation given (see `normalisationWarning`),
+ * and every sampled image of `files` with the transposed aspect of the input size.
+ */
+export async function preprocessWarnings(sources: PreprocessSources, size: { height: number; width: number }, files: string[]): Promise<string[]> {
+  const out: string[] = [];
+  const noNorm = normalisationWarning(sources);
+  if (noNorm) out.push(noNorm);
+  const aspect = transposedAspectWarning(await sampleImageSizes(files), size.height, size.width, files.length);
+  if (aspect) out.push(aspect);
+  return out;
 }

@@ -9,8 +9,8 @@ import { type ExtractOptions, extractFeatures } from '../cache/cached-extract.js
 import { type ResolvedLayer, expandLayerNames, resolveLayer } from '../model/layers.js';
 import { type LoadedModel, loadModel } from '../model/model.js';
 import { type PreprocessOptions, resolvePreprocessWithSources } from '../model/resolve-preprocess.js';
-import { type PreprocessSources, normalisationWarning } from '../data/preprocess-summary.js';
-import { sampleImageSizes, transposedAspectWarning } from '../data/image-aspect.js';
+import type { PreprocessSources } from '../data/preprocess-summary.js';
+import { preprocessWarnings } from '../data/image-aspect.js';
 import { type FeatureSource, type SourceFeatures, auditedItems } from './feature-source.js';
 
 /** Options of {@link openOnnxSource}: the data, the preprocessing and extraction's options. */
@@ -76,10 +76,6 @@ export async function openOnnxSource(model: string | Uint8Array, options: OnnxSo
   const selection = selectSplits(dataset, { querySplit: options.querySplit, referenceSplit: options.referenceSplit });
   const source = new OnnxFeatureSource(loaded, dataset, selection, pre, options);
   source.preprocessSources = sources;
-  const noNorm = normalisationWarning(sources);
-  if (noNorm) source.warnings.push(noNorm);
-  const files = auditedItems(selection).map((i) => i.file);
-  const aspect = transposedAspectWarning(await sampleImageSizes(files), pre.height, pre.width, files.length);
-  if (aspect) source.warnings.push(aspect);
+  source.warnings.push(...(await preprocessWarnings(sources, pre, auditedItems(selection).map((i) => i.file))));
   return source;
 }

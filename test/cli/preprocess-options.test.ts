@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseSize, preprocessFromArgs } from '../../src/cli/args.js';
-import { resolvePreprocessWithSources } from '../../src/audit/model-audit.js';
+import { resolvePreprocessWithSources } from '../../src/model/resolve-preprocess.js';
 import { loadModel } from '../../src/model/model.js';
 import { tinyClassifier } from '../helpers/onnx-builder.js';
 
