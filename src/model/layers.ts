@@ -372,8 +372,8 @@ function childScopes(graph: OnnxGraph, scope: string): { name: string; nodes: nu
  *   container whose children are blocks (two or more child scopes of three or more nodes on
  *   average, like ResNet's `layer1` of `layer1.0`, `layer1.1`, ...) its children.
  * - Graphs without (fewer than three top-level scopes): the main-path tensor just before each
- *   change of resolution (a strided convolution or pooling, a global pooling), the pooled tensor,
- *   `penultimate` and `logits`.
+ *   change of resolution (a strided convolution or pooling, a global pooling), the pooled tensor
+ *   (unless `penultimate` is just its reshape), `penultimate` and `logits`.
  */
 export function sweepLayers(graph: OnnxGraph): string[] {
   const scopes = listModuleScopes(graph);
@@ -399,7 +399,11 @@ export function sweepLayers(graph: OnnxGraph): string[] {
     if (GLOBAL_POOL_OPS.has(n.opType) && cutSet.has(n.outputs[0])) pooled = n.outputs[0];
     for (const o of n.outputs) if (cutSet.has(o)) lastCut = o;
   }
-  if (pooled) names.push(nameOfTensor(producers, pooled));
+  // The pooled tensor, unless the penultimate is only its reshape (the same values).
+  const penultimate = findPenultimate(graph);
+  const reshaped = penultimate ? producers.get(penultimate.tensor) : undefined;
+  const sameValues = reshaped && ['Flatten', 'Reshape', 'Squeeze'].includes(reshaped.opType) && reshaped.inputs[0] === pooled;
+  if (pooled && !sameValues) names.push(nameOfTensor(producers, pooled));
   names.push('penultimate', 'logits');
   return sortByOrder(graph, dedupeByTensor(graph, names));
 }

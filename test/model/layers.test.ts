@@ -136,7 +136,7 @@ describe('Softmax outputs, non-float tensors and sweeps', () => {
     expect(mainPathTensors(plain)).toEqual(['c1:0', 'r1:0', 'c2:0', 'r2:0', 'add:0', 'mp:0', 'gap:0', 'flat:0', 'dense:0', 'prob']);
   });
   it('sweeps a scope-less graph at each change of resolution, then pooled, penultimate and logits', () => {
-    expect(sweepLayers(plain)).toEqual(['data', 'r1', 'add', 'mp', 'gap', 'penultimate', 'logits']);
+    expect(sweepLayers(plain)).toEqual(['data', 'r1', 'add', 'mp', 'penultimate', 'logits']); // gap: penultimate is its Flatten
     expect(topLayers(plain)).toEqual(['data', 'logits']);
   });
   it('suggests the special name a foreign layer name means', () => {
