@@ -27,6 +27,7 @@ import { type AnalysisKey, type EmbeddingKey, KeyedMap, type SeparationKey } fro
 import { tsne as runTsne } from '../embed/tsne.js';
 import { type SeparationMetrics, separationMetrics } from '../metrics/separation.js';
 import { trustworthiness } from '../metrics/trustworthiness.js';
+import { is, validateAuditFromShardsOptions, validateAuditModelOptions } from './options.js';
 import type { AuditReport, CheckResult, LayerReport, SeparationField, TsneField } from '../result/report.js';
 import { assembleReport, dataSummary } from '../result/assemble.js';
 import { roundSignificant } from '../result/round.js';
@@ -43,6 +44,12 @@ export interface AuditModelOptions extends OnnxSourceOptions {
    * the directory in `SEMANTIC_AUDIT_CACHE`, else `.semantic-audit/cache`; `false` disables it.
    */
   cache?: OnnxSourceOptions['cache'];
+  /**
+   * Layers to extract before `auditModel` resolves (one inference pass), so that a test file's
+   * top-level `await auditModel(...)` or `beforeAll` pays for extraction instead of the first
+   * test's timeout. Equivalent to `await audit.prepare(layers)`. @default none: extracted on first use
+   */
+  layers?: string[];
   /**
    * Class names in the order of the model's outputs, for top-1 accuracy (`--labels <file>`).
    * @default metadata `semantic_audit.labels` (or `semantic_audit.classes`), else the data set's
@@ -70,6 +77,8 @@ export interface EmbedOptions {
   perplexity?: number;
   /** @default 0 */
   seed?: number;
+  /** Told every 50 t-SNE iterations (the CLI's progress line). */
+  onProgress?: (iteration: number, total: number) => void;
 }
 
 /** Features of one layer: query rows and reference rows (the same matrix when leave-one-out). */
@@ -175,6 +184,27 @@ export class ModelAudit {
     }
   }
 
+  /**
+   * Extracts the features of `layers` now, in one inference pass per batch (reading the
+   * activation cache where it can), so that later matchers only compute metrics. Call it in a test
+   * file's top level or `beforeAll`: extraction on a cold cache can take longer than a test's
+   * timeout. Layers already extracted are skipped.
+   *
+   * @example
+   * const model = await auditModel('model.onnx', { data: 'images/' });
+   * beforeAll(() => model.prepare(['data', 'pool5']), 120_000);
+   */
+  async prepare(layers: string[]): Promise<void> {
+    is.stringList('["pool5"]')('layers', layers);
+    for (const l of layers) if (l !== 'all') this.resolve(l);
+    await this.prefetch(layers);
+  }
+
+  /** True when the features of `layer` are extracted (or read) already. */
+  isPrepared(layer: string): boolean {
+    return this.featureCache.has(layer);
+  }
+
   /** Features of one layer (extracted on first use). */
   async features(layer: string): Promise<LayerFeatures> {
     await this.prefetch([layer]);
@@ -240,7 +270,7 @@ export class ModelAudit {
     assertFinite(layer, m, this.selection.reference.map((i) => i.relPath));
     const t0 = performance.now();
     const field = await this.results.get(resultKey('tsne', { dims, perplexity, seed, engine: this.engine() }, [this.digest(m)]), jsonCodec<TsneField>(), async () => {
-      const r = await runTsne(m, { dims, perplexity, seed, gemm: await this.gemm() });
+      const r = await runTsne(m, { dims, perplexity, seed, gemm: await this.gemm(), onProgress: options.onProgress && ((it) => options.onProgress!(it, 750)) });
       const computed: TsneField = {
         coords: Array.from(r.embedding, (v) => roundSignificant(v)),
         kl: r.kl,
@@ -272,7 +302,7 @@ export class ModelAudit {
     const nc = this.classes.length;
     assertFinite(layer, f.reference, this.selection.reference.map((i) => i.relPath));
     // The embedding first, so that its time counts as t-SNE and not as separation.
-    const e = options.embedding ? await this.embed(layer, { dims: 2, perplexity: options.perplexity, seed }) : undefined;
+    const e = options.embedding ? await this.embed(layer, { dims: 2, perplexity: options.perplexity, seed, onProgress: options.onProgress }) : undefined;
     const t0 = performance.now();
     const same = this.separations.get(featuresOnly);
     const labelsDigest = matrixDigest(createMatrix(1, this.referenceLabels.length, new Float32Array(this.referenceLabels)));
@@ -455,10 +485,10 @@ export class ModelAudit {
  * await expect(model).toHaveSemanticNeighbors('pool5', { k: 10, minPurity: 0.8 });
  */
 export async function auditModel(model: string | Uint8Array, options: AuditModelOptions): Promise<ModelAudit> {
-  if (!options || typeof options.data !== 'string') {
-    throw paramError('data', 'an ImageFolder directory or CSV manifest path', options?.data);
-  }
-  return new ModelAudit(await openOnnxSource(model, options), { gemm: options.gemm, cache: options.cache, cacheMaxBytes: options.cacheMaxBytes, labels: options.labels });
+  validateAuditModelOptions(options);
+  const audit = new ModelAudit(await openOnnxSource(model, options), { gemm: options.gemm, cache: options.cache, cacheMaxBytes: options.cacheMaxBytes, labels: options.labels });
+  if (options.layers) await audit.prepare(options.layers);
+  return audit;
 }
 
 /**
@@ -472,6 +502,7 @@ export async function auditModel(model: string | Uint8Array, options: AuditModel
  * await subject.analyze('pool5', { k: 10 });
  */
 export async function auditFromShards(dirs: string[] | MergedShards, options: AuditOptions = {}): Promise<ModelAudit> {
+  validateAuditFromShardsOptions(options);
   const source: ShardFeatureSource = await openShardSource(dirs);
   return new ModelAudit(source, { gemm: options.gemm, cache: options.cache, cacheMaxBytes: options.cacheMaxBytes });
 }

@@ -172,7 +172,8 @@ export interface CheckResult {
   metric: string;
   value: number;
   threshold: number;
-  comparator: '>=' | '<=';
+  /** `<` and `>` are the strict bounds of `.not` matchers (`.not` of `>=` passes below the threshold). */
+  comparator: '>=' | '<=' | '<' | '>';
   passed: boolean;
   /** Test or command that made the check. */
   source?: string;

@@ -1,6 +1,5 @@
 /** `semantic-audit layers <model.onnx>`: lists the layers a model offers. */
 
-import { parseArgs } from 'node:util';
 import { AuditError } from '../../errors.js';
 import { SPECIAL_LAYERS, listLayers, listModuleScopes, resolveLayer, sweepLayers, tensorElemType, topLayers } from '../../model/layers.js';
 import { loadModel } from '../../model/model.js';
@@ -8,6 +7,7 @@ import type { Dim } from '../../model/onnx-graph.js';
 import { type MeasuredTensor, hasAllShapes, measureTensorShapes } from '../../model/tensor-shapes.js';
 import { formatTable, parseSize } from '../args.js';
 import type { CliIO } from '../io.js';
+import { parseCommandArgs } from '../parse.js';
 
 /** Help text of `semantic-audit layers`. */
 export const LAYERS_HELP = `Usage: semantic-audit layers <model.onnx> [--all] [--size HxW] [--json]
@@ -27,11 +27,7 @@ const CONSTANT_OPS = new Set(['Constant', 'ConstantOfShape']);
 
 /** Runs `semantic-audit layers`; returns the exit code. */
 export async function layersCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { json: { type: 'boolean' }, all: { type: 'boolean' }, size: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    allowPositionals: true,
-  });
+  const { values, positionals } = parseCommandArgs('layers', argv, { json: { type: 'boolean' }, all: { type: 'boolean' }, size: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const, true);
   if (values.help) {
     io.stdout.write(`${LAYERS_HELP}\n`);
     return 0;
