@@ -12,9 +12,11 @@ export { type Gemm, jsGemm } from './math/gemm.js';
 export { type DistanceMetric, type KnnOptions, type KnnResult, knnSearch, DISTANCE_METRICS } from './math/knn.js';
 export { type PurityResult, knnPurity } from './metrics/purity.js';
 export { type Dataset, type ImageItem, loadDataset, selectSplits } from './data/dataset.js';
-export { type Preprocess, type ResizeMode, type Layout, PRESETS, preprocessImage } from './data/preprocess.js';
+export { type Preprocess, type ResizeMode, type Layout, type ChannelOrder, PRESETS, preprocessImage } from './data/preprocess.js';
+export type { PreprocessSources, PreprocessSource } from './data/preprocess-summary.js';
+export type { AccuracyReport, SplitAccuracy } from './metrics/accuracy.js';
 export { type LoadedModel, type ImageInput, loadModel } from './model/model.js';
-export { type LayerInfo, type ResolvedLayer, listLayers, listModuleScopes, resolveLayer } from './model/layers.js';
+export { type LayerInfo, type ResolvedLayer, listLayers, listModuleScopes, resolveLayer, sweepLayers, topLayers } from './model/layers.js';
 export { type ExtractOptions, extractFeatures } from './cache/cached-extract.js';
 export { createOrtGemm } from './model/ort-gemm.js';
 export {

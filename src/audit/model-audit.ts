@@ -5,7 +5,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { checkChoice, checkInteger, paramError } from '../errors.js';
+import { AuditError, checkChoice, checkInteger, paramError } from '../errors.js';
 import type { Dataset, SplitSelection } from '../data/dataset.js';
 import type { Preprocess } from '../data/preprocess.js';
 import type { Gemm } from '../math/gemm.js';
@@ -18,7 +18,9 @@ import { decodeKnn, encodeKnn, jsonCodec, matrixDigest, resultKey } from '../cac
 import { ResultMemo } from '../cache/result-memo.js';
 import type { FeatureSource, SourceModel } from '../source/feature-source.js';
 import { type OnnxSourceOptions, openOnnxSource } from '../source/onnx-source.js';
-import { type ShardFeatureSource, openShardSource } from '../source/shard-source.js';
+import { ShardFeatureSource, openShardSource } from '../source/shard-source.js';
+import { type AccuracyReport, accuracyWarning, outputToLabel, topOneAccuracy } from '../metrics/accuracy.js';
+import type { PreprocessSources } from '../data/preprocess-summary.js';
 import type { MergedShards } from '../source/shard-source.js';
 import { type KnnInputs, assertFinite, summarizeKnn } from './analyze-layer.js';
 import { type LabelIssuesField, analyzeLabelIssues, labelIssueSource } from './label-issues.js';
@@ -49,10 +51,16 @@ export interface AuditModelOptions extends OnnxSourceOptions {
    * test's timeout. Equivalent to `await audit.prepare(layers)`. @default none: extracted on first use
    */
   layers?: string[];
+  /**
+   * Class names in the order of the model's outputs, for top-1 accuracy (`--labels <file>`).
+   * @default metadata `semantic_audit.labels` (or `semantic_audit.classes`), else the data set's
+   * sorted class names (an assumption the report states)
+   */
+  labels?: string[];
 }
 
 /** What a {@link ModelAudit} needs besides its feature source. */
-export type AuditOptions = Pick<AuditModelOptions, 'gemm' | 'cache' | 'cacheMaxBytes'>;
+export type AuditOptions = Pick<AuditModelOptions, 'gemm' | 'cache' | 'cacheMaxBytes' | 'labels'>;
 
 /** Options of {@link ModelAudit.analyze}. */
 export interface AnalyzeOptions {
@@ -83,6 +91,16 @@ export interface LayerFeatures {
 
 let subjectCounter = 0;
 
+/** The error for class labels whose count differs from the model's outputs. */
+function labelsMismatch(outputs: number, tensor: string, labels: string[]): AuditError {
+  const shown = labels.length > 6 ? `${labels.slice(0, 6).join(', ')}, ...` : labels.join(', ');
+  return new AuditError(
+    `Expected ${outputs} class names for labels (one per output of ${tensor}, in order) but received ${labels.length} (${shown}). Give one class name per line of the labels file.`,
+    'E_PARAM',
+  );
+}
+
+
 /** An audit in progress: a model, its probe images, and the layers analysed so far. */
 export class ModelAudit {
   readonly model: SourceModel;
@@ -106,6 +124,9 @@ export class ModelAudit {
   /** Label issues by layer, k, metric and outputs layer. */
   private readonly labelIssueMemo = new Map<string, LabelIssuesField>();
   private hashes: string[] | undefined;
+  private accuracyReport: AccuracyReport | undefined;
+  /** Warnings found while opening the audit or added since (preprocessing, image shapes). */
+  private readonly openWarnings: string[] = [];
   /** Derived results kept in the activation cache. */
   private readonly results: ResultMemo;
   private readonly digests = new Map<Matrix, string>();
@@ -378,6 +399,80 @@ export class ModelAudit {
     return d;
   }
 
+  /**
+   * The model's output layer when it has one value per class (`logits`), else undefined: what
+   * {@link accuracy} reads. Throws when `labels` were given and do not match the output.
+   */
+  accuracyLayer(): string | undefined {
+    let r: ResolvedLayer;
+    try {
+      r = this.resolve('logits');
+    } catch {
+      return undefined;
+    }
+    if (this.source instanceof ShardFeatureSource && !this.source.shards.plan.layers.some((l) => l.tensor === r.tensor)) return undefined; // not extracted
+    const cols = r.shape && r.shape.length === 2 && typeof r.shape[1] === 'number' ? r.shape[1] : undefined;
+    const { order, source } = this.classOrder();
+    if (cols !== undefined && cols !== order.length) {
+      if (source === 'labels-file') throw labelsMismatch(cols, r.tensor, order);
+      return undefined;
+    }
+    return 'logits';
+  }
+
+  /** The class order of the model's outputs and where it came from. */
+  private classOrder(): { order: string[]; source: AccuracyReport['classOrderSource']; note: string } {
+    if (this.options.labels) return { order: this.options.labels, source: 'labels-file', note: 'from --labels' };
+    if (this.model.classNames) return { order: this.model.classNames, source: 'metadata', note: 'from model metadata (semantic_audit.labels or semantic_audit.classes)' };
+    return { order: this.classes, source: 'sorted-folders', note: 'assumed: the sorted class names of the data set, as no --labels file or semantic_audit.labels metadata was given' };
+  }
+
+  /**
+   * Top-1 accuracy of the model's outputs on the query and reference images (undefined when the
+   * output does not have one value per class); kept for {@link report}.
+   */
+  async accuracy(): Promise<AccuracyReport | undefined> {
+    if (this.accuracyReport) return this.accuracyReport;
+    const layer = this.accuracyLayer();
+    if (!layer) return undefined;
+    const f = await this.features(layer);
+    const { order, source, note } = this.classOrder();
+    if (f.query.cols !== order.length) {
+      if (source === 'labels-file') throw labelsMismatch(f.query.cols, f.layer.tensor, order);
+      return undefined;
+    }
+    const map = outputToLabel(order, this.classes);
+    const acc: AccuracyReport = {
+      layer,
+      tensor: f.layer.tensor,
+      classOrder: order,
+      classOrderSource: source,
+      classOrderNote: note,
+      query: topOneAccuracy(f.query, this.queryLabels, map, this.classes),
+    };
+    if (!this.selection.leaveOneOut) acc.reference = topOneAccuracy(f.reference, this.referenceLabels, map, this.classes);
+    this.accuracyReport = acc;
+    return acc;
+  }
+
+  /** The layer whose purity the accuracy warning compares with: the gated one, else pool5/penultimate, else the deepest analysed. */
+  private warningLayer(): { name: string; purity: number } | undefined {
+    const analysed = [...this.analyses.values()];
+    const pick = (name: string) => analysed.find((l) => l.name === name);
+    const gated = this.checks.map((c) => pick(c.layer)).find(Boolean);
+    const chosen =
+      gated ??
+      pick('pool5') ??
+      pick('penultimate') ??
+      analysed.filter((l) => !['data', 'logits', 'probabilities'].includes(l.name)).sort((a, b) => b.order - a.order)[0];
+    return chosen ? { name: chosen.name, purity: chosen.knn.purity.micro } : undefined;
+  }
+
+  /** Adds a warning to the report (and, in the CLI, to stderr). */
+  addWarning(message: string): void {
+    if (!this.openWarnings.includes(message)) this.openWarnings.push(message);
+  }
+
   /** Records a pass/fail check so that it appears in the report. */
   recordCheck(check: CheckResult): void {
     this.checks.push(check);
@@ -395,7 +490,12 @@ export class ModelAudit {
 
   /** The JSON-safe result of everything analysed so far, layers in network order (see `assembleReport`). */
   report(): AuditReport {
-    return assembleReport({
+    const warnings: string[] = [...(this.source.warnings ?? []), ...this.openWarnings];
+    const acc = this.accuracyReport;
+    const accWarning = acc ? accuracyWarning(acc, this.classes.length, this.warningLayer()) : undefined;
+    if (accWarning) warnings.push(accWarning);
+    const sources = this.source.preprocessSources;
+    const report = assembleReport({
       version: VERSION,
       createdAt: new Date().toISOString(),
       model: { path: this.model.label, sha256: this.model.sha256, input: { name: this.model.input.name, shape: this.model.input.shape, layout: this.preprocess.layout } },
@@ -408,6 +508,15 @@ export class ModelAudit {
       timings: this.timings,
       environment: collectEnvironment([...this.providers]),
     });
+    if (sources) report.data.preprocessSources = sources;
+    if (acc) report.accuracy = acc;
+    if (warnings.length > 0) report.warnings = warnings;
+    return report;
+  }
+
+  /** Where each preprocessing value came from (undefined for shards). */
+  get preprocessSources(): PreprocessSources | undefined {
+    return this.source.preprocessSources;
   }
 }
 
@@ -420,7 +529,7 @@ export class ModelAudit {
  */
 export async function auditModel(model: string | Uint8Array, options: AuditModelOptions): Promise<ModelAudit> {
   validateAuditModelOptions(options);
-  const audit = new ModelAudit(await openOnnxSource(model, options), { gemm: options.gemm, cache: options.cache, cacheMaxBytes: options.cacheMaxBytes });
+  const audit = new ModelAudit(await openOnnxSource(model, options), { gemm: options.gemm, cache: options.cache, cacheMaxBytes: options.cacheMaxBytes, labels: options.labels });
   if (options.layers) await audit.prepare(options.layers);
   return audit;
 }

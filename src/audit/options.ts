@@ -82,7 +82,12 @@ const PREPROCESS: Record<string, OptionCheck> = {
       throw paramError(n, 'an integer in [1, 8192] or [height, width]', v);
     }
   },
-  resize: is.choice(['crop', 'stretch']),
+  resize: is.choice(['crop', 'stretch', 'pad']),
+  padValue: (n, v) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 255) throw paramError(n, 'a pixel value in [0, 255]', v);
+  },
+  padAlign: is.choice(['start', 'center']),
+  channels: is.choice(['rgb', 'bgr']),
   mean: numbers,
   std: (n, v) => {
     numbers(n, v);
@@ -107,6 +112,7 @@ export const AUDIT_MODEL_OPTIONS: Record<string, OptionCheck> = {
   querySplit: is.string(),
   referenceSplit: is.string(),
   layers: is.stringList('["pool5"]'),
+  labels: is.stringList('["cat", "dog"]'),
   preprocess: (n, v) => {
     const hint = typeof v === 'string' && v in PRESETS ? `Write ${n}: { preset: ${JSON.stringify(v)} }` : undefined;
     checkOptions('a preprocess option', checkOptionsObject(n, v, "{ preset: 'imagenet' } or { mean: [...], std: [...], size: 224 }", hint), PREPROCESS, `${n}.`);

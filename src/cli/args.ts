@@ -36,11 +36,14 @@ export function parseStd(value: string): number[] {
   return nums;
 }
 
-/** Parses --size N or --size H,W. */
+/** Parses --size N, --size HxW (e.g. 48x192) or --size H,W: height first. */
 export function parseSize(value: string | undefined): number | [number, number] | undefined {
   if (value === undefined) return undefined;
-  const nums = parseNumberList('--size', value, [1, 2]);
-  if (nums.some((n) => !Number.isInteger(n) || n < 1)) throw paramError('--size', 'N or H,W with positive integers', value);
+  const parts = value.trim().split(/\s*[x,X]\s*|\s*,\s*/);
+  const nums = parts.map(Number);
+  if (parts.length > 2 || parts.some((p) => !/^\d+$/.test(p)) || nums.some((n) => n < 1)) {
+    throw paramError('--size', 'N, HxW or H,W with positive integers, height first (e.g. 224 or 48x192)', value);
+  }
   return nums.length === 1 ? nums[0] : [nums[0], nums[1]];
 }
 
@@ -64,6 +67,9 @@ export const EXTRACTION_OPTIONS = {
   'reference-split': { type: 'string' },
   size: { type: 'string' },
   resize: { type: 'string' },
+  'pad-value': { type: 'string' },
+  'pad-align': { type: 'string' },
+  channels: { type: 'string' },
   mean: { type: 'string' },
   std: { type: 'string' },
   preset: { type: 'string' },
@@ -80,6 +86,9 @@ export const EXTRACTION_OPTIONS = {
 interface ExtractionValues {
   size?: string;
   resize?: string;
+  'pad-value'?: string;
+  'pad-align'?: string;
+  channels?: string;
   mean?: string;
   std?: string;
   preset?: string;
@@ -88,11 +97,14 @@ interface ExtractionValues {
   'no-cache'?: boolean;
 }
 
-/** The preprocessing that `--size`, `--resize`, `--mean`, `--std`, `--preset` and `--layout` ask for (validated). */
+/** The preprocessing that `--size`, `--resize`, `--pad-value`, `--pad-align`, `--channels`, `--mean`, `--std`, `--preset` and `--layout` ask for (validated). */
 export function preprocessFromArgs(values: ExtractionValues): PreprocessOptions {
   return {
     size: parseSize(values.size),
-    resize: values.resize === undefined ? undefined : checkChoice('--resize', values.resize, ['crop', 'stretch'] as const),
+    resize: values.resize === undefined ? undefined : checkChoice('--resize', values.resize, ['crop', 'stretch', 'pad'] as const),
+    padValue: parseFloatOption('--pad-value', values['pad-value'], 0, 255),
+    padAlign: values['pad-align'] === undefined ? undefined : checkChoice('--pad-align', values['pad-align'], ['start', 'center'] as const),
+    channels: values.channels === undefined ? undefined : checkChoice('--channels', values.channels.toLowerCase(), ['rgb', 'bgr'] as const),
     mean: values.mean === undefined ? undefined : parseNumberList('--mean', values.mean, [1, 3]),
     std: values.std === undefined ? undefined : parseStd(values.std),
     preset: values.preset,

@@ -6,11 +6,16 @@
 import sharp from 'sharp';
 import { AuditError, paramError } from '../errors.js';
 import { readImage, sha256Hex } from './image-file.js';
+import { type FitBox, type PadAlign, letterboxBox, placeInBox, swapRedBlue } from './letterbox.js';
 import { normalizer } from './normalize.js';
 
 /** Resize modes: `crop` scales the shorter side to the target then center-crops (torchvision's
- * Resize + CenterCrop); `stretch` scales both sides independently. */
-export type ResizeMode = 'crop' | 'stretch';
+ * Resize + CenterCrop); `stretch` scales both sides independently; `pad` keeps the aspect ratio,
+ * fits the image inside the target and pads the rest (letterboxing, see `letterbox.ts`). */
+export type ResizeMode = 'crop' | 'stretch' | 'pad';
+
+/** Channel order of a 3-channel input. */
+export type ChannelOrder = 'rgb' | 'bgr';
 
 /** Tensor layouts of an image input. */
 export type Layout = 'NCHW' | 'NHWC';
@@ -28,12 +33,23 @@ export interface Preprocess {
   mean: number[];
   /** Per-channel standard deviation divided by. @default [1, 1, 1] */
   std: number[];
+  /** Order of the 3 channels in the tensor (mean and std follow it). Absent: `rgb`. */
+  channelOrder?: ChannelOrder;
+  /**
+   * With `resize: 'pad'`: the padding as a pixel value in [0, 255] (normalised like the image).
+   * Absent: the normalised 0 (the mean colour).
+   */
+  padValue?: number;
+  /** With `resize: 'pad'`: where the fitted image sits. Absent: `center`. */
+  padAlign?: PadAlign;
 }
 
 /** Normalisation presets. */
 export const PRESETS: Record<string, { mean: number[]; std: number[] }> = {
   imagenet: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
   none: { mean: [0, 0, 0], std: [1, 1, 1] },
+  /** [-1, 1]: Inception, MobileNet (TensorFlow/Keras), many TF-Hub and OCR models. */
+  inception: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
 };
 
 /** Values per image. */
@@ -52,7 +68,12 @@ export function validatePreprocess(p: Preprocess): Preprocess {
     }
   }
   if (p.std.some((x) => x === 0)) throw paramError('std', 'non-zero values', p.std);
-  if (p.resize !== 'crop' && p.resize !== 'stretch') throw paramError('resize', '"crop" or "stretch"', p.resize);
+  if (p.resize !== 'crop' && p.resize !== 'stretch' && p.resize !== 'pad') throw paramError('resize', '"crop", "stretch" or "pad"', p.resize);
+  if (p.channelOrder !== undefined && p.channelOrder !== 'rgb' && p.channelOrder !== 'bgr') throw paramError('channels', '"rgb" or "bgr"', p.channelOrder);
+  if (p.padValue !== undefined && (typeof p.padValue !== 'number' || !Number.isFinite(p.padValue) || p.padValue < 0 || p.padValue > 255)) {
+    throw paramError('pad value', 'a pixel value in [0, 255]', p.padValue);
+  }
+  if (p.padAlign !== undefined && p.padAlign !== 'start' && p.padAlign !== 'center') throw paramError('pad align', '"start" or "center"', p.padAlign);
   return p;
 }
 
@@ -65,6 +86,10 @@ export function validatePreprocess(p: Preprocess): Preprocess {
 export async function preprocessImage(file: string, p: Preprocess, out: Float32Array, offset: number): Promise<string> {
   const bytes = await readImage(file);
   const hash = sha256Hex(bytes);
+  if (p.resize === 'pad') {
+    await letterboxImage(file, bytes, p, out, offset);
+    return hash;
+  }
   let data: Buffer;
   let info: sharp.OutputInfo;
   try {
@@ -75,8 +100,41 @@ export async function preprocessImage(file: string, p: Preprocess, out: Float32A
   } catch (err) {
     throw new AuditError(`Cannot decode image ${file}: ${(err as Error).message}. Replace or remove the file.`, 'E_IMAGE');
   }
+  if (p.channelOrder === 'bgr' && p.channels === 3) swapRedBlue(data, info.channels);
   normalizerFor(p)(data, info.channels, out, offset);
   return hash;
+}
+
+/**
+ * `resize: 'pad'`: decodes the image, scales it to fit inside the target keeping its aspect ratio
+ * (sharp, only when the size changes), normalises it, and places it in the target tensor with
+ * the padding around it.
+ */
+async function letterboxImage(file: string, bytes: Buffer, p: Preprocess, out: Float32Array, offset: number): Promise<void> {
+  let data: Buffer;
+  let info: sharp.OutputInfo;
+  let box: FitBox;
+  try {
+    const input = sharp(bytes, { failOn: 'error', limitInputPixels: 268_402_689 });
+    ({ data, info } = await input.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true }));
+    box = letterboxBox(info.width, info.height, p.width, p.height, p.padAlign ?? 'center');
+    if (box.width !== info.width || box.height !== info.height) {
+      ({ data, info } = await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
+        .resize(box.width, box.height, { fit: 'fill' })
+        .raw({ depth: 'uchar' })
+        .toBuffer({ resolveWithObject: true }));
+    }
+  } catch (err) {
+    throw new AuditError(`Cannot decode image ${file}: ${(err as Error).message}. Replace or remove the file.`, 'E_IMAGE');
+  }
+  if (p.channelOrder === 'bgr' && p.channels === 3) swapRedBlue(data, info.channels);
+  const inner = new Float32Array(box.width * box.height * p.channels);
+  normalizer({ ...p, width: box.width, height: box.height })(data, info.channels, inner, 0);
+  const mean = p.mean.length === 1 ? [p.mean[0], p.mean[0], p.mean[0]] : p.mean;
+  const inv = (p.std.length === 1 ? [p.std[0], p.std[0], p.std[0]] : p.std).map((s) => 1 / s);
+  // The padding's value goes through the same expression as a pixel's: (v / 255 - mean) * (1 / std).
+  const pad = [0, 1, 2].map((c) => (p.padValue === undefined ? 0 : (p.padValue / 255 - mean[c]) * inv[c]));
+  placeInBox(inner, box, p, pad, out, offset);
 }
 
 const normalizers = new WeakMap<Preprocess, ReturnType<typeof normalizer>>();

@@ -3,10 +3,12 @@
  */
 
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AuditError } from '../errors.js';
-import type { Layout, ResizeMode } from '../data/preprocess.js';
+import type { ChannelOrder, Layout, ResizeMode } from '../data/preprocess.js';
+import type { PadAlign } from '../data/letterbox.js';
 import { type OnnxGraph, type Dim, parseOnnx } from './onnx-graph.js';
 
 /** The model's image input as semantic-audit reads it. */
@@ -22,17 +24,31 @@ export interface ImageInput {
   batch?: number;
 }
 
-/** Preprocessing defaults a model may carry in its metadata (`semantic_audit.preprocess`). */
+/**
+ * Preprocessing defaults a model may carry in its metadata (`semantic_audit.preprocess`, a JSON
+ * object with these keys), e.g. `{"mean":[0.5,0.5,0.5],"std":[0.5,0.5,0.5],"resize":"pad",
+ * "padValue":0,"channels":"bgr"}`.
+ */
 export interface ModelPreprocessHints {
   mean?: number[];
   std?: number[];
   resize?: ResizeMode;
+  /** `rgb` or `bgr`. */
+  channels?: ChannelOrder;
+  /** Padding pixel value in [0, 255] for `resize: 'pad'`. */
+  padValue?: number;
+  padAlign?: PadAlign;
 }
 
 /** A parsed model, ready for feature extraction. */
 export interface LoadedModel extends ModelDescription {
   /** The ONNX file's bytes. */
   bytes: Uint8Array;
+  /**
+   * Directory of the model file when its weights live in external data files (which onnxruntime
+   * must then read from there); undefined for self-contained models.
+   */
+  externalDataDir?: string;
 }
 
 /**
@@ -42,7 +58,7 @@ export interface LoadedModel extends ModelDescription {
 export interface ModelDescription {
   /** File path, or `<bytes>` when loaded from memory. */
   label: string;
-  /** sha256 of the model bytes, hex. */
+  /** sha256 of the model bytes, then of each external data file's bytes (in the order the model names them), hex. */
   sha256: string;
   graph: OnnxGraph;
   input: ImageInput;
@@ -76,12 +92,22 @@ export async function loadModel(source: string | Uint8Array, options: { layout?:
     throw new AuditError(`Expected a model path or Uint8Array but received ${typeof source}`, 'E_PARAM');
   }
   if (bytes.length === 0) throw new AuditError(`${label} is empty (0 bytes); expected an ONNX model.`, 'E_MODEL');
+  const pointer = lfsPointer(bytes);
+  if (pointer) {
+    throw new AuditError(
+      `${label} is a Git LFS pointer (${pointer}), not the model: the repository was cloned or checked out without its LFS files. Run: git lfs pull (with git-lfs installed), then try again.`,
+      'E_MODEL',
+    );
+  }
   const graph = parseOnnx(bytes, label);
   const input = imageInput(graph, label, options.layout);
+  const hash = createHash('sha256').update(bytes);
+  const externalDataDir = await checkExternalData(graph, label, typeof source === 'string' ? path.dirname(path.resolve(source)) : undefined, hash);
   return {
     label,
     bytes,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
+    sha256: hash.digest('hex'),
+    externalDataDir,
     graph,
     input,
     hints: parseHints(graph, label),
@@ -89,11 +115,78 @@ export async function loadModel(source: string | Uint8Array, options: { layout?:
   };
 }
 
+/** `oid sha256:…, N bytes` when `bytes` are a Git LFS pointer file (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md). */
+export function lfsPointer(bytes: Uint8Array): string | undefined {
+  if (bytes.length > 1024) return undefined;
+  const text = Buffer.from(bytes).toString('utf8');
+  if (!text.startsWith('version https://git-lfs.github.com/spec/')) return undefined;
+  const oid = /^oid (\S+)$/m.exec(text)?.[1];
+  const size = /^size (\d+)$/m.exec(text)?.[1];
+  return [oid ? `oid ${oid}` : undefined, size ? `${size} bytes` : undefined].filter(Boolean).join(', ') || 'no oid';
+}
+
+/**
+ * Checks that the external data files a model names sit beside it (where onnxruntime will read
+ * them), feeds their bytes to `hash` so that the model's identity covers its weights, and returns
+ * the directory to read them from (undefined when the model has none).
+ */
+async function checkExternalData(graph: OnnxGraph, label: string, dir: string | undefined, hash: ReturnType<typeof createHash>): Promise<string | undefined> {
+  if (graph.externalData.length === 0) return undefined;
+  const files = [...new Set(graph.externalData.map((e) => e.location))];
+  if (dir === undefined) {
+    throw new AuditError(
+      `${label} keeps its weights in external data files (${files.join(', ')}), which cannot be found for a model given as bytes. Pass the model's file path instead, with the data files beside it.`,
+      'E_MODEL',
+    );
+  }
+  for (const f of files) {
+    const full = path.resolve(dir, f);
+    const inside = path.relative(dir, full);
+    if (f === '' || inside.startsWith('..') || path.isAbsolute(inside)) {
+      throw new AuditError(`${label} names the external data file ${JSON.stringify(f)}, which is not a path inside the model's folder ${dir}; onnxruntime reads external data only from there. Re-save the model with its data files beside it.`, 'E_MODEL');
+    }
+    try {
+      if (!(await stat(full)).isFile()) throw new Error('not a file');
+    } catch {
+      throw new AuditError(
+        `${label} keeps its weights in the external data file ${f}, expected beside it at ${full} but not found. Copy ${f} next to the model (or run git lfs pull if it is stored with Git LFS).`,
+        'E_MODEL',
+      );
+    }
+    const head = await readHead(full, 200);
+    const pointer = lfsPointer(head);
+    if (pointer) throw new AuditError(`The external data file ${full} of ${label} is a Git LFS pointer (${pointer}), not the weights. Run: git lfs pull (with git-lfs installed), then try again.`, 'E_MODEL');
+    await new Promise<void>((resolve, reject) => {
+      createReadStream(full)
+        .on('data', (chunk) => hash.update(chunk))
+        .on('end', resolve)
+        .on('error', reject);
+    });
+  }
+  return dir;
+}
+
+async function readHead(file: string, n: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const c of createReadStream(file, { start: 0, end: n - 1 })) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
 function imageInput(graph: OnnxGraph, label: string, forced?: Layout): ImageInput {
-  if (graph.inputs.length === 0) throw new AuditError(`${label} has no inputs.`, 'E_MODEL');
+  const fmt = (s?: Dim[]) => `[${(s ?? []).map((d) => (d === null ? '?' : d)).join(', ')}]`;
+  if (graph.inputs.length === 0) {
+    throw new AuditError(`${label} has no inputs without a default value${graph.defaultedInputs.length > 0 ? ` (${graph.defaultedInputs.map((i) => i.name).join(', ')} all have defaults)` : ''}; semantic-audit feeds it an image tensor.`, 'E_MODEL');
+  }
+  if (graph.inputs.length > 1) {
+    throw new AuditError(
+      `${label} has ${graph.inputs.length} inputs (${graph.inputs.map((i) => `${i.name} ${fmt(i.shape)}`).join(', ')}); semantic-audit feeds one image tensor. ` +
+        `Export a model whose only input is the image, or give the other inputs default values (initializers of the same name), which are then used.`,
+      'E_MODEL',
+    );
+  }
   const inp = graph.inputs[0];
   const shape = inp.shape ?? [];
-  const describe = `[${shape.map((d) => (d === null ? '?' : d)).join(', ')}]`;
+  const describe = fmt(shape);
   if (inp.elemType !== 'FLOAT') {
     throw new AuditError(`Model input ${JSON.stringify(inp.name)} of ${label} has type ${inp.elemType}; semantic-audit feeds float32 images. Export the model with a float32 input.`, 'E_MODEL');
   }
@@ -129,14 +222,18 @@ function parseHints(graph: OnnxGraph, label: string): ModelPreprocessHints {
   if (!raw) return {};
   try {
     const v = JSON.parse(raw) as ModelPreprocessHints;
-    return { mean: v.mean, std: v.std, resize: v.resize };
+    const hints: ModelPreprocessHints = { mean: v.mean, std: v.std, resize: v.resize };
+    if (v.channels !== undefined) hints.channels = v.channels;
+    if (v.padValue !== undefined) hints.padValue = v.padValue;
+    if (v.padAlign !== undefined) hints.padAlign = v.padAlign;
+    return hints;
   } catch {
     throw new AuditError(`${label} has invalid JSON in metadata semantic_audit.preprocess: ${raw.slice(0, 80)}`, 'E_MODEL');
   }
 }
 
 function parseClassNames(graph: OnnxGraph): string[] | undefined {
-  const raw = graph.metadata['semantic_audit.classes'];
+  const raw = graph.metadata['semantic_audit.labels'] ?? graph.metadata['semantic_audit.classes'];
   if (!raw) return undefined;
   try {
     const v = JSON.parse(raw);

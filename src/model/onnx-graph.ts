@@ -31,6 +31,19 @@ export interface GraphNode {
   opType: string;
   inputs: string[];
   outputs: string[];
+  /**
+   * Attributes that layer selection reads: integers and lists as numbers, strings as strings, and
+   * a tensor attribute (Constant's `value`) as its element type name.
+   */
+  attributes: Record<string, number | number[] | string>;
+}
+
+/** An initializer stored outside the model file (ONNX external data). */
+export interface ExternalTensor {
+  /** Initializer name. */
+  tensor: string;
+  /** File path relative to the model's directory, as the model records it. */
+  location: string;
 }
 
 /** The parts of a model semantic-audit needs. */
@@ -43,6 +56,12 @@ export interface OnnxGraph {
   valueInfo: Map<string, TensorInfo>;
   /** Names of initializers (weights). */
   initializers: Set<string>;
+  /** Element type of each initializer (e.g. `FLOAT`, `INT64`). */
+  initializerTypes: Map<string, string>;
+  /** Initializers whose values live in separate files. */
+  externalData: ExternalTensor[];
+  /** Graph inputs that have a default value (an initializer of the same name). */
+  defaultedInputs: TensorInfo[];
   /** metadata_props of the model. */
   metadata: Record<string, string>;
   opsetVersion?: number;
@@ -66,6 +85,20 @@ function tensorInfo(vi: onnxProto.onnx.IValueInfoProto): TensorInfo {
   return info;
 }
 
+function readAttributes(attrs: onnxProto.onnx.IAttributeProto[]): Record<string, number | number[] | string> {
+  const out: Record<string, number | number[] | string> = {};
+  const A = onnx.AttributeProto.AttributeType;
+  for (const a of attrs) {
+    if (!a.name) continue;
+    if (a.type === A.INT && a.i != null) out[a.name] = Number(a.i);
+    else if (a.type === A.INTS) out[a.name] = (a.ints ?? []).map(Number);
+    else if (a.type === A.FLOAT && a.f != null) out[a.name] = a.f;
+    else if (a.type === A.STRING && a.s) out[a.name] = Buffer.from(a.s).toString('utf8');
+    else if (a.type === A.TENSOR && a.t) out[a.name] = ELEM_TYPE_NAMES[a.t.dataType ?? 0] ?? 'UNKNOWN';
+  }
+  return out;
+}
+
 /**
  * Parses ONNX model bytes. Throws an {@link AuditError} naming `source` when the bytes are not an
  * ONNX model.
@@ -82,6 +115,15 @@ export function parseOnnx(bytes: Uint8Array, source = 'model'): OnnxGraph {
     throw new AuditError(`${source} is not an ONNX model: it has no graph with nodes and outputs. Pass the .onnx file exported from your network.`, 'E_MODEL');
   }
   const initializers = new Set<string>((graph.initializer ?? []).map((t) => t.name ?? ''));
+  const initializerTypes = new Map<string, string>();
+  const externalData: ExternalTensor[] = [];
+  for (const t of graph.initializer ?? []) {
+    initializerTypes.set(t.name ?? '', ELEM_TYPE_NAMES[t.dataType ?? 0] ?? 'UNKNOWN');
+    if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
+      const location = (t.externalData ?? []).find((e) => e.key === 'location')?.value ?? '';
+      externalData.push({ tensor: t.name ?? '', location });
+    }
+  }
   const valueInfo = new Map<string, TensorInfo>();
   for (const vi of graph.valueInfo ?? []) valueInfo.set(vi.name ?? '', tensorInfo(vi));
   const inputs = (graph.input ?? []).filter((i) => !initializers.has(i.name ?? '')).map(tensorInfo);
@@ -93,6 +135,7 @@ export function parseOnnx(bytes: Uint8Array, source = 'model'): OnnxGraph {
     opType: n.opType ?? '',
     inputs: [...(n.input ?? [])],
     outputs: [...(n.output ?? [])],
+    attributes: readAttributes(n.attribute ?? []),
   }));
   const metadata: Record<string, string> = {};
   for (const p of model.metadataProps ?? []) if (p.key) metadata[p.key] = p.value ?? '';
@@ -103,6 +146,9 @@ export function parseOnnx(bytes: Uint8Array, source = 'model'): OnnxGraph {
     outputs,
     valueInfo,
     initializers,
+    initializerTypes,
+    externalData,
+    defaultedInputs: (graph.input ?? []).filter((i) => initializers.has(i.name ?? '')).map(tensorInfo),
     metadata,
     opsetVersion: opset?.version != null ? Number(opset.version) : undefined,
     producer: model.producerName ? `${model.producerName} ${model.producerVersion ?? ''}`.trim() : undefined,
@@ -110,7 +156,7 @@ export function parseOnnx(bytes: Uint8Array, source = 'model'): OnnxGraph {
 }
 
 /**
- * Returns model bytes that also output the given tensors (as float32 of unknown shape).
+ * Returns model bytes that also output the given tensors (of unknown shape; typed when known).
  *
  * Protobuf merges a message that appears twice, and appends repeated fields, so appending an
  * encoded `ModelProto { graph { output: [...] } }` to the original bytes adds the outputs without
@@ -123,10 +169,13 @@ export function withExtraOutputs(bytes: Uint8Array, graph: OnnxGraph, tensors: s
   if (extra.length === 0) return bytes;
   const patch = onnx.ModelProto.encode({
     graph: {
-      output: extra.map((name) => ({
-        name,
-        type: { tensorType: { elemType: graph.valueInfo.get(name)?.elemType === 'FLOAT16' ? onnx.TensorProto.DataType.FLOAT16 : onnx.TensorProto.DataType.FLOAT } },
-      })),
+      // The element type is declared when the file records it; otherwise left out, and onnxruntime
+      // reports the tensor as it is (so an int64 shape tensor is refused as a layer, not the model).
+      output: extra.map((name) => {
+        const known = graph.valueInfo.get(name)?.elemType;
+        const code = known ? (onnx.TensorProto.DataType as unknown as Record<string, number>)[known] : undefined;
+        return code ? { name, type: { tensorType: { elemType: code } } } : { name };
+      }),
     },
   }).finish();
   const out = new Uint8Array(bytes.length + patch.length);

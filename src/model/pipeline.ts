@@ -10,6 +10,7 @@
  * batches. When every image is stored no inference session is created at all.
  */
 
+import { swapRedBlue } from '../data/letterbox.js';
 import ort from 'onnxruntime-node';
 import { AuditError } from '../errors.js';
 import { type Matrix, createMatrix } from '../math/matrix.js';
@@ -137,6 +138,7 @@ export async function runExtraction(
         intraOpNumThreads: options.intraOpNumThreads,
         onNotice: notice,
         label: model.label,
+        externalDataDir: model.externalDataDir,
         thread: options.inferenceThread ?? 'worker',
       };
       const key = JSON.stringify([model.sha256, modelTensors, sessionOpts.executionProviders ?? ['cpu'], sessionOpts.intraOpNumThreads ?? 0, sessionOpts.thread]);
@@ -268,6 +270,7 @@ export async function runExtraction(
         slow.push(j); // sharp reads the file again, and its hash wins: it describes the bytes decoded
         continue;
       }
+      if (pre.channelOrder === 'bgr' && pre.channels === 3) swapRedBlue(px.data, px.channels);
       normalize(px.data, px.channels, buf, j * size);
       if (!known) hashes[i] = sha256Hex(bytes);
     }

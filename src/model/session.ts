@@ -52,12 +52,14 @@ const PROVIDER_LABELS: Record<string, string> = { cuda: 'CUDA', tensorrt: 'Tenso
  * per operator on an idle machine but halves throughput when the cores are shared (parallel
  * Vitest workers, a CI runner's other jobs, the decoding thread); see `npm run bench pipeline`.
  */
-export function sessionOptions(providers: string[] = ['cpu'], threads = os.availableParallelism()): ort.InferenceSession.SessionOptions {
+export function sessionOptions(providers: string[] = ['cpu'], threads = os.availableParallelism(), externalDataDir?: string): ort.InferenceSession.SessionOptions {
   return {
     intraOpNumThreads: threads,
     executionProviders: providers,
     graphOptimizationLevel: 'all',
-    extra: { session: { intra_op: { allow_spinning: '0' } } },
+    // A model read into memory finds its external data files (`model.onnx.data`) only through
+    // this folder; onnxruntime otherwise looks in the working directory.
+    extra: { session: { intra_op: { allow_spinning: '0' }, ...(externalDataDir ? { model_external_initializers_file_folder_path: externalDataDir } : {}) } },
   };
 }
 
@@ -77,6 +79,8 @@ export interface SessionOptions {
   onNotice?: (message: string) => void;
   /** Model name for error messages. @default '<bytes>' */
   label?: string;
+  /** Folder of the model's external data files (`LoadedModel.externalDataDir`). */
+  externalDataDir?: string;
   /** Where the session runs (see {@link ExtractOptions.inferenceThread}). @default 'main' */
   thread?: 'worker' | 'main';
   /** Session factory (tests). @default by `thread` */
@@ -97,7 +101,7 @@ export async function createSession(bytes: Uint8Array, options: SessionOptions =
   const notice = options.onNotice ?? ((m: string) => process.stderr.write(`${m}\n`));
   const label = options.label ?? '<bytes>';
   const threads = options.intraOpNumThreads ?? os.availableParallelism();
-  const opts = (providers: string[]) => sessionOptions(providers, threads);
+  const opts = (providers: string[]) => sessionOptions(providers, threads, options.externalDataDir);
   const name = (p: string) => PROVIDER_LABELS[p] ?? p;
   const gpu = [...new Set((options.executionProviders ?? ['cpu']).map((p) => p.toLowerCase()).filter((p) => p !== 'cpu'))];
   const missing = gpu.filter((p) => !installed(p));

@@ -115,7 +115,7 @@ export async function writeReportDirectory(report: AuditReport | RenderableRepor
   if (options.png !== false) {
     for (const ctx of built.contexts) {
       const prefix = reports.length > 1 ? `${ctx.id}-` : '';
-      for (const p of await pngRenditions(ctx, ctx.mainLayer(options.mainLayer), prefix, { perClass: options.gridPerClass, worst: options.gridWorst, cache: options.cache })) {
+      for (const p of await pngRenditions(ctx, ctx.mainLayer(options.focus ?? options.mainLayer), prefix, { perClass: options.gridPerClass, worst: options.gridWorst, cache: options.cache })) {
         pngs.push({ file: p.file, bytes: await svgToPng(p.svg, 2, options.cache) });
       }
     }

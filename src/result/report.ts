@@ -9,6 +9,8 @@
 import type { Preprocess } from '../data/preprocess.js';
 import type { DistanceMetric } from '../math/knn.js';
 import type { SeparationMetrics } from '../metrics/separation.js';
+import type { AccuracyReport } from '../metrics/accuracy.js';
+import type { PreprocessSources } from '../data/preprocess-summary.js';
 
 export { REPORT_SCHEMA_VERSION, SUPPORTED_REPORT_SCHEMA_VERSIONS } from './schema-version.js';
 
@@ -38,6 +40,8 @@ export interface DataSummary {
   /** Files found in the data folder that are not images (not audited). */
   skipped: string[];
   preprocess: Preprocess;
+  /** Where each preprocessing value came from (option, model metadata, model input, default); absent for shards. */
+  preprocessSources?: PreprocessSources;
   /** sha256 over every image's path, label and content hash, and the preprocessing. */
   fingerprint: string;
 }
@@ -269,4 +273,8 @@ export interface AuditReport {
   /** Milliseconds per stage (rounded); `cachedResults` counts results read from the cache. */
   timings?: Record<string, number>;
   environment?: ReportEnvironment;
+  /** Top-1 accuracy of the model's outputs on the audited images, when they have one value per class. */
+  accuracy?: AccuracyReport;
+  /** Warnings about what the numbers may mean (preprocessing, class order, image shapes); the CLI prints them on stderr. */
+  warnings?: string[];
 }

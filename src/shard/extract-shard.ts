@@ -15,7 +15,8 @@ import type { Matrix } from '../math/matrix.js';
 import { expandLayerNames, resolveLayer } from '../model/layers.js';
 import { loadModel } from '../model/model.js';
 import type { ExtractStats, ExtractTimings } from '../model/pipeline.js';
-import { type PreprocessOptions, resolvePreprocess } from '../model/resolve-preprocess.js';
+import { type PreprocessOptions, resolvePreprocessWithSources } from '../model/resolve-preprocess.js';
+import { preprocessWarnings } from '../data/image-aspect.js';
 import { VERSION } from '../version.js';
 import { shardGraph } from './shard-graph.js';
 import { SHARD_FORMAT, SHARD_MANIFEST, SHARD_VERSION, type ShardItem, type ShardLayer, type ShardManifest, type ShardPlan, itemsDigest, planDigest } from './shard-manifest.js';
@@ -62,7 +63,7 @@ function matrixBytes(m: Matrix): Uint8Array {
 export async function extractShard(model: string | Uint8Array, outDir: string, options: ExtractShardOptions): Promise<ExtractShardResult> {
   // Model, preprocessing and images opened as `auditModel` opens them (see source/onnx-source.ts).
   const loaded = await loadModel(model, { layout: options.preprocess?.layout });
-  const preprocess = resolvePreprocess(loaded, options.preprocess);
+  const { preprocess, sources: preprocessSources } = resolvePreprocessWithSources(loaded, options.preprocess);
   const ds = await loadDataset(options.data);
   const selection = selectSplits(ds, { querySplit: options.querySplit, referenceSplit: options.referenceSplit });
   const names = expandLayerNames(loaded.graph, options.layers ?? ['data', 'penultimate'], loaded.label);
@@ -71,6 +72,7 @@ export async function extractShard(model: string | Uint8Array, outDir: string, o
   const spec = options.shard ?? { index: 1, count: 1 };
   const { query, reference, leaveOneOut, querySplit, referenceSplit } = selection;
   const all = leaveOneOut ? query : [...query, ...reference];
+  const warnings = await preprocessWarnings(preprocessSources, preprocess, all.map((i) => i.file));
   const { start, end } = shardRange(all.length, spec);
   const mine = all.slice(start, end);
 
@@ -96,6 +98,8 @@ export async function extractShard(model: string | Uint8Array, outDir: string, o
   const plan: ShardPlan = {
     model: { path: loaded.label, sha256: loaded.sha256, input: loaded.input, classNames: loaded.classNames },
     preprocess,
+    preprocessSources,
+    ...(warnings.length > 0 ? { warnings } : {}),
     data: {
       source: ds.source,
       root: ds.root,

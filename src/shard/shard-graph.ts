@@ -14,6 +14,8 @@ export interface ShardGraphNode {
   opType: string;
   inputs: string[];
   outputs: string[];
+  /** The node's attributes that layer selection reads (strides, Cast's `to`), when it has any. */
+  attributes?: GraphNode['attributes'];
 }
 
 /** The JSON-safe layer graph of a shard manifest (see {@link shardGraph}). */
@@ -25,6 +27,8 @@ export interface ShardGraph {
   valueInfo: TensorInfo[];
   /** Names of the initializers (weights): the classifier search skips them. */
   initializers: string[];
+  /** Element types of the initializers (absent in shards written before they were recorded). */
+  initializerTypes?: Record<string, string>;
   opsetVersion?: number;
   producer?: string;
 }
@@ -32,11 +36,12 @@ export interface ShardGraph {
 /** The layer graph of `graph`, for a shard manifest. */
 export function shardGraph(graph: OnnxGraph): ShardGraph {
   const g: ShardGraph = {
-    nodes: graph.nodes.map((n) => ({ name: n.name, opType: n.opType, inputs: [...n.inputs], outputs: [...n.outputs] })),
+    nodes: graph.nodes.map((n) => ({ name: n.name, opType: n.opType, inputs: [...n.inputs], outputs: [...n.outputs], ...(Object.keys(n.attributes).length > 0 ? { attributes: n.attributes } : {}) })),
     inputs: graph.inputs.map((t) => ({ ...t })),
     outputs: graph.outputs.map((t) => ({ ...t })),
     valueInfo: [...graph.valueInfo.values()].map((t) => ({ ...t })),
     initializers: [...graph.initializers],
+    initializerTypes: Object.fromEntries(graph.initializerTypes),
   };
   if (graph.opsetVersion !== undefined) g.opsetVersion = graph.opsetVersion;
   if (graph.producer !== undefined) g.producer = graph.producer;
@@ -46,11 +51,14 @@ export function shardGraph(graph: OnnxGraph): ShardGraph {
 /** The {@link OnnxGraph} a shard recorded (no metadata), for resolving layer names. */
 export function graphFromShard(g: ShardGraph): OnnxGraph {
   return {
-    nodes: g.nodes.map((n, index): GraphNode => ({ index, name: n.name, opType: n.opType, inputs: [...n.inputs], outputs: [...n.outputs] })),
+    nodes: g.nodes.map((n, index): GraphNode => ({ index, name: n.name, opType: n.opType, inputs: [...n.inputs], outputs: [...n.outputs], attributes: { ...(n.attributes ?? {}) } })),
     inputs: g.inputs.map((t) => ({ ...t })),
     outputs: g.outputs.map((t) => ({ ...t })),
     valueInfo: new Map(g.valueInfo.map((t) => [t.name, { ...t }])),
     initializers: new Set(g.initializers),
+    initializerTypes: new Map(Object.entries(g.initializerTypes ?? {})),
+    externalData: [],
+    defaultedInputs: [],
     metadata: {},
     opsetVersion: g.opsetVersion,
     producer: g.producer,

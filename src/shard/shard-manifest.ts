@@ -8,6 +8,7 @@
  * command that re-extracts them.
  */
 
+import type { PreprocessSources } from '../data/preprocess-summary.js';
 import { createHash } from 'node:crypto';
 import type { Dataset, ImageItem } from '../data/dataset.js';
 import type { Preprocess } from '../data/preprocess.js';
@@ -49,6 +50,10 @@ export interface ShardItem {
 export interface ShardPlan {
   model: { path: string; sha256: string; input: ImageInput; classNames?: string[] };
   preprocess: Preprocess;
+  /** Where each preprocessing value came from (absent in shards written before it was recorded). */
+  preprocessSources?: PreprocessSources;
+  /** The warnings the extraction gave when it opened the model and images (see `preprocessWarnings`). */
+  warnings?: string[];
   data: Pick<Dataset, 'source' | 'root' | 'kind' | 'classes' | 'splits' | 'skipped'> & {
     querySplit: string;
     referenceSplit: string;

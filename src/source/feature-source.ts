@@ -10,6 +10,7 @@ import type { Preprocess } from '../data/preprocess.js';
 import type { Matrix } from '../math/matrix.js';
 import type { ResolvedLayer } from '../model/layers.js';
 import type { ImageInput } from '../model/model.js';
+import type { PreprocessSources } from '../data/preprocess-summary.js';
 
 /** The model as the report names it (no weights, no graph needed). */
 export interface SourceModel {
@@ -19,6 +20,8 @@ export interface SourceModel {
   sha256: string;
   /** The image input the features were computed from. */
   input: ImageInput;
+  /** Class names in the order of the model's outputs, when the model's metadata says. */
+  classNames?: string[];
 }
 
 /** What {@link FeatureSource.load} returns. */
@@ -48,6 +51,10 @@ export interface FeatureSource {
   resolve(layer: string): ResolvedLayer;
   /** Expands `all` to every layer the source can serve, in network order, without duplicates. */
   expandLayers(layers: string[]): string[];
+  /** Where each preprocessing value came from, when known (see `resolvePreprocessWithSources`). */
+  readonly preprocessSources?: PreprocessSources;
+  /** Warnings found when the source was opened (preprocessing, image shapes), for the report. */
+  readonly warnings?: readonly string[];
   /** Features of `layers` for every audited image (see {@link SourceFeatures}). */
   load(layers: ResolvedLayer[]): Promise<SourceFeatures>;
 }

@@ -8,7 +8,9 @@ import type { Preprocess } from '../data/preprocess.js';
 import { type ExtractOptions, extractFeatures } from '../cache/cached-extract.js';
 import { type ResolvedLayer, expandLayerNames, resolveLayer } from '../model/layers.js';
 import { type LoadedModel, loadModel } from '../model/model.js';
-import { type PreprocessOptions, resolvePreprocess } from '../model/resolve-preprocess.js';
+import { type PreprocessOptions, resolvePreprocessWithSources } from '../model/resolve-preprocess.js';
+import type { PreprocessSources } from '../data/preprocess-summary.js';
+import { preprocessWarnings } from '../data/image-aspect.js';
 import { type FeatureSource, type SourceFeatures, auditedItems } from './feature-source.js';
 
 /** Options of {@link openOnnxSource}: the data, the preprocessing and extraction's options. */
@@ -28,6 +30,8 @@ export class OnnxFeatureSource implements FeatureSource {
   readonly dataset: Dataset;
   readonly selection: SplitSelection;
   readonly preprocess: Preprocess;
+  preprocessSources?: PreprocessSources;
+  readonly warnings: string[] = [];
   private readonly extract: ExtractOptions;
 
   /** `extract.cache` defaults to `true` here (the default activation cache). */
@@ -67,8 +71,11 @@ export class OnnxFeatureSource implements FeatureSource {
  */
 export async function openOnnxSource(model: string | Uint8Array, options: OnnxSourceOptions): Promise<OnnxFeatureSource> {
   const loaded = await loadModel(model, { layout: options.preprocess?.layout });
-  const pre = resolvePreprocess(loaded, options.preprocess);
+  const { preprocess: pre, sources } = resolvePreprocessWithSources(loaded, options.preprocess);
   const dataset = await loadDataset(options.data);
   const selection = selectSplits(dataset, { querySplit: options.querySplit, referenceSplit: options.referenceSplit });
-  return new OnnxFeatureSource(loaded, dataset, selection, pre, options);
+  const source = new OnnxFeatureSource(loaded, dataset, selection, pre, options);
+  source.preprocessSources = sources;
+  source.warnings.push(...(await preprocessWarnings(sources, pre, auditedItems(selection).map((i) => i.file))));
+  return source;
 }

@@ -6,6 +6,7 @@
 
 import type { Dataset, SplitSelection } from '../data/dataset.js';
 import type { Preprocess } from '../data/preprocess.js';
+import type { PreprocessSources } from '../data/preprocess-summary.js';
 import type { Matrix } from '../math/matrix.js';
 import { type ResolvedLayer, expandLayerNames, resolveLayer } from '../model/layers.js';
 import type { ModelDescription } from '../model/model.js';
@@ -21,6 +22,8 @@ export class ShardFeatureSource implements FeatureSource {
   readonly selection: SplitSelection;
   readonly preprocess: Preprocess;
   readonly shards: MergedShards;
+  readonly preprocessSources?: PreprocessSources;
+  readonly warnings?: readonly string[];
 
   constructor(shards: MergedShards) {
     this.shards = shards;
@@ -28,6 +31,8 @@ export class ShardFeatureSource implements FeatureSource {
     this.dataset = shards.dataset;
     this.selection = shards.selection;
     this.preprocess = shards.preprocess;
+    this.preprocessSources = shards.plan.preprocessSources;
+    this.warnings = shards.plan.warnings;
   }
 
   resolve(layer: string): ResolvedLayer {

@@ -8,7 +8,7 @@ import { validateAuditModelOptions } from '../../src/audit/options.js';
 import { makeImageFolder, tempDir } from '../helpers/images.js';
 import { tinyClassifier } from '../helpers/onnx-builder.js';
 
-const KNOWN = 'data, querySplit, referenceSplit, layers, preprocess, gemm, cache, cacheMaxBytes, cacheInput, batchSize, decodeConcurrency, intraOpNumThreads, inferenceThread, executionProviders, onProgress, onStats, onNotice';
+const KNOWN = 'data, querySplit, referenceSplit, layers, labels, preprocess, gemm, cache, cacheMaxBytes, cacheInput, batchSize, decodeConcurrency, intraOpNumThreads, inferenceThread, executionProviders, onProgress, onStats, onNotice';
 let data: string;
 
 beforeAll(async () => {
@@ -32,7 +32,7 @@ describe('auditModel options', () => {
     );
     await expect(auditModel(tinyClassifier(), { data, batchsize: 8 } as never)).rejects.toThrow('but received "batchsize". Did you mean "batchSize"?');
     await expect(auditModel(tinyClassifier(), { data, preprocess: { preset: 'imagenet', mena: [0.5] } } as never)).rejects.toThrow(
-      'Expected one of size, resize, mean, std, preset, layout for the name of a preprocess option but received "mena". Did you mean "mean"?',
+      'Expected one of size, resize, padValue, padAlign, channels, mean, std, preset, layout for the name of a preprocess option but received "mena". Did you mean "mean"?',
     );
   });
 
@@ -41,7 +41,7 @@ describe('auditModel options', () => {
       [{}, 'Expected an ImageFolder directory or CSV manifest path for data but received undefined'],
       [{ data: 'd', querySplit: 3 }, 'Expected a non-empty string for querySplit but received 3'],
       [{ data: 'd', layers: 'pool5' }, 'Expected a non-empty array of strings such as ["pool5"] for layers but received "pool5"'],
-      [{ data: 'd', preprocess: { preset: 'imagnet' } }, 'Expected one of "imagenet", "none" for preprocess.preset but received "imagnet"'],
+      [{ data: 'd', preprocess: { preset: 'imagnet' } }, 'Expected one of "imagenet", "none", "inception" for preprocess.preset but received "imagnet"'],
       [{ data: 'd', preprocess: { size: [28] } }, 'Expected an integer in [1, 8192] or [height, width] for preprocess.size but received [28]'],
       [{ data: 'd', preprocess: { std: [0.2, 0, 0.2] } }, 'Expected positive numbers for preprocess.std but received [0.2, 0, 0.2]'],
       [{ data: 'd', preprocess: { mean: [0.5, 0.5] } }, 'Expected an array of 1 or 3 finite numbers (one per channel, after scaling to [0, 1]) for preprocess.mean but received [0.5, 0.5]'],

@@ -84,3 +84,33 @@ describe('preprocessImage', () => {
     expect(() => validatePreprocess({ ...base, mean: [1, 2] })).toThrow('Expected 3 finite numbers (one per channel) for mean but received [1, 2]');
   });
 });
+
+describe('preprocessImage: pad and channel order', () => {
+  it('letterboxes a wide image (resampled to fit) with the pad value around it, in NHWC too', async () => {
+    const dir = await tempDir();
+    const f = path.join(dir, 'wide.png');
+    await writeImage(f, 8, 2, 3, (x, y, c) => [200, 100, 50][c]);
+    // 8x2 into 4x4: scale 0.5 -> 4x1 at row floor(3 / 2) = 1; padding pixel 0.
+    const nhwc = await run(f, { resize: 'pad', padValue: 0, layout: 'NHWC' });
+    const rows = [0, 1, 2, 3].map((y) => Array.from(nhwc.subarray(y * 12, y * 12 + 3), (v) => Math.round(v * 255)));
+    expect(rows).toEqual([[0, 0, 0], [200, 100, 50], [0, 0, 0], [0, 0, 0]]);
+    // Aligned at the start, and the normalised 0 as the default padding.
+    const start = await run(f, { resize: 'pad', padAlign: 'start', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] });
+    expect(start[0]).toBeCloseTo((200 / 255 - 0.5) * 2, 6);
+    expect(start[4]).toBe(0);
+    expect(start[16 + 4]).toBe(0);
+  });
+  it('swaps R and B for bgr, and leaves grey models alone', async () => {
+    const dir = await tempDir();
+    const f = path.join(dir, 'c.png');
+    await writeImage(f, 4, 4, 3, (x, y, c) => [10, 20, 30][c]);
+    const bgr = await run(f, { channelOrder: 'bgr', layout: 'NHWC' });
+    expect(Array.from(bgr.subarray(0, 3), (v) => Math.round(v * 255))).toEqual([30, 20, 10]);
+    const grey = await run(f, { channels: 1, channelOrder: 'bgr', mean: [0], std: [1] });
+    expect(Math.round(grey[0] * 255 * 1000)).toBe(Math.round(((10 * 299 + 20 * 587 + 30 * 114) / 1000) * 1000));
+  });
+  it('validates the new fields', () => {
+    expect(() => validatePreprocess({ ...base, resize: 'pad', padValue: 256 })).toThrow('Expected a pixel value in [0, 255] for pad value but received 256');
+    expect(() => validatePreprocess({ ...base, resize: 'fit' as never })).toThrow('Expected "crop", "stretch" or "pad" for resize but received "fit"');
+  });
+});

@@ -90,10 +90,10 @@ describe('extractFeatures', () => {
 describe('loadModel and preprocessing resolution', () => {
   it('asks for --size when the input size is dynamic, and accepts it', async () => {
     const model = await loadModel(tinyClassifier({ size: 'S' }));
-    expect(() => resolvePreprocess(model)).toThrow('The input "input" of <bytes> has a dynamic size [N, 3, S, S]; pass --size N or --size H,W (preprocess.size) with the size the model was trained on.');
+    expect(() => resolvePreprocess(model)).toThrow('The input "input" of <bytes> has a dynamic size [N, 3, S, S]; pass --size HxW (height x width, e.g. 48x192; preprocess.size [height, width]) with the size the model was trained on.');
     expect(resolvePreprocess(model, { size: [6, 10] })).toMatchObject({ height: 6, width: 10 });
     const fixed = await loadModel(tinyClassifier());
-    expect(() => resolvePreprocess(fixed, { size: 16 })).toThrow("Expected 8x8 (the model's fixed input size) for size but received \"16x16\". Leave --size out for models with a fixed input size");
+    expect(() => resolvePreprocess(fixed, { size: 16 })).toThrow("Expected 8x8 (the model's fixed input size, height x width) for size but received \"16x16\". Leave --size out for models with a fixed input size");
   });
 
   it('reads preprocessing hints from model metadata; options and presets override them', async () => {
@@ -107,7 +107,7 @@ describe('loadModel and preprocessing resolution', () => {
     expect(model.input).toMatchObject({ channels: 1, layout: 'NCHW', height: 4, width: 4 });
     expect(resolvePreprocess(model)).toMatchObject({ mean: [0.3], std: [0.2], resize: 'stretch' });
     expect(resolvePreprocess(model, { preset: 'imagenet' })).toMatchObject({ mean: [0.485], std: [0.229] });
-    expect(() => resolvePreprocess(model, { preset: 'coco' })).toThrow('Expected one of imagenet, none for preset but received "coco"');
+    expect(() => resolvePreprocess(model, { preset: 'coco' })).toThrow('Expected one of imagenet, none, inception for preset but received "coco"');
   });
 
   it('rejects a missing file, a non-ONNX file and a non-image input', async () => {

@@ -13,6 +13,8 @@ import { DISTANCE_METRICS } from '../../math/knn.js';
 import { labelIssuesStage, parseMaxLabelIssues } from '../label-issues-gate.js';
 import { EXTRACTION_OPTIONS, formatTable, parseFloatOption, parseIntOption, preprocessFromArgs } from '../args.js';
 import type { CliIO } from '../io.js';
+import { readLabelsFile } from '../../data/labels-file.js';
+import { describePreprocess } from '../../data/preprocess-summary.js';
 import { writeReportDirectory } from '../../report/write-report.js';
 import { openCliCache } from '../cache-option.js';
 import { checkAuditMemory } from '../memory-budget.js';
@@ -30,19 +32,28 @@ Options:
   --model <file.onnx>        ONNX image classifier (required)
   --data <dir|file.csv>      ImageFolder root/<split>/<class>/* or CSV manifest path,label[,split] (required)
   --out <dir>                report directory; report.json is written there (required)
-  --layers <a,b,...>         layers: tensor, node or module names, data, penultimate, logits, or all
-                             (default: data,penultimate)
+  --layers <a,b,...>         layers: tensor, node or module names, data, penultimate, logits,
+                             probabilities, all (a sweep through the network) or top (top-level
+                             modules) (default: data,penultimate)
+  --labels <file>            class names, one per line, in the order of the model's outputs (for
+                             top-1 accuracy; default: model metadata, else sorted class folders)
   --k <n>                    neighbours per query (default 10)
   --metric <m>               euclidean | cosine (default euclidean)
   --query-split <name>       split of the query images (default test)
   --reference-split <name>   split searched for neighbours (default train); equal splits = leave-one-out
-  --size <N|H,W>             input size, when the model's is dynamic
-  --resize <mode>            crop (shorter side, center crop; default) | stretch
-  --mean <r,g,b>             per-channel mean after scaling to [0,1]
+  --size <N|HxW>             input size, height first (48x192; 48,192 also works), when the model's is dynamic
+  --resize <mode>            crop (shorter side, center crop; default) | stretch | pad (keep the aspect
+                             ratio, fit inside, pad the rest)
+  --pad-value <v>            with --resize pad: padding pixel value 0-255 (default: the normalised 0)
+  --pad-align <a>            with --resize pad: center (default) | start (top-left)
+  --channels <order>         rgb (default) | bgr: channel order of the model's input
+  --mean <r,g,b>             per-channel mean after scaling to [0,1] (in --channels order)
   --std <r,g,b>              per-channel standard deviation
-  --preset <name>            imagenet | none (sets mean and std)
+  --preset <name>            imagenet | inception (mean = std = 0.5, i.e. [-1, 1]) | none
   --layout <NCHW|NHWC>       input layout when the model's shape is ambiguous
   --batch-size <n>           images per inference batch (default: by input size, 8-64)
+  --focus <layer>            the layer the HTML report expands (default: the gated layer, else pool5 or
+                             penultimate, never data or logits)
   --min-purity <x|layer=x,..> fail (exit 1) when micro purity is below x; a bare number gates every
                              layer except data, layer=x gates one layer
   --max-label-issues <x|layer=x,..>  fail (exit 1) when more than a share x of the images are
@@ -98,6 +109,20 @@ export function formatAuditTable(report: AuditReport): string {
   return formatTable(['layer', 'tensor', 'dim', 'k', 'purity', 'macro', 'weakest class'], rows);
 }
 
+/** Top-1 accuracy per split and per class, beside the per-class purity of the deepest audited feature layer. */
+export function formatAccuracy(report: AuditReport): string {
+  const acc = report.accuracy!;
+  const gated = report.checks.map((c) => report.layers.find((l) => l.name === c.layer)).find(Boolean);
+  const candidates = report.layers.filter((l) => l.kind !== 'data' && l.tensor !== acc.tensor && l.kind !== 'probabilities');
+  const feature = gated ?? candidates.find((l) => l.name === 'pool5') ?? candidates.find((l) => l.kind === 'penultimate') ?? candidates[candidates.length - 1];
+  const split = (s: { accuracy: number; correct: number; total: number }) => `${s.accuracy.toFixed(3)} (${s.correct}/${s.total})`;
+  const head = `Top-1 accuracy (${acc.layer}; class order ${acc.classOrderNote}): query ${split(acc.query)}${acc.reference ? `, reference ${split(acc.reference)}` : ''}`;
+  const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v.toFixed(3));
+  const rows = report.data.classes.map((c) => [c, fmt(acc.query.perClass[c]), ...(acc.reference ? [fmt(acc.reference.perClass[c])] : []), ...(feature ? [fmt(feature.knn.purity.perClass[c])] : [])]);
+  const header = ['class', 'accuracy (query)', ...(acc.reference ? ['accuracy (reference)'] : []), ...(feature ? [`purity (${feature.name})`] : [])];
+  return `${head}\n${formatTable(header, rows)}`;
+}
+
 /** Runs `semantic-audit audit`; returns the exit code. */
 export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(
@@ -117,6 +142,8 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       seed: { type: 'string' },
       'no-html': { type: 'boolean' },
       'max-thumbnails': { type: 'string' },
+      labels: { type: 'string' },
+      focus: { type: 'string' },
     } as const,
     true,
   );
@@ -128,7 +155,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const fromDirs = values.from ? [...values.from, ...positionals] : undefined;
   if (!fromDirs && positionals.length > 0) throw new AuditError(`Unexpected argument ${JSON.stringify(positionals[0])}. Only --from takes several values (--from <dir> <dir> ...). Run semantic-audit audit --help for the options.`, 'E_USAGE');
   if (fromDirs) {
-    const clash = (['model', 'data', 'size', 'resize', 'mean', 'std', 'preset', 'layout', 'batch-size', 'query-split', 'reference-split', 'device'] as const).find((o) => values[o] !== undefined);
+    const clash = (['model', 'data', 'size', 'resize', 'pad-value', 'pad-align', 'channels', 'mean', 'std', 'preset', 'layout', 'batch-size', 'query-split', 'reference-split', 'device'] as const).find((o) => values[o] !== undefined);
     if (clash) throw new AuditError(`--from merges shards that semantic-audit extract wrote with their own model, data and preprocessing; leave out --${clash} (pass it to extract).`, 'E_USAGE');
   }
   for (const req of fromDirs ? (['out'] as const) : (['model', 'data', 'out'] as const)) {
@@ -155,20 +182,26 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     batchSize: parseIntOption('--batch-size', values['batch-size'], 1),
     onProgress: progress,
     preprocess,
+    labels: values.labels === undefined ? undefined : await readLabelsFile(values.labels),
   });
   for (const w of [...(subject.dataset.warnings ?? []), ...(subject.selection.warnings ?? [])]) warn(`semantic-audit: warning: ${w}`);
   const loadedAt = performance.now();
+  if (!values.quiet && subject.preprocessSources) {
+    io.stdout.write(`Preprocessing:\n${describePreprocess(subject.preprocess, subject.preprocessSources).map((l) => `  ${l}\n`).join('')}\n`);
+  }
   const layers = subject.expandLayers((values.layers ?? merged?.layerNames.join(',') ?? 'data,penultimate').split(',').map((s) => s.trim()).filter(Boolean));
   if (layers.length === 0) throw paramError('--layers', 'at least one layer name', values.layers);
   const gates = parseMinPurity(values['min-purity'], layers);
   const labelGates = parseMaxLabelIssues(values['max-label-issues'], layers);
+  if (values.focus !== undefined && !layers.includes(values.focus)) throw paramError('--focus', `a layer among --layers (${layers.join(', ')})`, values.focus);
   if (!merged) {
     const widths = layers.map((l) => ({ name: l, width: layerWidth(subject.resolve(l), subject.preprocess) })); // fails fast on unknown names
     const rows = subject.selection.query.length + (subject.selection.leaveOneOut ? 0 : subject.selection.reference.length);
     checkAuditMemory(widths.filter((w): w is { name: string; width: number } => w.width !== undefined), rows);
   }
   status.step(`extracting features (${layers.length} layer${layers.length === 1 ? '' : 's'})`);
-  await subject.prefetch(layers);
+  const accuracyLayer = subject.accuracyLayer();
+  await subject.prefetch(accuracyLayer ? [...layers, accuracyLayer] : layers);
   status.done();
   const extractedAt = performance.now();
   for (const [i, l] of layers.entries()) {
@@ -200,14 +233,17 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       await subject.embed(l, { dims: 3, perplexity, seed, onProgress });
     }
   }
+  await subject.accuracy();
   const analyzedAt = performance.now();
   const report = subject.report();
+  for (const w of report.warnings ?? []) warn(`semantic-audit: warning: ${w}`);
   const reportJson = `${JSON.stringify(report, null, 2)}\n`;
   status.step('writing the report');
   const written = await writeReportDirectory(report, values.out!, {
     html: !values['no-html'],
     png: !values['no-html'],
     jsonText: reportJson,
+    focus: values.focus,
     thumbnails: { max: maxThumbnails },
     cache: cli.cache || undefined,
     fs: io.fs,
@@ -231,6 +267,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
         `${ds.query.length} query images (${ds.querySplit}) vs ${ds.reference.length} reference images (${ds.referenceSplit})${ds.leaveOneOut ? ', leave-one-out' : ''}, ${ds.classes.length} classes, k = ${k}, ${metric}\n\n` +
         `${formatAuditTable(report)}\n`,
     );
+    if (report.accuracy) io.stdout.write(`\n${formatAccuracy(report)}\n`);
     if (ds.skipped.length > 0) io.stdout.write(`\nNot audited (not image files): ${ds.skipped.length}, e.g. ${ds.skipped.slice(0, 3).join(', ')}\n`);
     for (const c of report.checks) io.stdout.write(`${c.passed ? 'PASS' : 'FAIL'}  ${c.layer}: ${c.metric === 'labelIssues.share' ? `label-error share ${c.value.toFixed(3)} (max` : `purity ${c.value.toFixed(3)} (min`} ${c.threshold})\n`);
     io.stdout.write(`\nReport: ${path.join(outDir, 'report.json')}\n`);

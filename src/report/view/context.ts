@@ -81,7 +81,8 @@ export class ModelContext {
 
   /**
    * The layer the report centres on: `preferred` when audited, else the one named in most checks
-   * (the deepest on ties), else the deepest layer that is not the logits, else the deepest layer.
+   * (the deepest on ties), else `pool5`, else `penultimate`, else the deepest layer that is not
+   * the logits or probabilities, else the deepest layer.
    */
   mainLayer(preferred?: string): ReportLayer | undefined {
     const layers = this.featureLayers;
@@ -94,8 +95,13 @@ export class ModelContext {
     for (const c of this.report.checks) checks.set(c.layer, (checks.get(c.layer) ?? 0) + 1);
     const ranked = [...layers].sort((a, b) => (checks.get(b.name) ?? 0) - (checks.get(a.name) ?? 0) || b.order - a.order);
     if ((checks.get(ranked[0].name) ?? 0) > 0) return ranked[0];
-    const nonLogits = layers.filter((l) => l.kind !== 'logits' && l.name !== 'logits');
-    return (nonLogits.length > 0 ? nonLogits : layers).at(-1);
+    // Never the logits (under any name: a scope `fc` may be the same tensor) or the probabilities.
+    const logitsTensors = new Set(layers.filter((l) => l.kind === 'logits' || l.name === 'logits').map((l) => l.tensor));
+    if (this.report.accuracy) logitsTensors.add(this.report.accuracy.tensor);
+    const features = layers.filter((l) => !logitsTensors.has(l.tensor) && l.kind !== 'probabilities' && l.kind !== 'logits');
+    const named = features.find((l) => l.name === 'pool5') ?? features.find((l) => l.kind === 'penultimate');
+    if (named) return named;
+    return (features.length > 0 ? features : layers).at(-1);
   }
 
   /** Class index of a class name (-1 when unknown). */

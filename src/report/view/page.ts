@@ -23,8 +23,14 @@ import { type TsneView, tsneView } from './tsne.js';
 export interface PageOptions {
   /** Page title. @default 'semantic-audit report' */
   title?: string;
-  /** Layer the grids, misfits and class charts centre on. @default the layer named in most checks, else the deepest non-logits layer */
+  /**
+   * Layer the grids, misfits and class charts centre on (the CLI's `--focus`). @default the layer
+   * named in most checks, else pool5, else penultimate, else the deepest layer other than data,
+   * logits and probabilities
+   */
   mainLayer?: string;
+  /** Same as {@link mainLayer} (the name the CLI uses); wins when both are given. */
+  focus?: string;
   /** Grid queries per class. @default 2 */
   gridPerClass?: number;
   /** Grid queries with the lowest purity. @default 4 */
@@ -93,7 +99,7 @@ export function buildPage(reports: RenderableReport[], options: PageOptions = {}
   // The sections that show chosen images first: their thumbnails are always embedded; the
   // t-SNE hover sample fills the rest of the budget.
   const sections = contexts.map((ctx) => {
-    const main = ctx.mainLayer(options.mainLayer);
+    const main = ctx.mainLayer(options.focus ?? options.mainLayer);
     return {
       grids: neighbourGrids(ctx, main, { perClass: options.gridPerClass, worst: options.gridWorst }),
       misfits: misfitsView(ctx, main, options.misfits),
@@ -104,7 +110,7 @@ export function buildPage(reports: RenderableReport[], options: PageOptions = {}
   const hover = hoverThumbnails(contexts, thumbs, options.thumbnails);
   const models = contexts.map((ctx, i): ModelView => {
     const r = ctx.report;
-    const main = ctx.mainLayer(options.mainLayer);
+    const main = ctx.mainLayer(options.focus ?? options.mainLayer);
     const failed = r.checks.filter((c) => !c.passed).length;
     const id = ctx.id;
     return {

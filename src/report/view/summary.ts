@@ -1,5 +1,6 @@
 /** Section 1, the summary: facts about the audit, every check and every layer's metrics. */
 
+import { describePreprocess } from '../../data/preprocess-summary.js';
 import { checkBaseline, layerBaseline, readSeparation } from '../extras.js';
 import { type ModelContext, formatDelta, formatNumber } from './context.js';
 
@@ -55,9 +56,19 @@ export function summaryView(ctx: ModelContext): SummaryView {
     { label: 'Query images', value: `${d.query.length} (${d.querySplit})` },
     { label: 'Reference images', value: `${d.reference.length} (${d.referenceSplit})${d.leaveOneOut ? ', leave-one-out' : ''}` },
     { label: 'Classes', value: `${d.classes.length}: ${d.classes.join(', ')}` },
-    { label: 'Preprocessing', value: `${d.preprocess.width}x${d.preprocess.height}, ${d.preprocess.resize}, mean ${d.preprocess.mean.join('/')}, std ${d.preprocess.std.join('/')}` },
+    {
+      label: 'Preprocessing',
+      value: d.preprocessSources
+        ? describePreprocess(d.preprocess, d.preprocessSources).join('; ')
+        : `${d.preprocess.width}x${d.preprocess.height}, ${d.preprocess.resize}, mean ${d.preprocess.mean.join('/')}, std ${d.preprocess.std.join('/')}`,
+    },
     { label: 'Created', value: `${r.createdAt} by ${r.tool.name} ${r.tool.version}` },
   ];
+  if (r.accuracy) {
+    const a = r.accuracy;
+    facts.push({ label: 'Top-1 accuracy', value: `${formatNumber(a.query.accuracy)} query${a.reference ? `, ${formatNumber(a.reference.accuracy)} reference` : ''} (${a.layer}; class order ${a.classOrderNote})` });
+  }
+  for (const w of r.warnings ?? []) facts.push({ label: 'Warning', value: w });
   if (d.skipped.length > 0) facts.push({ label: 'Not audited', value: `${d.skipped.length} non-image files, e.g. ${d.skipped.slice(0, 3).join(', ')}` });
   for (const c of r.comparisons ?? []) facts.push({ label: 'Baseline', value: `${c.before?.source ?? 'baseline'}${c.regressed ? ' (regressed)' : ''}` });
   let hasBaseline = false;
