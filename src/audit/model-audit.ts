@@ -2,6 +2,10 @@
  * The subject of the matchers and the engine of the CLI: a model, a labeled image set and the
  * preprocessing that joins them. Features are extracted lazily per layer and kept for the life of
  * the object; every analysis lands in one {@link AuditReport}.
+ *
+ * Over 500 lines: the one subject class whose methods are the audit's stages (features, k-NN,
+ * t-SNE, separation, label issues, accuracy, report); each stage's work lives in its own module and
+ * the class only keys, caches and records it.
  */
 
 import { createHash } from 'node:crypto';

@@ -25,7 +25,7 @@ beforeAll(async () => {
 describe('semantic-audit audit --max-label-issues', () => {
   it('writes label-issues.csv (most likely first), the report field and the gallery, and exits 1 above the share', async () => {
     const out = path.join(dir, 'o1');
-    const r = runCli(['audit', '--model', model, '--data', data, '--layers', 'data,pool5', '--k', '3', '--out', out, '--max-label-issues', 'data=0', '--no-tsne', '--no-cache']);
+    const r = runCli(['audit', '--model', model, '--data', data, '--layers', 'data,pool5', '--k', '3', '--out', out, '--max-label-issues', 'data=0', '--no-tsne', '--no-cache', '--preset', 'none']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAIL {2}data: label-error share 0\.0\d\d \(max 0\)/);

@@ -22,7 +22,7 @@ const P: Record<string, string> = {};
 /** Placeholders in case arguments: MODEL, DATA, and the paths in P (e.g. FILE). */
 const fill = (args: string[]) => args.map((a) => a.replace(/\b(MODEL|DATA)\b/g, (m) => (m === 'MODEL' ? fx.model : fx.data)).replace(/\{(\w+)\}/g, (_, k: string) => P[k] ?? `{${k}}`));
 
-const AUDIT = ['audit', '--model', 'MODEL', '--data', 'DATA', '--layers', 'pool5', '--k', '3', '--no-tsne'];
+const AUDIT = ['audit', '--model', 'MODEL', '--data', 'DATA', '--layers', 'pool5', '--k', '3', '--no-tsne', '--preset', 'none'];
 
 interface Case {
   id: string;
@@ -77,7 +77,7 @@ const CASES: Case[] = [
     },
   },
   {
-    id: 'fewer-layers', group: '2 report unit', input: 'audit with fewer layers over a report of more', args: ['audit', '--model', 'MODEL', '--data', 'DATA', '--layers', 'data', '--k', '3', '--no-tsne', '--out', '{PREV_LAYERS}'], code: 0, message: '',
+    id: 'fewer-layers', group: '2 report unit', input: 'audit with fewer layers over a report of more', args: ['audit', '--model', 'MODEL', '--data', 'DATA', '--layers', 'data', '--k', '3', '--no-tsne', '--preset', 'none', '--out', '{PREV_LAYERS}'], code: 0, message: '',
     check: async () => {
       const manifest = JSON.parse(await readFile(path.join(P.PREV_LAYERS, '.semantic-audit-files.json'), 'utf8')) as { files: string[] };
       expect((await readdir(P.PREV_LAYERS)).filter((n) => n !== '.semantic-audit-files.json').sort()).toEqual([...manifest.files].sort());

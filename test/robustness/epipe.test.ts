@@ -8,7 +8,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fakeReport } from '../baseline/fake-report.js';
 import { CLI } from '../helpers/cli.js';
-import { type Fixture, makeFixture } from './harness.js';
+import { type Fixture, makeFixture, withoutChanceWarning } from './harness.js';
 
 let fx: Fixture;
 let repA: string;
@@ -29,7 +29,7 @@ function closedStdout(args: string[]): Promise<{ code: number | null; stderr: st
   p.stdout.destroy();
   let stderr = '';
   p.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => p.on('close', (code) => resolve({ code, stderr })));
+  return new Promise((resolve) => p.on('close', (code) => resolve({ code, stderr: withoutChanceWarning(stderr) })));
 }
 
 describe('closed stdout', () => {
@@ -38,7 +38,7 @@ describe('closed stdout', () => {
     ['layers --json | head', () => ['layers', fx.model, '--json'], 0, ''],
     ['compare --json | head (no regression)', () => ['compare', repA, repA, '--json'], 0, ''],
     ['compare | head (a regression)', () => ['compare', repA, repWorse], 1, ''],
-    ['audit | head (passing)', () => ['audit', '--model', fx.model, '--data', fx.data, '--layers', 'pool5', '--k', '3', '--no-tsne', '--out', path.join(fx.dir, 'o1')], 0, ''],
+    ['audit | head (passing)', () => ['audit', '--model', fx.model, '--data', fx.data, '--layers', 'pool5', '--k', '3', '--no-tsne', '--preset', 'none', '--out', path.join(fx.dir, 'o1')], 0, ''],
     ['audit | head (a failing gate)', () => ['audit', '--model', fx.model, '--data', fx.data, '--layers', 'data', '--k', '3', '--no-tsne', '--min-purity', 'data=1.01', '--out', path.join(fx.dir, 'o2')], 2, 'Expected number in [0, 1] for --min-purity but received "1.01"'],
   ] as const)('%s', async (_name, args, code, message) => {
     const r = await closedStdout(args());

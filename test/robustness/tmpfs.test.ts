@@ -41,7 +41,7 @@ afterAll(() => {
   }
 });
 
-const AUDIT = () => ['audit', '--model', fx.model, '--data', fx.data, '--layers', 'data,pool5', '--k', '3', '--no-tsne'];
+const AUDIT = () => ['audit', '--model', fx.model, '--data', fx.data, '--layers', 'data,pool5', '--k', '3', '--no-tsne', '--preset', 'none'];
 
 describe('real small file systems (tmpfs)', () => {
   it('audit --out on a full disk: exit 2, one line, the previous report intact, no temporaries', async (ctx) => {
