@@ -19,13 +19,16 @@ import { ResultMemo } from '../cache/result-memo.js';
 import type { FeatureSource, SourceModel } from '../source/feature-source.js';
 import { type OnnxSourceOptions, openOnnxSource } from '../source/onnx-source.js';
 import { type ShardFeatureSource, openShardSource } from '../source/shard-source.js';
+import { type FeaturesSourceOptions, openFeaturesSource } from '../source/features-source.js';
+import type { FeatureFiles, FeatureSetInput } from '../data/feature-set.js';
+import { bootstrapMeans } from '../metrics/bootstrap.js';
 import type { MergedShards } from '../source/shard-source.js';
 import { type KnnInputs, assertFinite, summarizeKnn } from './analyze-layer.js';
 import { type AnalysisKey, type EmbeddingKey, KeyedMap, type SeparationKey } from './memo-keys.js';
 import { tsne as runTsne } from '../embed/tsne.js';
 import { type SeparationMetrics, separationMetrics } from '../metrics/separation.js';
 import { trustworthiness } from '../metrics/trustworthiness.js';
-import type { AuditReport, CheckResult, LayerReport, SeparationField, TsneField } from '../result/report.js';
+import type { AuditReport, CheckResult, LayerReport, PurityIntervals, ReportInterval, SeparationField, TsneField } from '../result/report.js';
 import { assembleReport, dataSummary } from '../result/assemble.js';
 import { roundSignificant } from '../result/round.js';
 import { collectEnvironment } from './environment.js';
@@ -52,6 +55,8 @@ export interface AnalyzeOptions {
   k?: number;
   /** @default 'euclidean' */
   metric?: DistanceMetric;
+  /** Seed of the purity's bootstrap intervals (`knn.intervals`); the first analysis of a (layer, k, metric) sets it. @default 0 */
+  seed?: number;
 }
 
 /** Options of {@link ModelAudit.embed}. */
@@ -78,7 +83,8 @@ export class ModelAudit {
   readonly model: SourceModel;
   readonly dataset: Dataset;
   readonly selection: SplitSelection;
-  readonly preprocess: Preprocess;
+  /** The preprocessing of the model input; undefined for precomputed features. */
+  readonly preprocess: Preprocess | undefined;
   /** Where the features come from (a model run, merged shards, ...). */
   readonly source: FeatureSource;
   private readonly options: AuditOptions;
@@ -189,6 +195,7 @@ export class ModelAudit {
       async () => knnSearch(f.query, f.reference, { k, metric, excludeSelf, gemm: await this.gemm() }),
     );
     const knn = summarizeKnn(inputs, search);
+    knn.intervals = purityIntervals(knn.images.map((i) => i.purity), this.queryLabels, this.classes, options.seed ?? 0);
     this.timings.knnMs += performance.now() - t0;
     const result: LayerReport = {
       name: layer,
@@ -257,14 +264,14 @@ export class ModelAudit {
     const labelsDigest = matrixDigest(createMatrix(1, this.referenceLabels.length, new Float32Array(this.referenceLabels)));
     const features =
       same?.features ??
-      (await this.results.get(resultKey('separation', { k, seed, nc, engine: this.engine() }, [this.digest(f.reference), labelsDigest]), jsonCodec<SeparationMetrics>(), async () =>
+      (await this.results.get(resultKey('separation', { k, seed, nc, engine: this.engine(), intervals: 1 }, [this.digest(f.reference), labelsDigest]), jsonCodec<SeparationMetrics>(), async () =>
         separationMetrics(f.reference, this.referenceLabels, nc, { k, seed, gemm: await this.gemm() }),
       ));
     const field: SeparationField = { features };
     if (e) {
       const emb = createMatrix(f.reference.rows, 2, Float32Array.from(e.coords));
       field.embedding = await this.results.get(
-        resultKey('separation-embedding', { k, seed, nc, engine: this.engine() }, [this.digest(f.reference), matrixDigest(emb), labelsDigest]),
+        resultKey('separation-embedding', { k, seed, nc, engine: this.engine(), intervals: 1 }, [this.digest(f.reference), matrixDigest(emb), labelsDigest]),
         jsonCodec<NonNullable<SeparationField['embedding']>>(),
         async () => {
           const gemm = await this.gemm();
@@ -317,17 +324,21 @@ export class ModelAudit {
     const { query, reference, leaveOneOut } = this.selection;
     const items = leaveOneOut ? query : [...query, ...reference];
     items.forEach((it, i) => h.update(`${it.split}\u0000${it.relPath}\u0000${this.classes[it.label]}\u0000${this.hashes?.[i] ?? ''}\n`));
-    h.update(JSON.stringify(this.preprocess));
+    h.update(JSON.stringify(this.preprocess ?? 'precomputed features'));
     return h.digest('hex');
   }
 
   /** The JSON-safe result of everything analysed so far, layers in network order (see `assembleReport`). */
   report(): AuditReport {
+    const model: AuditReport['model'] = { path: this.model.label, sha256: this.model.sha256, input: { name: this.model.input.name, shape: this.model.input.shape, layout: this.preprocess?.layout ?? 'none' } };
+    if (this.source.files) model.features = { ...this.source.files };
+    const data = dataSummary(this.dataset, this.selection, this.hashes, this.preprocess, this.fingerprint());
+    if (this.source.sample) data.sample = this.source.sample;
     return assembleReport({
       version: VERSION,
       createdAt: new Date().toISOString(),
-      model: { path: this.model.label, sha256: this.model.sha256, input: { name: this.model.input.name, shape: this.model.input.shape, layout: this.preprocess.layout } },
-      data: dataSummary(this.dataset, this.selection, this.hashes, this.preprocess, this.fingerprint()),
+      model,
+      data,
       analyses: this.analyses.values(),
       embeddings: [...this.embeddings].map(([key, embedding]) => ({ layer: key.layer, dims: key.dims, embedding })),
       separations: this.reportSeparations,
@@ -336,6 +347,20 @@ export class ModelAudit {
       environment: collectEnvironment([...this.providers]),
     });
   }
+}
+
+/** Bootstrap intervals of a layer's purity from its per-query purities (1000 replicates, 95 %). */
+function purityIntervals(values: number[], labels: Int32Array, classes: string[], seed: number): PurityIntervals {
+  const b = bootstrapMeans(values, labels, classes.length, { seed });
+  const iv = (x: { lo: number; hi: number; sd: number }): ReportInterval => ({ lo: x.lo, hi: x.hi, sd: x.sd });
+  return {
+    micro: iv(b.micro),
+    macro: iv(b.macro),
+    perClass: Object.fromEntries(classes.map((c, i) => [c, b.perClass[i] ? iv(b.perClass[i]!) : null])),
+    resamples: b.resamples,
+    level: b.level,
+    seed: b.seed,
+  };
 }
 
 /**
@@ -365,4 +390,24 @@ export async function auditModel(model: string | Uint8Array, options: AuditModel
 export async function auditFromShards(dirs: string[] | MergedShards, options: AuditOptions = {}): Promise<ModelAudit> {
   const source: ShardFeatureSource = await openShardSource(dirs);
   return new ModelAudit(source, { gemm: options.gemm, cache: options.cache, cacheMaxBytes: options.cacheMaxBytes });
+}
+
+/** Options of {@link auditFeatures}. */
+export interface AuditFeaturesOptions extends AuditOptions, Omit<FeaturesSourceOptions, 'files'> {}
+
+/**
+ * Audits precomputed features (dumped from PyTorch, TensorFlow, JAX, ...) instead of an ONNX
+ * model: one matrix per layer with one row per image, class names, optional splits (`train` /
+ * `test`; one split means leave-one-out) and optional image paths. Purity, t-SNE, separation,
+ * the report, gates and baselines are computed exactly as for {@link auditModel}. Given file
+ * paths (`.npy` layers, one-value-per-line text files) the files are read and validated first.
+ *
+ * @example
+ * const subject = await auditFeatures({ layers: { pool5: feats }, labels, splits });
+ * await expect(subject).toHaveSemanticNeighbors('pool5', { k: 10, minPurity: 0.8 });
+ * @throws AuditError naming the layer and row for mismatched row counts, empty layers, NaN
+ */
+export async function auditFeatures(input: FeatureSetInput | FeatureFiles, options: AuditFeaturesOptions = {}): Promise<ModelAudit> {
+  const { gemm, cache, cacheMaxBytes, ...source } = options;
+  return new ModelAudit(await openFeaturesSource(input, source), { gemm, cache: cache ?? false, cacheMaxBytes });
 }

@@ -55,7 +55,7 @@ export function summaryView(ctx: ModelContext): SummaryView {
     { label: 'Query images', value: `${d.query.length} (${d.querySplit})` },
     { label: 'Reference images', value: `${d.reference.length} (${d.referenceSplit})${d.leaveOneOut ? ', leave-one-out' : ''}` },
     { label: 'Classes', value: `${d.classes.length}: ${d.classes.join(', ')}` },
-    { label: 'Preprocessing', value: `${d.preprocess.width}x${d.preprocess.height}, ${d.preprocess.resize}, mean ${d.preprocess.mean.join('/')}, std ${d.preprocess.std.join('/')}` },
+    { label: 'Preprocessing', value: d.preprocess ? `${d.preprocess.width}x${d.preprocess.height}, ${d.preprocess.resize}, mean ${d.preprocess.mean.join('/')}, std ${d.preprocess.std.join('/')}` : 'none (precomputed features)' },
     { label: 'Created', value: `${r.createdAt} by ${r.tool.name} ${r.tool.version}` },
   ];
   if (d.skipped.length > 0) facts.push({ label: 'Not audited', value: `${d.skipped.length} non-image files, e.g. ${d.skipped.slice(0, 3).join(', ')}` });
@@ -94,7 +94,7 @@ export function summaryView(ctx: ModelContext): SummaryView {
       dim: l.dim,
       k: l.knn.k,
       metric: l.knn.metric,
-      micro: formatNumber(l.knn.purity.micro),
+      micro: `${formatNumber(l.knn.purity.micro)}${l.knn.intervals ? ` [${formatNumber(l.knn.intervals.micro.lo)}, ${formatNumber(l.knn.intervals.micro.hi)}]` : ''}`,
       macro: formatNumber(l.knn.purity.macro),
       separation: sepText,
       baseline: formatNumber(b?.micro),
