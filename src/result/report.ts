@@ -213,7 +213,8 @@ export interface CheckResult {
   metric: string;
   value: number;
   threshold: number;
-  comparator: '>=' | '<=';
+  /** `>` and `<` come from gate expressions (`--gate`, config `gates`). */
+  comparator: '>=' | '<=' | '>' | '<';
   passed: boolean;
   /** Test or command that made the check. */
   source?: string;

@@ -6,7 +6,9 @@ import { mkdir, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AuditError, checkChoice, paramError } from '../../errors.js';
-import { auditFromShards, auditModel } from '../../audit/model-audit.js';
+import { auditFeatures, auditFromShards, auditModel } from '../../audit/model-audit.js';
+import { evaluateGates } from '../../gates/evaluate-gates.js';
+import { AUDIT_INPUT_HELP, AUDIT_INPUT_OPTIONS, applyConfigFile, checkGateLayers, featureFilesFromValues, gatesFromValues, maxPerClassFromValues } from '../audit-inputs.js';
 import type { ExtractStats } from '../../model/pipeline.js';
 import { readShards } from '../../shard/read-shards.js';
 import { devicesFor, formatTimings } from './extract.js';
@@ -56,6 +58,7 @@ Options:
   --max-thumbnails <n>       distinct thumbnails in the HTML report (default 2000): a seeded sample per
                              class for the t-SNE hover, plus every image the grids and misfits show
   --quiet                    no table on stdout
+${AUDIT_INPUT_HELP}
 Exit codes: 0 passed, 1 a threshold failed, 2 bad usage or input.`;
 
 function parseMinPurity(value: string | undefined, layers: string[]): Map<string, number> {
@@ -88,9 +91,28 @@ export function formatAuditTable(report: AuditReport): string {
     const weakest = Object.entries(l.knn.purity.perClass)
       .filter((e): e is [string, number] => e[1] !== null)
       .sort((a, b) => a[1] - b[1])[0];
-    return [l.name, l.tensor, String(l.dim), String(l.knn.k), l.knn.purity.micro.toFixed(3), l.knn.purity.macro.toFixed(3), weakest ? `${weakest[0]} ${weakest[1].toFixed(3)}` : '-'];
+    const iv = l.knn.intervals;
+    const sil = l.separation?.features;
+    const silText = sil && typeof sil.silhouette === 'number' ? withInterval(sil.silhouette, sil.silhouetteInterval) : '-';
+    return [
+      l.name,
+      l.tensor,
+      String(l.dim),
+      String(l.knn.k),
+      withInterval(l.knn.purity.micro, iv?.micro),
+      withInterval(l.knn.purity.macro, iv?.macro),
+      silText,
+      weakest ? `${weakest[0]} ${withInterval(weakest[1], iv?.perClass[weakest[0]] ?? undefined)}` : '-',
+    ];
   });
-  return formatTable(['layer', 'tensor', 'dim', 'k', 'purity', 'macro', 'weakest class'], rows);
+  const level = report.layers.find((l) => l.knn.intervals)?.knn.intervals?.level;
+  const table = formatTable(['layer', 'tensor', 'dim', 'k', 'purity', 'macro', 'silhouette', 'weakest class'], rows);
+  return level === undefined ? table : `${table}\n[lo, hi]: ${Math.round(level * 100)} % bootstrap intervals over the query images (seeded)`;
+}
+
+/** `0.895 [0.860, 0.925]`, or the bare number without an interval. */
+function withInterval(value: number, iv: { lo: number; hi: number } | undefined): string {
+  return iv ? `${value.toFixed(3)} [${iv.lo.toFixed(3)}, ${iv.hi.toFixed(3)}]` : value.toFixed(3);
 }
 
 /** Runs `semantic-audit audit`; returns the exit code. */
@@ -110,6 +132,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       seed: { type: 'string' },
       'no-html': { type: 'boolean' },
       'max-thumbnails': { type: 'string' },
+      ...AUDIT_INPUT_OPTIONS,
     },
     allowPositionals: true,
     strict: true,
@@ -119,13 +142,24 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     return 0;
   }
   const started = performance.now();
+  await applyConfigFile(values);
+  const gateExprs = gatesFromValues(values);
+  const maxPerClass = maxPerClassFromValues(values);
+  const featureMode = values.features !== undefined;
+  if (featureMode) {
+    const clash = (['model', 'data', 'from', 'size', 'resize', 'mean', 'std', 'preset', 'layout', 'batch-size', 'device'] as const).find((o) => values[o] !== undefined);
+    if (clash) throw new AuditError('--features audits precomputed features instead of a model; leave out --model (and --data and the preprocessing options).', 'E_USAGE');
+  } else {
+    const stray = (['labels', 'splits', 'images'] as const).find((o) => values[o] !== undefined);
+    if (stray) throw new AuditError(`--${stray} belongs to --features (precomputed features); pass --features layer=file.npy, or leave out --${stray}.`, 'E_USAGE');
+  }
   const fromDirs = values.from ? [...values.from, ...positionals] : undefined;
   if (!fromDirs && positionals.length > 0) throw new AuditError(`Unexpected argument ${JSON.stringify(positionals[0])}. Only --from takes several values (--from <dir> <dir> ...). Run semantic-audit audit --help for the options.`, 'E_USAGE');
   if (fromDirs) {
     const clash = (['model', 'data', 'size', 'resize', 'mean', 'std', 'preset', 'layout', 'batch-size', 'query-split', 'reference-split', 'device'] as const).find((o) => values[o] !== undefined);
     if (clash) throw new AuditError(`--from merges shards that semantic-audit extract wrote with their own model, data and preprocessing; leave out --${clash} (pass it to extract).`, 'E_USAGE');
   }
-  for (const req of fromDirs ? (['out'] as const) : (['model', 'data', 'out'] as const)) {
+  for (const req of fromDirs || featureMode ? (['out'] as const) : (['model', 'data', 'out'] as const)) {
     if (!values[req]) throw new AuditError(`Missing --${req}. Usage: semantic-audit audit --model <file.onnx> --data <dir|manifest.csv> --out <dir>`, 'E_USAGE');
   }
   const k = parseIntOption('--k', values.k, 1) ?? 10;
@@ -137,7 +171,13 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     : undefined;
   const extractStats: ExtractStats[] = [];
   const merged = fromDirs ? await readShards(fromDirs) : undefined;
-  const subject = merged ? await auditFromShards(merged, { cache: cacheFromArgs(values) }) : await auditModel(values.model!, {
+  const subject = merged ? await auditFromShards(merged, { cache: cacheFromArgs(values) }) : featureMode ? await auditFeatures(featureFilesFromValues(values), {
+    querySplit: values['query-split'],
+    referenceSplit: values['reference-split'],
+    maxPerClass,
+    cache: cacheFromArgs(values),
+  }) : await auditModel(values.model!, {
+    maxPerClass,
     data: values.data!,
     executionProviders: devicesFor(values.device),
     cache: cacheFromArgs(values),
@@ -154,17 +194,18 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   if (layers.length === 0) throw paramError('--layers', 'at least one layer name', values.layers);
   const gates = parseMinPurity(values['min-purity'], layers);
   if (!merged) for (const l of layers) subject.resolve(l); // fail fast on unknown names, before inference
+  checkGateLayers(gateExprs, layers);
+  const seed = parseIntOption('--seed', values.seed, 0) ?? 0;
   await subject.prefetch(layers);
   const extractedAt = performance.now();
   for (const l of layers) {
-    const r = await subject.analyze(l, { k, metric });
+    const r = await subject.analyze(l, { k, metric, seed });
     const min = gates.get(l);
     if (min !== undefined) {
       const check: CheckResult = { name: `${l} purity.micro >= ${min}`, layer: l, metric: 'purity.micro', value: r.knn.purity.micro, threshold: min, comparator: '>=', passed: r.knn.purity.micro >= min, source: 'cli' };
       subject.recordCheck(check);
     }
   }
-  const seed = parseIntOption('--seed', values.seed, 0) ?? 0;
   const perplexity = parseFloatOption('--perplexity', values.perplexity, 1, 1000);
   for (const l of layers) {
     if (progress) io.stderr.write(`\rt-SNE and separation: ${l}`.padEnd(60));
@@ -172,6 +213,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     if (values['tsne-3d'] && !values['no-tsne']) await subject.embed(l, { dims: 3, perplexity, seed });
   }
   if (progress) io.stderr.write('\n');
+  for (const c of evaluateGates(subject.report(), gateExprs, 'gate')) subject.recordCheck(c);
   const analyzedAt = performance.now();
   const report = subject.report();
   const outDir = path.resolve(values.out!);
@@ -193,8 +235,13 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
         `${ds.query.length} query images (${ds.querySplit}) vs ${ds.reference.length} reference images (${ds.referenceSplit})${ds.leaveOneOut ? ', leave-one-out' : ''}, ${ds.classes.length} classes, k = ${k}, ${metric}\n\n` +
         `${formatAuditTable(report)}\n`,
     );
+    if (ds.sample) io.stdout.write(`\nSampled: at most ${ds.sample.maxPerClass} images per class and split (seed ${ds.sample.seed}): ${Object.entries(ds.sample.after).map(([sp, n]) => `${sp} ${n} of ${ds.sample!.before[sp]}`).join(', ')}\n`);
     if (ds.skipped.length > 0) io.stdout.write(`\nNot audited (not image files): ${ds.skipped.length}, e.g. ${ds.skipped.slice(0, 3).join(', ')}\n`);
-    for (const c of report.checks) io.stdout.write(`${c.passed ? 'PASS' : 'FAIL'}  ${c.layer}: purity ${c.value.toFixed(3)} (min ${c.threshold})\n`);
+    for (const c of report.checks) {
+      // --min-purity checks (source `cli`) keep their short form; gates print their expression.
+      const text = c.source === 'cli' ? `purity ${c.value.toFixed(3)} (min ${c.threshold})` : `${c.metric} ${c.value.toFixed(3)} ${c.comparator} ${c.threshold}`;
+      io.stdout.write(`${c.passed ? 'PASS' : 'FAIL'}  ${c.layer}: ${text}\n`);
+    }
     io.stdout.write(`\nReport: ${path.join(outDir, 'report.json')}\n`);
     if (written) io.stdout.write(`HTML report: ${written.html}\n`);
   }
