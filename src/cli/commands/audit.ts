@@ -107,7 +107,7 @@ export function formatAuditTable(report: AuditReport): string {
   });
   const level = report.layers.find((l) => l.knn.intervals)?.knn.intervals?.level;
   const table = formatTable(['layer', 'tensor', 'dim', 'k', 'purity', 'macro', 'silhouette', 'weakest class'], rows);
-  return level === undefined ? table : `${table}\n[lo, hi]: ${Math.round(level * 100)} % bootstrap intervals over the query images (seeded)`;
+  return level === undefined ? table : `${table}\n[lo, hi]: seeded ${Math.round(level * 100)} % bootstrap intervals (purity: over the query images; silhouette: over the reference images' values, the other images held fixed)`;
 }
 
 /** `0.895 [0.860, 0.925]`, or the bare number without an interval. */
