@@ -32,11 +32,19 @@ import type { AuditReport, CheckResult, LayerReport, PurityIntervals, ReportInte
 import { assembleReport, dataSummary } from '../result/assemble.js';
 import { roundSignificant } from '../result/round.js';
 import { collectEnvironment } from './environment.js';
+import { CONFIG_FILE_NAME, loadConfig } from '../config/config-file.js';
 
 export { type PreprocessOptions, resolvePreprocess } from '../model/resolve-preprocess.js';
 
 /** Options of {@link auditModel}. */
-export interface AuditModelOptions extends OnnxSourceOptions {
+export interface AuditModelOptions extends Omit<OnnxSourceOptions, 'data'> {
+  /** ImageFolder directory or CSV manifest (required unless a config file gives `data`). */
+  data?: string;
+  /**
+   * Read `semantic-audit.config.json`: a path, or `true` to search upward from the working
+   * directory; options given here override the file. @default true when no model is passed, else false
+   */
+  config?: string | boolean;
   /** Matrix-product engine for k-NN. @default onnxruntime */
   gemm?: Gemm;
   /**
@@ -364,17 +372,54 @@ function purityIntervals(values: number[], labels: Int32Array, classes: string[]
 }
 
 /**
- * Opens a model and a labeled image set for auditing.
+ * Fills `model` and the options `auditModel` was not given from `semantic-audit.config.json`
+ * (`options.config`: a file, or `true`/absent to search upward from the working directory): model,
+ * data, preprocess, querySplit, referenceSplit, maxPerClass, batchSize, cache. Explicit arguments
+ * win.
+ */
+async function withConfig(model: string | Uint8Array | undefined, options: AuditModelOptions): Promise<{ model: string | Uint8Array; options: AuditModelOptions }> {
+  const file = typeof options.config === 'string' ? options.config : undefined;
+  const config = options.config === false ? undefined : await loadConfig(file);
+  if (model === undefined && config?.model === undefined) {
+    throw paramError(
+      'model',
+      'an ONNX file path or bytes',
+      model,
+      config ? `${config.file} has no "model"; pass auditModel('model.onnx', ...) or add "model" to the file` : `No ${CONFIG_FILE_NAME} found from ${process.cwd()} upward; pass the model, or create the file`,
+    );
+  }
+  if (!config) return { model: model!, options };
+  const merged: AuditModelOptions = {
+    data: config.data,
+    querySplit: config.querySplit,
+    referenceSplit: config.referenceSplit,
+    maxPerClass: config.maxPerClass,
+    batchSize: config.batchSize,
+    cache: config.cache,
+    preprocess: config.preprocess as AuditModelOptions['preprocess'],
+  };
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(merged)) if (v === undefined) delete (merged as unknown as Record<string, unknown>)[k];
+  return { model: model ?? config.model!, options: merged };
+}
+
+/**
+ * Opens a model and a labeled image set for auditing. With no model (or with `config`), the
+ * repository's `semantic-audit.config.json` supplies what is not given (see `withConfig` above and
+ * docs/gates.md): `auditModel()` audits what the CLI and the Action audit.
  *
  * @example
  * const model = await auditModel('model.onnx', { data: 'images/', preprocess: { preset: 'imagenet' } });
  * await expect(model).toHaveSemanticNeighbors('pool5', { k: 10, minPurity: 0.8 });
  */
-export async function auditModel(model: string | Uint8Array, options: AuditModelOptions): Promise<ModelAudit> {
+export async function auditModel(model?: string | Uint8Array, options: AuditModelOptions = {}): Promise<ModelAudit> {
+  if (model === undefined || options.config !== undefined) {
+    ({ model, options } = await withConfig(model, options));
+  }
   if (!options || typeof options.data !== 'string') {
     throw paramError('data', 'an ImageFolder directory or CSV manifest path', options?.data);
   }
-  return new ModelAudit(await openOnnxSource(model, options), { gemm: options.gemm, cache: options.cache, cacheMaxBytes: options.cacheMaxBytes });
+  return new ModelAudit(await openOnnxSource(model, options as OnnxSourceOptions), { gemm: options.gemm, cache: options.cache, cacheMaxBytes: options.cacheMaxBytes });
 }
 
 /**
