@@ -21,6 +21,7 @@ import {
 } from './comparison-types.js';
 import { type LayerSnapshot, PURITY_METRICS, compareMetricIds, metricDirection, roundMetric, roundSnapshot, snapshotLayer } from './layer-snapshot.js';
 import { diffNeighbors } from './neighbor-diff.js';
+import { applyPairedIntervals, formatInterval } from './paired-delta.js';
 
 /** Default largest allowed worsening of a gated metric, in its units. */
 export const DEFAULT_TOLERANCE = 0.02;
@@ -41,6 +42,14 @@ export interface CompareOptions {
    * is reported, not gated. @default ['purity', 'silhouette'] (silhouette only where computed)
    */
   metrics?: string[];
+  /**
+   * Count a purity drop beyond the tolerance as a regression only when its paired bootstrap 95 %
+   * interval (images in both runs) excludes zero; the failure message says so. Separation
+   * metrics have no interval and are judged by the tolerance alone. @default false
+   */
+  significant?: boolean;
+  /** Seed of the paired bootstrap. @default 0 */
+  seed?: number;
 }
 
 /** A layer on each side, either possibly absent; `label` names it in rows. */
@@ -172,6 +181,7 @@ export function compareSnapshots(pairs: SnapshotPair[], sides: { before: Compare
     const comparable = lc.status === 'compared';
     const r = metricRows(pair.label, before, after, o, comparable);
     const c = classRows(pair.label, before, after, o, comparable);
+    if (comparable) applyPairedIntervals(r, c, before!, after!, options.significant === true, { seed: options.seed });
     lc.regressed = r.some((x) => x.regressed) || c.some((x) => x.regressed);
     lc.improved = r.some((x) => x.improved) || c.some((x) => x.improved);
     layers.push(lc);
@@ -179,8 +189,8 @@ export function compareSnapshots(pairs: SnapshotPair[], sides: { before: Compare
     classes.push(...c);
     if (comparable) neighbors.push(diffNeighbors(pair.label, after!.k, before!.images, after!.images));
   }
-  const line = (what: string, x: { before: number | null; after: number | null; delta: number | null; tolerance?: number }) =>
-    `${what} ${formatValue(x.before)} -> ${formatValue(x.after)} (${formatDelta(x.delta)}, tolerance ${x.tolerance})`;
+  const line = (what: string, x: { before: number | null; after: number | null; delta: number | null; tolerance?: number; interval?: { lo: number; hi: number; level: number } }) =>
+    `${what} ${formatValue(x.before)} -> ${formatValue(x.after)} (${formatDelta(x.delta)}, tolerance ${x.tolerance}${x.interval ? `, ${Math.round(x.interval.level * 100)} % paired interval ${formatInterval(x.interval)}${options.significant && x.interval.hi < 0 ? ' excludes 0: significant' : ''}` : ''})`;
   const regressions = [
     ...rows.filter((x) => x.regressed).map((x) => line(`${x.layer} ${x.metric}`, x)),
     ...classes.filter((x) => x.regressed).map((x) => line(`${x.layer} purity of ${x.className}`, x)),
@@ -207,6 +217,7 @@ export function compareSnapshots(pairs: SnapshotPair[], sides: { before: Compare
     improvements,
   };
   if (o.perClassTolerance !== undefined) comparison.perClassTolerance = o.perClassTolerance;
+  if (options.significant) comparison.significant = true;
   return comparison;
 }
 

@@ -4,6 +4,12 @@
  */
 
 import { formatDelta, formatValue } from './compare.js';
+import { formatInterval } from './paired-delta.js';
+
+/** The delta, with its paired interval when there is one: `-0.012 [-0.030, 0.005]`. */
+function deltaText(r: { delta: number | null; interval?: { lo: number; hi: number } }): string {
+  return r.interval ? `${formatDelta(r.delta)} ${formatInterval(r.interval)}` : formatDelta(r.delta);
+}
 import type { ClassRow, Comparison, MetricRow, NeighborDiff } from './comparison-types.js';
 
 /** Pads cells into an aligned table; `align` is one letter per column, `l` or `r`. */
@@ -67,14 +73,14 @@ export function formatComparisonText(c: Comparison, maxImages = 5): string {
   const out: string[] = [...header(c), ''];
   const gated = [...new Set(c.rows.filter((r) => r.gated).map((r) => r.metric))];
   out.push(`Metrics (tolerance ${c.tolerance}; gated: ${gated.length > 0 ? gated.join(', ') : 'none'})`);
-  out.push(table(['layer', 'metric', 'before', 'after', 'delta', 'status'], c.rows.map((r) => [r.layer, r.metric, formatValue(r.before), formatValue(r.after), formatDelta(r.delta), status(r)]), 'llrrrl'));
+  out.push(table(['layer', 'metric', 'before', 'after', 'delta', 'status'], c.rows.map((r) => [r.layer, r.metric, formatValue(r.before), formatValue(r.after), deltaText(r), status(r)]), 'llrrrl'));
   for (const l of c.layers.filter((x) => x.status !== 'compared')) {
     out.push(`  ${l.layer}: ${l.status}${l.note ? ` (${l.note})` : ''}`);
   }
   if (c.classes.length > 0) {
     out.push('');
     out.push(`Per-class purity (${c.perClassTolerance === undefined ? 'not gated; set --per-class-tolerance to gate it' : `tolerance ${c.perClassTolerance}`})`);
-    out.push(table(['layer', 'class', 'before', 'after', 'delta', 'status'], c.classes.map((r) => [r.layer, r.className, formatValue(r.before), formatValue(r.after), formatDelta(r.delta), status(r)]), 'llrrrl'));
+    out.push(table(['layer', 'class', 'before', 'after', 'delta', 'status'], c.classes.map((r) => [r.layer, r.className, formatValue(r.before), formatValue(r.after), deltaText(r), status(r)]), 'llrrrl'));
   }
   if (c.neighbors.length > 0) {
     out.push('');
@@ -112,10 +118,10 @@ export function formatComparisonMarkdown(c: Comparison, maxImages = 10): string 
   const icon = (r: MetricRow | ClassRow) => (r.regressed ? ':x: regressed' : r.improved ? ':arrow_up: improved' : status(r));
   const out: string[] = [`### Semantic baseline: ${verdict(c)}`, ''];
   out.push(...header(c).map((l) => `- ${l}`), '');
-  out.push(mdTable(['layer', 'metric', 'before', 'after', 'delta', ''], c.rows.map((r) => [r.layer, r.metric, formatValue(r.before), formatValue(r.after), formatDelta(r.delta), icon(r)]), ['---', '---', '---:', '---:', '---:', '---']));
+  out.push(mdTable(['layer', 'metric', 'before', 'after', 'delta', ''], c.rows.map((r) => [r.layer, r.metric, formatValue(r.before), formatValue(r.after), deltaText(r), icon(r)]), ['---', '---', '---:', '---:', '---:', '---']));
   if (c.classes.length > 0) {
     out.push('', '<details><summary>Per-class purity</summary>', '');
-    out.push(mdTable(['layer', 'class', 'before', 'after', 'delta', ''], c.classes.map((r) => [r.layer, r.className, formatValue(r.before), formatValue(r.after), formatDelta(r.delta), icon(r)]), ['---', '---', '---:', '---:', '---:', '---']));
+    out.push(mdTable(['layer', 'class', 'before', 'after', 'delta', ''], c.classes.map((r) => [r.layer, r.className, formatValue(r.before), formatValue(r.after), deltaText(r), icon(r)]), ['---', '---', '---:', '---:', '---:', '---']));
     out.push('', '</details>');
   }
   if (c.neighbors.length > 0) {

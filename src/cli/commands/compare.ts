@@ -25,6 +25,8 @@ bad input.
 Options:
   --tolerance <x>            largest allowed drop of a gated metric, in its units (default ${DEFAULT_TOLERANCE})
   --per-class-tolerance <x>  also gate each class's purity with this tolerance (default: not gated)
+  --significant              fail on a purity drop only when it exceeds the tolerance AND its paired
+                             95 % bootstrap interval (images in both reports) excludes 0
   --metrics <list>           gated metrics, comma-separated (default ${DEFAULT_METRICS.join(',')});
                              purity = purity.micro,purity.macro; silhouette, daviesBouldin,
                              calinskiHarabasz, embedding.silhouette, ... where computed
@@ -70,6 +72,7 @@ export async function compareCommand(argv: string[], io: CliIO): Promise<number>
     options: {
       tolerance: { type: 'string' },
       'per-class-tolerance': { type: 'string' },
+      significant: { type: 'boolean' },
       metrics: { type: 'string' },
       json: { type: 'boolean' },
       markdown: { type: 'string' },
@@ -90,6 +93,7 @@ export async function compareCommand(argv: string[], io: CliIO): Promise<number>
     tolerance,
     perClassTolerance,
     metrics,
+    significant: values.significant,
     sources: { before: positionals[0], after: positionals[1] },
   });
   for (const id of metrics === undefined ? [] : expandMetrics(metrics)) {
