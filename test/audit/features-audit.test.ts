@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ModelAudit, auditFeatures, auditModel, createMatrix, writeNpy } from '../../src/index.js';
+import { type ModelAudit, auditFeatures, auditModel, bootstrapMeans, createMatrix, writeNpy } from '../../src/index.js';
 import type { AuditReport, LayerReport } from '../../src/result/report.js';
 import { REPO, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/images.js';
@@ -82,6 +82,9 @@ describe('auditFeatures on the fixture equals the model audit', () => {
     expect(pool5.knn.purity.micro).toBeCloseTo(0.895, 3);
     expect(pool5.knn.intervals!.micro.lo).toBeLessThan(0.895);
     expect(pool5.knn.intervals!.micro.hi).toBeGreaterThan(0.895);
+    // The report's interval is the bootstrap (checked against numpy) of the per-query purities.
+    const ref = bootstrapMeans(pool5.knn.images.map((i) => i.purity), pool5.knn.images.map((i) => b.data.classes.indexOf(i.label)), 5, { seed: 0 });
+    expect(pool5.knn.intervals).toMatchObject({ micro: ref.micro, macro: ref.macro, perClass: { bag: ref.perClass[0], tshirt: ref.perClass[4] }, resamples: 1000, level: 0.95, seed: 0 });
     expect(b.model.path).toBe('precomputed features');
     expect(b.model.features).toEqual({ pool5: path.join(dir, 'pool5.npy'), data: path.join(dir, 'data.npy') });
     expect(b.data.preprocess).toBeUndefined();
