@@ -190,7 +190,7 @@ export function compareSnapshots(pairs: SnapshotPair[], sides: { before: Compare
     if (comparable) neighbors.push(diffNeighbors(pair.label, after!.k, before!.images, after!.images));
   }
   const line = (what: string, x: { before: number | null; after: number | null; delta: number | null; tolerance?: number; interval?: { lo: number; hi: number; level: number } }) =>
-    `${what} ${formatValue(x.before)} -> ${formatValue(x.after)} (${formatDelta(x.delta)}, tolerance ${x.tolerance}${x.interval ? `, ${Math.round(x.interval.level * 100)} % paired interval ${formatInterval(x.interval)}${options.significant && x.interval.hi < 0 ? ' excludes 0: significant' : ''}` : ''})`;
+    `${what} ${formatValue(x.before)} -> ${formatValue(x.after)} (${formatDelta(x.delta)}, tolerance ${x.tolerance}${x.interval && options.significant ? `, ${Math.round(x.interval.level * 100)} % paired interval ${formatInterval(x.interval)}${x.interval.hi < 0 ? ' excludes 0: significant' : ''}` : ''})`;
   const regressions = [
     ...rows.filter((x) => x.regressed).map((x) => line(`${x.layer} ${x.metric}`, x)),
     ...classes.filter((x) => x.regressed).map((x) => line(`${x.layer} purity of ${x.className}`, x)),

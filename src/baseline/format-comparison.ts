@@ -6,9 +6,18 @@
 import { formatDelta, formatValue } from './compare.js';
 import { formatInterval } from './paired-delta.js';
 
-/** The delta, with its paired interval when there is one: `-0.012 [-0.030, 0.005]`. */
-function deltaText(r: { delta: number | null; interval?: { lo: number; hi: number } }): string {
-  return r.interval ? `${formatDelta(r.delta)} ${formatInterval(r.interval)}` : formatDelta(r.delta);
+/** Rows of the paired-interval table: purity deltas with their paired bootstrap interval (see `paired-delta.ts`). */
+function intervalRows(c: Comparison): string[][] {
+  return [
+    ...c.rows.filter((r) => r.interval).map((r) => [r.layer, r.metric, formatDelta(r.delta), formatInterval(r.interval!), String(r.interval!.images), r.interval!.hi < 0 || r.interval!.lo > 0 ? 'excludes 0' : 'includes 0']),
+    ...c.classes.filter((r) => r.interval).map((r) => [r.layer, `purity of ${r.className}`, formatDelta(r.delta), formatInterval(r.interval!), String(r.interval!.images), r.interval!.hi < 0 || r.interval!.lo > 0 ? 'excludes 0' : 'includes 0']),
+  ];
+}
+
+/** Heading of the paired-interval table. */
+function intervalHeading(c: Comparison): string {
+  const level = c.rows.find((r) => r.interval)?.interval?.level ?? 0.95;
+  return `Paired ${Math.round(level * 100)} % bootstrap intervals of the purity deltas (images in both reports${c.significant ? '; --significant: a drop fails only when its interval excludes 0' : ''})`;
 }
 import type { ClassRow, Comparison, MetricRow, NeighborDiff } from './comparison-types.js';
 
@@ -73,14 +82,19 @@ export function formatComparisonText(c: Comparison, maxImages = 5): string {
   const out: string[] = [...header(c), ''];
   const gated = [...new Set(c.rows.filter((r) => r.gated).map((r) => r.metric))];
   out.push(`Metrics (tolerance ${c.tolerance}; gated: ${gated.length > 0 ? gated.join(', ') : 'none'})`);
-  out.push(table(['layer', 'metric', 'before', 'after', 'delta', 'status'], c.rows.map((r) => [r.layer, r.metric, formatValue(r.before), formatValue(r.after), deltaText(r), status(r)]), 'llrrrl'));
+  out.push(table(['layer', 'metric', 'before', 'after', 'delta', 'status'], c.rows.map((r) => [r.layer, r.metric, formatValue(r.before), formatValue(r.after), formatDelta(r.delta), status(r)]), 'llrrrl'));
   for (const l of c.layers.filter((x) => x.status !== 'compared')) {
     out.push(`  ${l.layer}: ${l.status}${l.note ? ` (${l.note})` : ''}`);
   }
   if (c.classes.length > 0) {
     out.push('');
     out.push(`Per-class purity (${c.perClassTolerance === undefined ? 'not gated; set --per-class-tolerance to gate it' : `tolerance ${c.perClassTolerance}`})`);
-    out.push(table(['layer', 'class', 'before', 'after', 'delta', 'status'], c.classes.map((r) => [r.layer, r.className, formatValue(r.before), formatValue(r.after), deltaText(r), status(r)]), 'llrrrl'));
+    out.push(table(['layer', 'class', 'before', 'after', 'delta', 'status'], c.classes.map((r) => [r.layer, r.className, formatValue(r.before), formatValue(r.after), formatDelta(r.delta), status(r)]), 'llrrrl'));
+  }
+  const paired = intervalRows(c);
+  if (paired.length > 0) {
+    out.push('', intervalHeading(c));
+    out.push(table(['layer', 'metric', 'delta', 'interval', 'images', ''], paired, 'llrrrl'));
   }
   if (c.neighbors.length > 0) {
     out.push('');
@@ -118,10 +132,16 @@ export function formatComparisonMarkdown(c: Comparison, maxImages = 10): string 
   const icon = (r: MetricRow | ClassRow) => (r.regressed ? ':x: regressed' : r.improved ? ':arrow_up: improved' : status(r));
   const out: string[] = [`### Semantic baseline: ${verdict(c)}`, ''];
   out.push(...header(c).map((l) => `- ${l}`), '');
-  out.push(mdTable(['layer', 'metric', 'before', 'after', 'delta', ''], c.rows.map((r) => [r.layer, r.metric, formatValue(r.before), formatValue(r.after), deltaText(r), icon(r)]), ['---', '---', '---:', '---:', '---:', '---']));
+  out.push(mdTable(['layer', 'metric', 'before', 'after', 'delta', ''], c.rows.map((r) => [r.layer, r.metric, formatValue(r.before), formatValue(r.after), formatDelta(r.delta), icon(r)]), ['---', '---', '---:', '---:', '---:', '---']));
   if (c.classes.length > 0) {
     out.push('', '<details><summary>Per-class purity</summary>', '');
-    out.push(mdTable(['layer', 'class', 'before', 'after', 'delta', ''], c.classes.map((r) => [r.layer, r.className, formatValue(r.before), formatValue(r.after), deltaText(r), icon(r)]), ['---', '---', '---:', '---:', '---:', '---']));
+    out.push(mdTable(['layer', 'class', 'before', 'after', 'delta', ''], c.classes.map((r) => [r.layer, r.className, formatValue(r.before), formatValue(r.after), formatDelta(r.delta), icon(r)]), ['---', '---', '---:', '---:', '---:', '---']));
+    out.push('', '</details>');
+  }
+  const paired = intervalRows(c);
+  if (paired.length > 0) {
+    out.push('', `<details><summary>${intervalHeading(c)}</summary>`, '');
+    out.push(mdTable(['layer', 'metric', 'delta', 'interval', 'images', ''], paired, ['---', '---', '---:', '---:', '---:', '---']));
     out.push('', '</details>');
   }
   if (c.neighbors.length > 0) {
