@@ -13,8 +13,12 @@ export const COMMENT_MODES = ['always', 'on-failure', 'on-change', 'off'] as con
 export type CommentMode = (typeof COMMENT_MODES)[number];
 
 /** Where the PNG plots go so that the comment can show them. */
-export const PUBLISH_IMAGES_MODES = ['none', 'branch'] as const;
-/** `none`: plots only in the artefact; `branch`: committed to an orphan branch of the repository. */
+export const PUBLISH_IMAGES_MODES = ['auto', 'branch', 'none'] as const;
+/**
+ * `auto`: commit the plots to an orphan branch when the token may write contents (found by
+ * trying; a refusal is a notice and one line in the comment); `branch`: the same, and a refusal is
+ * a warning; `none`: plots only in the artefact.
+ */
 export type PublishImagesMode = (typeof PUBLISH_IMAGES_MODES)[number];
 
 /** The parsed inputs. */
@@ -31,14 +35,20 @@ export interface ActionInputs {
   title: string;
   /** Fail the step when a metric regressed against the baseline beyond `tolerance`. @default true */
   failOnRegression: boolean;
-  /** `report.json` of the base branch to compare with, or `undefined`. */
+  /**
+   * `report.json` of the base branch to compare with; `'auto'` downloads it from the base
+   * branch's last successful run of this workflow (pull requests only); `undefined`: none.
+   * @default 'auto'
+   */
   baselineReport: string | undefined;
   /** Largest drop of a gated metric (in its own units, purity in [0, 1]) that is not a regression. @default 0.02 (`DEFAULT_TOLERANCE`) */
   tolerance: number;
-  /** @default 'none' */
+  /** @default 'auto' */
   publishImages: PublishImagesMode;
-  /** Branch the plots are committed to with `publish-images: branch`. @default 'semantic-audit-images' */
+  /** Branch the plots are committed to. @default 'semantic-audit-images' */
   imagesBranch: string;
+  /** Plots older than this many days, and those of closed pull requests, are pruned from the images branch. @default 30 */
+  imagesRetentionDays: number;
   /** Name of the uploaded report artefact. @default 'semantic-audit-report', or with `-<title>` when a title is set */
   artifactName: string;
   /** Pull request number for `workflow_run` workflows whose payload lists none (forks). */
@@ -113,6 +123,10 @@ export function parseInputs(get: InputGetter): ActionInputs {
   const slug = slugify(title);
   const artifactName = raw('artifact-name', slug ? `semantic-audit-report-${slug}` : 'semantic-audit-report');
   if (/[":<>|*?\\/\r\n]/.test(artifactName)) throw paramError('artifact-name', 'a name without " : < > | * ? \\ / or line breaks', artifactName);
+  const baselineReport = raw('baseline-report', 'auto');
+  const retentionRaw = raw('images-retention-days', '30');
+  const imagesRetentionDays = Number(retentionRaw);
+  if (!/^\d+$/.test(retentionRaw) || !Number.isSafeInteger(imagesRetentionDays) || imagesRetentionDays < 1) throw paramError('images-retention-days', 'integer >= 1', retentionRaw);
   const cacheDir = raw('cache-dir', DEFAULT_CACHE_DIR);
   // @actions/cache reads its paths as glob patterns (`!` or `#` first: exclusion, comment).
   if (/[*?[\]\r\n]|^[!#]/.test(cacheDir)) throw paramError('cache-dir', 'a directory path without * ? [ ] or line breaks, not starting with ! or #', cacheDir);
@@ -126,10 +140,11 @@ export function parseInputs(get: InputGetter): ActionInputs {
     comment: checkChoice('comment', raw('comment', 'always'), COMMENT_MODES),
     title,
     failOnRegression: parseBooleanInput('fail-on-regression', raw('fail-on-regression', 'true')),
-    baselineReport: get('baseline-report').trim() || undefined,
+    baselineReport: baselineReport === 'none' ? undefined : baselineReport,
     tolerance,
-    publishImages: checkChoice('publish-images', raw('publish-images', 'none'), PUBLISH_IMAGES_MODES),
+    publishImages: checkChoice('publish-images', raw('publish-images', 'auto'), PUBLISH_IMAGES_MODES),
     imagesBranch,
+    imagesRetentionDays,
     artifactName,
     prNumber,
     commentAuthor: raw('comment-author', 'github-actions[bot]'),

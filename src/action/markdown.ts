@@ -3,14 +3,19 @@
  * the reports (report.json), their comparisons with the baseline, and where the plots and the
  * HTML report were published. Nothing here touches the network or the file system.
  *
- * Every string that comes from a report (file, class, layer, check and test names, paths) passes
- * through {@link escapeMarkdown}, so a class called `**bold** @team` renders as written and
- * pings nobody.
+ * The comment is short and ordered by what a reviewer needs: the verdict, the gated checks, the
+ * regressions, the biggest neighbour changes of the focus layer (`format/focus-layer.ts`), the
+ * plots; every other layer and metric is folded into one `<details>` block. Every string that
+ * comes from a report (file, class, layer, check and test names, paths) is escaped by
+ * `format/markdown.ts`, so a class called `**bold** @team` renders as written and pings nobody.
  */
 
 import { createHash } from 'node:crypto';
-import type { AuditReport, CheckResult } from '../audit/report-types.js';
+import type { AuditReport, CheckResult } from '../result/report.js';
 import type { Comparison, MetricRow, NeighborChange } from '../baseline/comparison-types.js';
+import { focusLayer } from '../format/focus-layer.js';
+import { clip, details, escapeMarkdown, inlineCode, markdownTable, md } from '../format/markdown.js';
+import { formatMetric, formatSigned, plural } from '../format/number.js';
 
 /** GitHub rejects comment bodies longer than this many characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -24,8 +29,10 @@ export interface AuditEntry {
 
 /** A plot published where the comment can show it. */
 export interface PublishedImage {
-  /** Path inside the report directory, e.g. `plots/pool5-tsne.png`. */
+  /** Path inside the report directory, e.g. `tsne-pool5.png`. */
   name: string;
+  /** What it shows, for the alt text (e.g. `t-SNE of pool5`). @default name */
+  alt?: string;
   /** Absolute URL of the image. */
   url: string;
 }
@@ -43,11 +50,13 @@ export interface AuditOutcome {
   entries: AuditEntry[];
   /** Why there are no entries (e.g. report.json missing), shown instead of the tables. */
   problem?: string;
-  /** Where the baseline came from, or why there is none. */
-  baseline?: { source: string; note?: string };
+  /** Where the baseline came from (`url`: the run it was downloaded from), or why there is none (`note`). */
+  baseline?: { source: string; note?: string; url?: string };
   /** Whether regressions fail the step. */
   failOnRegression: boolean;
   images: PublishedImage[];
+  /** One line of Markdown (the action's own, user strings escaped) on why no plots are shown and how to show them (e.g. the permission to add). */
+  imagesNote?: string;
   /** The HTML report's file name inside the report directory (e.g. `index.html`), when there is one. */
   htmlReport?: string;
   /** The uploaded report artefact (`url` absent when the upload was skipped). */
@@ -60,58 +69,18 @@ export interface AuditOutcome {
   version: string;
 }
 
+
 /** Characters kept in the job summary: GitHub allows 1 MiB per step, and a character may take several bytes. */
 export const SUMMARY_LIMIT = 400_000;
 
-/** Options of {@link buildComment}. */
+/** Options of {@link buildComment} and {@link buildSummary}. */
 export interface CommentOptions {
-  /** Longest body. @default GITHUB_COMMENT_LIMIT */
+  /** Longest body. @default GITHUB_COMMENT_LIMIT (comment), SUMMARY_LIMIT (summary) */
   maxLength?: number;
-  /** Neighbour changes listed. @default 10 */
+  /** Neighbour changes listed. @default 5 (comment), 20 (summary) */
   neighborLimit?: number;
-}
-
-const INLINE_SPECIAL = /[\\`*_[\]()<>#|~&!$@]/g;
-
-/**
- * Escapes text for inline Markdown (GitHub Flavored): a backslash before every character that
- * starts inline syntax (emphasis, code, links, images, HTML, entities, tables, strikethrough,
- * math), and before a leading `-`, `+`, `=` or `1.` that would start a list or heading; line
- * breaks and control characters become spaces; a word joiner after `@` and `#` keeps GitHub from
- * turning `@user` into a mention or `#12` into an issue link. Safe inside table cells and link text.
- */
-export function escapeMarkdown(text: string): string {
-  return String(text)
-    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
-    .replace(INLINE_SPECIAL, (c) => (c === '@' || c === '#' ? `\\${c}\u2060` : `\\${c}`))
-    .replace(/^(\s*)([-+=])/, '$1\\$2')
-    .replace(/^(\s*\d+)([.)])/, '$1\\$2');
-}
-
-/**
- * Text as a Markdown code span: a fence longer than any run of backticks inside, line breaks as
- * spaces. Nothing in a code span is formatted, linked or turned into a mention. Not for table
- * cells (a `|` would still split the cell).
- */
-export function inlineCode(text: string): string {
-  const flat = String(text).replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
-  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = flat.startsWith('`') || flat.endsWith('`') || /^ .* $/.test(flat) ? ' ' : '';
-  return `${fence}${pad}${flat}${pad}${fence}`;
-}
-
-/** Shortens text to `max` characters with an ellipsis in the middle (keeps file names readable). */
-export function clip(text: string, max = 120): string {
-  const chars = Array.from(String(text));
-  if (chars.length <= max) return chars.join('');
-  const head = Math.ceil((max - 1) / 2);
-  return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (max - 1 - head)).join('')}`;
-}
-
-/** {@link escapeMarkdown} of {@link clip}. */
-function esc(text: unknown, max = 120): string {
-  return escapeMarkdown(clip(String(text ?? ''), max));
+  /** Regressions listed before "and N more". @default 10 (comment), 50 (summary) */
+  regressionLimit?: number;
 }
 
 /**
@@ -129,16 +98,9 @@ export function commentDigest(body: string): string | undefined {
   return DIGEST_RE.exec(body)?.[1];
 }
 
-function num(v: number | null | undefined, digits = 3): string {
-  return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : 'n/a';
-}
-
-function signed(v: number | null | undefined, digits = 3): string {
-  if (typeof v !== 'number' || !Number.isFinite(v)) return 'n/a';
-  const s = v.toFixed(digits);
-  if (Number(s) === 0) return (0).toFixed(digits);
-  return v > 0 ? `+${s}` : s;
-}
+const num = (v: number | null | undefined) => formatMetric(v, 'n/a');
+const signed = (v: number | null | undefined) => formatSigned(v, { digits: 'metric', missing: 'n/a' });
+const count = (v: number) => formatSigned(v, { digits: 0 });
 
 function deltaCell(row: MetricRow | undefined): string {
   if (!row) return '';
@@ -146,10 +108,6 @@ function deltaCell(row: MetricRow | undefined): string {
   if (row.regressed) return `**${text}** ⚠️`;
   if (row.improved) return `${text} ⬆️`;
   return text;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 function basename(p: string): string {
@@ -169,60 +127,63 @@ function checkOrigin(check: CheckWithTest): string {
   return typeof check.source === 'string' ? check.source : '';
 }
 
+/** The gated checks, failed first, with their baseline and delta. */
 function checksTable(entry: AuditEntry): string[] {
   const checks = entry.report.checks as CheckWithTest[];
   if (checks.length === 0) return ['_No checks were recorded: the audit measured, but gated nothing._'];
   const hasBaseline = entry.comparison !== undefined;
   const showOrigin = checks.some((c) => checkOrigin(c) !== '' && checkOrigin(c) !== 'cli');
-  const head = ['', 'Check', 'Value', 'Threshold', ...(hasBaseline ? ['Baseline', 'Δ'] : []), ...(showOrigin ? ['Test'] : [])];
-  const align = ['---', '---', '--:', '--:', ...(hasBaseline ? ['--:', '--:'] : []), ...(showOrigin ? ['---'] : [])];
-  const lines = [`| ${head.join(' | ')} |`, `|${align.join('|')}|`];
+  const head = ['', 'Gated check', 'Value', 'Threshold', ...(hasBaseline ? ['Baseline', 'Δ'] : []), ...(showOrigin ? ['Test'] : [])];
+  const align = `llrr${hasBaseline ? 'rr' : ''}${showOrigin ? 'l' : ''}`;
   const ordered = [...checks].sort((a, b) => Number(a.passed) - Number(b.passed));
-  for (const c of ordered) {
+  const rows = ordered.map((c) => {
     const row = findRow(entry.comparison, c.layer, c.metric);
-    const cells = [
+    return [
       c.passed ? '✅' : '❌',
-      esc(c.name),
+      md(c.name),
       num(c.value),
       `${c.comparator === '<=' ? '≤' : '≥'} ${num(c.threshold)}`,
       ...(hasBaseline ? [num(row?.before), deltaCell(row)] : []),
-      ...(showOrigin ? [esc(checkOrigin(c), 100)] : []),
+      ...(showOrigin ? [md(checkOrigin(c), 100)] : []),
     ];
-    lines.push(`| ${cells.join(' | ')} |`);
-  }
-  return lines;
+  });
+  return markdownTable(head, rows, align);
 }
 
-function layersTable(entry: AuditEntry): string[] {
+/** Every layer's purity (and other compared metrics), the focus layer marked: the folded part. */
+function layersTable(entry: AuditEntry, focus: string | undefined): string[] {
   const { report, comparison } = entry;
   if (report.layers.length === 0) return [];
   const hasBaseline = comparison !== undefined;
   const head = ['Layer', 'k', 'Micro purity', ...(hasBaseline ? ['Δ'] : []), 'Macro purity', ...(hasBaseline ? ['Δ'] : []), 'Weakest class'];
-  const align = ['---', '--:', '--:', ...(hasBaseline ? ['--:'] : []), '--:', ...(hasBaseline ? ['--:'] : []), '---'];
-  const lines = [`| ${head.join(' | ')} |`, `|${align.join('|')}|`];
-  for (const l of report.layers) {
+  const rows = report.layers.map((l) => {
     const micro = findRow(comparison, l.name, 'purity.micro');
     const macro = findRow(comparison, l.name, 'purity.macro');
     const weakest = Object.entries(l.knn?.purity?.perClass ?? {})
       .filter((e): e is [string, number] => typeof e[1] === 'number')
       .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))[0];
-    const cells = [
-      esc(l.name, 60),
+    return [
+      l.name === focus ? `**${md(l.name, 60)}** (focus)` : md(l.name, 60),
       String(l.knn?.k ?? ''),
       num(l.knn?.purity?.micro),
       ...(hasBaseline ? [deltaCell(micro)] : []),
       num(l.knn?.purity?.macro),
       ...(hasBaseline ? [deltaCell(macro)] : []),
-      weakest ? `${esc(weakest[0], 40)} ${num(weakest[1])}` : '',
+      weakest ? `${md(weakest[0], 40)} ${num(weakest[1])}` : '',
     ];
-    lines.push(`| ${cells.join(' | ')} |`);
-  }
+  });
+  const lines = markdownTable(head, rows, `lrr${hasBaseline ? 'r' : ''}r${hasBaseline ? 'r' : ''}l`);
   const other = comparison?.rows.filter((r) => !r.metric.startsWith('purity.') && (r.delta !== null || r.regressed)) ?? [];
   if (other.length > 0) {
-    lines.push('', '| Layer | Metric | Baseline | Now | Δ |', '|---|---|--:|--:|--:|');
-    for (const r of other) lines.push(`| ${esc(r.layer, 60)} | ${esc(r.metric, 40)} | ${num(r.before)} | ${num(r.after)} | ${deltaCell(r)} |`);
+    lines.push('', ...markdownTable(['Layer', 'Metric', 'Baseline', 'Now', 'Δ'], other.map((r) => [md(r.layer, 60), md(r.metric, 40), num(r.before), num(r.after), deltaCell(r)]), 'llrrr'));
   }
+  const others = comparison?.neighbors.filter((d) => d.layer !== focus && !d.unavailable && (d.lost > 0 || d.gained > 0)) ?? [];
+  if (others.length > 0) lines.push('', ...others.map((d) => `- ${neighbourTotal(d)}`));
   return lines;
+}
+
+function neighbourTotal(d: { layer: string; lost: number; gained: number; netChange: number; compared: number; k: number }): string {
+  return `${md(d.layer, 60)}: ${plural(d.lost, 'image')} lost and ${d.gained} gained same-class neighbours (net ${count(d.netChange)} of ${d.compared * d.k})`;
 }
 
 /** Class names with their counts, most frequent first, then by first appearance (nearest first). */
@@ -232,16 +193,16 @@ function labelCounts(labels: string[]): [string, number][] {
   return [...counts.entries()].sort((a, b) => b[1] - a[1]);
 }
 
+/** The images of each entry's focus layer whose same-class neighbours changed most. */
 function neighbourSection(entries: AuditEntry[], limit: number): string[] {
   type Item = NeighborChange & { layer: string; k: number; entry: number };
   const items: Item[] = [];
   const totals: string[] = [];
   entries.forEach((e, i) => {
+    const focus = focusLayer(e.report);
     for (const d of e.comparison?.neighbors ?? []) {
-      if (d.unavailable) continue;
-      if (d.lost > 0 || d.gained > 0) {
-        totals.push(`${esc(d.layer, 60)}: ${plural(d.lost, 'image')} lost and ${d.gained} gained same-class neighbours (net ${signed(d.netChange, 0)} of ${d.compared * d.k})`);
-      }
+      if (d.unavailable || d.layer !== focus) continue;
+      if (d.lost > 0 || d.gained > 0) totals.push(neighbourTotal(d));
       for (const c of d.changes) items.push({ ...c, layer: d.layer, k: d.k, entry: i });
     }
   });
@@ -249,15 +210,15 @@ function neighbourSection(entries: AuditEntry[], limit: number): string[] {
   items.sort((a, b) => Math.abs(b.change) - Math.abs(a.change) || a.change - b.change || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const shown = items.slice(0, limit);
   const multi = entries.length > 1;
-  const lines = ['#### Biggest neighbour changes', '', ...totals.map((t) => `- ${t}`), ''];
-  lines.push(`| Layer | Image | Class | Same-class neighbours | Change | Neighbours now |`, '|---|---|---|--:|--:|---|');
-  for (const it of shown) {
-    const layer = multi ? `${esc(it.layer, 60)} (audit ${it.entry + 1})` : esc(it.layer, 60);
+  const heading = multi ? '#### Biggest neighbour changes' : `#### Biggest neighbour changes in ${md(items[0].layer, 60)}`;
+  const lines = [heading, '', ...totals.map((t) => `- ${t}`), ''];
+  const rows = shown.map((it) => {
     const now = labelCounts(it.neighborLabelsAfter)
-      .map(([n, c]) => `${esc(n, 30)} ×${c}`)
+      .map(([n, c]) => `${md(n, 30)} ×${c}`)
       .join(', ');
-    lines.push(`| ${layer} | ${esc(it.path, 100)} | ${esc(it.label, 40)} | ${it.before} → ${it.after} of ${it.k} | ${signed(it.change, 0)} | ${now} |`);
-  }
+    return [...(multi ? [`${md(it.layer, 60)} (audit ${it.entry + 1})`] : []), md(it.path, 100), md(it.label, 40), `${it.before} → ${it.after} of ${it.k}`, count(it.change), now];
+  });
+  lines.push(...markdownTable([...(multi ? ['Layer'] : []), 'Image', 'Class', 'Same-class neighbours', 'Change', 'Neighbours now'], rows, `${multi ? 'l' : ''}llrrl`));
   if (items.length > shown.length) lines.push('', `_${items.length - shown.length} more changed images are listed in the full report._`);
   return lines;
 }
@@ -266,8 +227,10 @@ function entryHeading(entry: AuditEntry, index: number, count: number): string[]
   const r = entry.report;
   const failed = r.checks.filter((c) => !c.passed).length;
   const mark = r.passed ? '✅' : '❌';
+  const focus = focusLayer(r);
   const facts = [
-    `model ${esc(basename(r.model?.path ?? '?'), 80)}`,
+    ...(focus ? [`focus layer **${md(focus, 60)}**`] : []),
+    `model ${md(basename(r.model?.path ?? '?'), 80)}`,
     `${plural(r.data?.query?.length ?? 0, 'query image')} in ${plural(r.data?.classes?.length ?? 0, 'class', 'classes')}`,
     `${failed === 0 ? 'all' : `${r.checks.length - failed} of`} ${plural(r.checks.length, 'check')} passed`,
   ];
@@ -275,81 +238,101 @@ function entryHeading(entry: AuditEntry, index: number, count: number): string[]
   if (c?.modelChanged) facts.push('model changed since the baseline');
   if (c?.dataChanged) facts.push('**probe images or preprocessing changed since the baseline**: deltas mix both causes');
   if (count === 1) return [facts.join(' · ')];
-  return [`#### ${mark} Audit ${index + 1} of ${count}: ${esc(basename(r.model?.path ?? '?'), 80)} on ${esc(r.data?.source ?? '?', 80)}`, '', facts.join(' · ')];
+  return [`#### ${mark} Audit ${index + 1} of ${count}: ${md(basename(r.model?.path ?? '?'), 80)} on ${md(r.data?.source ?? '?', 80)}`, '', facts.join(' · ')];
 }
 
 function verdictLine(o: AuditOutcome): string {
-  const title = o.title ? ` · ${esc(o.title, 100)}` : '';
+  const title = o.title ? ` · ${md(o.title, 100)}` : '';
   return `### ${o.passed ? '✅' : '❌'} Semantic audit ${o.passed ? 'passed' : 'failed'}${title}`;
 }
 
-function statusLines(o: AuditOutcome): string[] {
+function problemLines(o: AuditOutcome): string[] {
   const lines: string[] = [];
   if (o.command && o.command.exitCode !== 0) {
     const how = o.command.exitCode === null ? 'was killed by a signal' : `exited with code ${o.command.exitCode}`;
     lines.push(`The command ${inlineCode(clip(o.command.line, 200))} ${how}.`, '');
   }
   if (o.problem) lines.push(escapeMarkdown(o.problem), '');
-  const regressions = o.entries.flatMap((e) => e.comparison?.regressions ?? []);
-  const improvements = o.entries.flatMap((e) => e.comparison?.improvements ?? []);
-  if (o.baseline) {
-    const tol = o.entries.find((e) => e.comparison)?.comparison?.tolerance;
-    const against = `against the baseline ${esc(o.baseline.source, 160)}${tol !== undefined ? ` (tolerance ${num(tol)})` : ''}`;
-    if (o.baseline.note) lines.push(`Baseline: ${escapeMarkdown(o.baseline.note)}`, '');
-    else if (regressions.length > 0) {
-      lines.push(`**${plural(regressions.length, 'regression')}** ${against}${o.failOnRegression ? '' : ' (not failing the step: `fail-on-regression: false`)'}:`);
-      lines.push(...regressions.slice(0, 20).map((r) => `- ${esc(r, 200)}`));
-      if (regressions.length > 20) lines.push(`- … and ${regressions.length - 20} more`);
-      lines.push('');
-    } else {
-      lines.push(`No regression ${against}${improvements.length > 0 ? `; ${plural(improvements.length, 'improvement')}` : ''}.`, '');
-    }
-  }
   return lines;
 }
 
-function imagesSection(images: PublishedImage[]): string[] {
-  if (images.length === 0) return [];
-  const md = (img: PublishedImage) => `![${esc(img.name, 80)}](${img.url})`;
-  const [first, ...rest] = images;
-  const lines = ['#### Plots', '', md(first)];
-  if (rest.length > 0) lines.push('', `<details><summary>${plural(rest.length, 'more plot')}</summary>`, '', ...rest.map(md), '', '</details>');
+/** The baseline line and the regressions. */
+function baselineLines(o: AuditOutcome, limit: number): string[] {
+  if (!o.baseline) return [];
+  const regressions = o.entries.flatMap((e) => e.comparison?.regressions ?? []);
+  const improvements = o.entries.flatMap((e) => e.comparison?.improvements ?? []);
+  const tol = o.entries.find((e) => e.comparison)?.comparison?.tolerance;
+  const name = md(o.baseline.source, 160);
+  const source = o.baseline.url ? `[${name}](${o.baseline.url})` : name;
+  if (o.baseline.note) return [`Baseline: ${escapeMarkdown(o.baseline.note)}`, ''];
+  const against = `against the baseline ${source}${tol !== undefined ? ` (tolerance ${num(tol)})` : ''}`;
+  if (regressions.length === 0) return [`No regression ${against}${improvements.length > 0 ? `; ${plural(improvements.length, 'improvement')}` : ''}.`, ''];
+  const lines = [`**${plural(regressions.length, 'regression')}** ${against}${o.failOnRegression ? '' : ' (not failing the step: `fail-on-regression: false`)'}:`];
+  lines.push(...regressions.slice(0, limit).map((r) => `- ${md(r, 200)}`));
+  if (regressions.length > limit) lines.push(`- … and ${regressions.length - limit} more`);
+  return [...lines, ''];
+}
+
+/** Plot kinds in reading order, by file name (see `report/png.ts`). */
+const PLOT_KINDS: { test: RegExp; alt: string }[] = [
+  { test: /(^|[-/])neighbors-[^/]*\.png$/i, alt: 'nearest neighbours' },
+  { test: /(^|[-/])tsne-[^/]*\.png$/i, alt: 't-SNE' },
+  { test: /(^|[-/])purity-bars[^/]*\.png$/i, alt: 'purity per class' },
+];
+
+function imagesSection(o: AuditOutcome): string[] {
+  if (o.images.length === 0) return o.imagesNote ? [`📷 ${o.imagesNote}`, ''] : [];
+  const img = (i: PublishedImage) => `![${md(i.alt ?? i.name, 80)}](${i.url})`;
+  const groups = PLOT_KINDS.map((k) => o.images.filter((i) => k.test.test(i.name)));
+  const rest = o.images.filter((i) => !PLOT_KINDS.some((k) => k.test.test(i.name)));
+  // Images on one line render side by side: the t-SNE pair (pixel space, focus layer) as a pair.
+  const lines = ['#### Plots', '', ...[...groups, ...rest.map((i) => [i])].filter((g) => g.length > 0).flatMap((g) => [g.map(img).join(' '), ''])];
   return lines;
 }
 
 function footer(o: AuditOutcome): string[] {
   const parts: string[] = [];
   if (o.artifact?.url) {
-    const open = o.htmlReport ? `, download and open ${esc(o.htmlReport, 40)}` : '';
-    parts.push(`📊 [${o.htmlReport ? 'Full HTML report' : 'Full report'}](${o.artifact.url}) (artefact ${esc(o.artifact.name, 80)}${open})`);
-  }
-  else if (o.artifact && o.runUrl) parts.push(`The full report is in the [workflow run](${o.runUrl}) (artefact ${esc(o.artifact.name, 80)} was not uploaded).`);
+    const open = o.htmlReport ? `, download and open ${md(o.htmlReport, 40)}` : '';
+    parts.push(`📊 [${o.htmlReport ? 'Full HTML report' : 'Full report'}](${o.artifact.url}) (artefact ${md(o.artifact.name, 80)}${open})`);
+  } else if (o.artifact && o.runUrl) parts.push(`The full report is in the [workflow run](${o.runUrl}) (artefact ${md(o.artifact.name, 80)} was not uploaded).`);
   const meta = [`semantic-audit ${o.version}`];
-  if (o.sha) meta.push(`commit ${esc(o.sha.slice(0, 7), 10)}`);
+  if (o.sha) meta.push(`commit ${md(o.sha.slice(0, 7), 10)}`);
   if (o.runUrl) meta.push(`[workflow run](${o.runUrl})`);
   parts.push(`<sub>${meta.join(' · ')}</sub>`);
   return parts;
 }
 
-/** The body without marker, digest, plots and footer: what `comment: on-change` compares (plot URLs change with every run). */
-function content(o: AuditOutcome, target: 'comment' | 'summary', neighborLimit: number): string[] {
-  const lines: string[] = [verdictLine(o), ''];
-  lines.push(...statusLines(o));
+/** The folded part: every layer of every audit. */
+function allLayers(o: AuditOutcome, target: 'comment' | 'summary'): string[] {
+  const tables = o.entries.flatMap((e, i) => {
+    const t = layersTable(e, focusLayer(e.report));
+    if (t.length === 0) return [];
+    return o.entries.length > 1 ? [`Audit ${i + 1}:`, '', ...t, ''] : [...t, ''];
+  });
+  if (tables.length === 0) return [];
+  const layers = o.entries.reduce((s, e) => s + e.report.layers.length, 0);
+  const title = `All layers (${plural(layers, 'layer')}${o.baseline && !o.baseline.note ? ', deltas against the baseline' : ''})`;
+  if (target === 'summary') return [`#### ${title}`, '', ...tables];
+  return [...details(title, tables.slice(0, -1)), ''];
+}
+
+/** The top of the body (verdict to neighbour changes), without marker, digest, plots, folded layers and footer. */
+function content(o: AuditOutcome, target: 'comment' | 'summary', options: CommentOptions): string[] {
+  const neighborLimit = options.neighborLimit ?? (target === 'comment' ? 5 : 20);
+  const regressionLimit = options.regressionLimit ?? (target === 'comment' ? 10 : 50);
+  const lines: string[] = [verdictLine(o), '', ...problemLines(o)];
   o.entries.forEach((entry, i) => {
     lines.push(...entryHeading(entry, i, o.entries.length), '');
     lines.push(...checksTable(entry), '');
-    const layers = layersTable(entry);
-    if (layers.length > 0) {
-      if (target === 'comment') lines.push('<details><summary>Purity per layer</summary>', '', ...layers, '', '</details>', '');
-      else lines.push('#### Purity per layer', '', ...layers, '');
-    }
   });
+  lines.push(...baselineLines(o, regressionLimit));
   const neighbours = neighbourSection(o.entries, neighborLimit);
   if (neighbours.length > 0) lines.push(...neighbours, '');
   return lines;
 }
 
-/** A 16-hex-digit sha256 prefix of the comment's content (not its footer). */
+/** A 16-hex-digit sha256 prefix of the comment's content (not its plots or footer). */
 function digestOf(lines: string[]): string {
   return createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 16);
 }
@@ -379,15 +362,17 @@ export function truncateMarkdown(body: string, max: number, where = 'the full re
 
 /**
  * The pull-request comment: hidden marker (see {@link commentMarker}) and content digest, the
- * verdict, checks with baseline deltas, purity per layer, the biggest neighbour changes, the
- * plots and a link to the HTML report artefact; at most `maxLength` characters.
+ * verdict, the gated checks with baseline deltas, the regressions, the biggest neighbour changes
+ * of the focus layer, the plots (or one line on how to enable them), every layer folded into one
+ * `<details>` block, and a link to the HTML report artefact; at most `maxLength` characters.
  */
 export function buildComment(o: AuditOutcome, options: CommentOptions = {}): string {
   const max = options.maxLength ?? GITHUB_COMMENT_LIMIT;
-  const text = content(o, 'comment', options.neighborLimit ?? 10);
-  const head = [commentMarker(o.title), `<!-- semantic-audit:digest=${digestOf(text)} -->`];
-  const images = imagesSection(o.images);
-  const body = images.length > 0 ? [...text, ...images, ''] : text;
+  const top = content(o, 'comment', options);
+  const folded = allLayers(o, 'comment');
+  // The digest leaves out the plots: their URLs change with every run.
+  const head = [commentMarker(o.title), `<!-- semantic-audit:digest=${digestOf([...top, ...folded])} -->`];
+  const body = [...top, ...imagesSection(o), ...folded];
   const foot = footer(o);
   const full = [...head, ...body, ...foot].join('\n') + '\n';
   if (full.length <= max) return full;
@@ -397,12 +382,11 @@ export function buildComment(o: AuditOutcome, options: CommentOptions = {}): str
 }
 
 /**
- * The job summary (`GITHUB_STEP_SUMMARY`): the verdict, checks with baseline deltas and the purity
- * of every layer (expanded), the neighbour changes and the published plots.
+ * The job summary (`GITHUB_STEP_SUMMARY`): what the comment shows, with more neighbour changes and
+ * every layer expanded.
  */
 export function buildSummary(o: AuditOutcome, options: CommentOptions = {}): string {
-  const images = imagesSection(o.images);
-  const body = [...content(o, 'summary', options.neighborLimit ?? 20), ...(images.length > 0 ? [...images, ''] : [])];
+  const body = [...content(o, 'summary', options), ...imagesSection(o), ...allLayers(o, 'summary')];
   const text = [...body, ...footer(o)].join('\n') + '\n';
   return truncateMarkdown(text, options.maxLength ?? SUMMARY_LIMIT, 'the report artefact', "the job summary's 1 MiB limit");
 }

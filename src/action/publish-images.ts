@@ -1,9 +1,14 @@
 /**
- * `publish-images: branch`: commits the report's PNG plots to a branch of the same repository
- * that shares no history with the code (its first commit has no parent), so that the comment can
- * show them inline. Each run adds one commit whose tree holds only that run's images, on top of
- * the branch's previous commit: older comments keep working because their images stay reachable
- * by commit sha, and the branch never carries code.
+ * `publish-images: auto | branch`: commits the report's plots (the neighbour grid, the t-SNE pair
+ * and the per-class purity bars; never dataset thumbnails) to a branch of the same repository
+ * that shares no history with the code, so that the comment can show them inline.
+ *
+ * The branch stays bounded: its tip holds the plots of every run still kept, each under
+ * `pr-<number>/<date>-<run>-<attempt>/<title>/` (or `runs/...` outside pull requests), and a run
+ * prunes the folders of closed pull requests and those older than the retention. A run that
+ * prunes replaces the branch with one parentless commit, so the pruned images leave its history
+ * too; other runs add one commit on top. Links name the branch (`raw/<branch>/<path>`), so a
+ * comment's images work until they are pruned.
  */
 
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -22,8 +27,8 @@ export interface PngLimits {
   maxDepth?: number;
 }
 
-/** The report's plots in the order a reader wants them: t-SNE, neighbour grid, purity, confusion, sweep, others. */
-const PLOT_ORDER = ['tsne', 'neighbors', 'purity', 'confusion', 'sweep'];
+/** The report's plots in the order a reader wants them: neighbour grid, t-SNE, purity, confusion, sweep, others. */
+const PLOT_ORDER = ['neighbors', 'tsne', 'purity', 'confusion', 'sweep'];
 
 function plotRank(file: string): number {
   const base = file.slice(file.lastIndexOf('/') + 1).toLowerCase();
@@ -71,6 +76,39 @@ export function encodeUrlPath(p: string): string {
     .join('/');
 }
 
+/** A layer name as the report's PNG file names spell it (the rule of `report/png.ts`' `slug`). */
+export function plotSlug(name: string): string {
+  const s = name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 48);
+  return s || 'layer';
+}
+
+/**
+ * The plots a comment shows, out of the report's PNG files (`files`, as {@link collectPngs}
+ * returns them): the neighbour grid, the t-SNE maps of the input and of each focus layer (the
+ * pair), and the per-class purity bars, in that order. Files may carry a prefix (one per audit
+ * in a bundle report). Confusion matrices, sweeps and any other PNG are left to the artefact.
+ */
+export function selectPlots(files: string[], layers: { data: string[]; focus: string[] }): string[] {
+  const base = (f: string) => f.slice(f.lastIndexOf('/') + 1).toLowerCase();
+  const ends = (f: string, name: string) => base(f) === name || base(f).endsWith(`-${name}`);
+  const tsne = [...layers.data, ...layers.focus].map((l) => `tsne-${plotSlug(l)}.png`);
+  const picks = [
+    ...files.filter((f) => /(^|-)neighbors-[^/]*\.png$/.test(base(f))),
+    ...tsne.flatMap((name) => files.filter((f) => ends(f, name))),
+    ...files.filter((f) => ends(f, 'purity-bars.png')),
+  ];
+  return [...new Set(picks)];
+}
+
+/** Alt text of a plot, from its file name: `nearest neighbours (pool5)`, `t-SNE (data)`, `purity per class`. */
+export function plotAlt(file: string): string {
+  const base = file.slice(file.lastIndexOf('/') + 1).replace(/\.png$/i, '');
+  const m = /(?:^|-)(neighbors|tsne)-(.+)$/.exec(base);
+  if (m) return `${m[1] === 'tsne' ? 't-SNE' : 'nearest neighbours'} (${m[2]})`;
+  if (/purity-bars/.test(base)) return 'purity per class';
+  return base;
+}
+
 /** Where to publish and how to link. */
 export interface PublishTarget {
   owner: string;
@@ -84,31 +122,96 @@ export interface PublishTarget {
   message: string;
 }
 
+/** The run folder of a published plot: `pr-7/2026-11-29-987654321-1` or `runs/...`. */
+export function runFolder(pr: number | undefined, date: Date, runId: string | undefined, attempt: string | undefined): string {
+  return `${pr ? `pr-${pr}` : 'runs'}/${date.toISOString().slice(0, 10)}-${runId ?? 'local'}-${attempt ?? '1'}`;
+}
+
+/** When to drop a folder from the images branch. */
+export interface PrunePolicy {
+  /** Now, for the age. */
+  now: Date;
+  /** Folders older than this many days go. */
+  retentionDays: number;
+  /** Whether pull request `n` is closed (merged or not); asked once per pull request. */
+  isClosed(pr: number): Promise<boolean>;
+}
+
 /**
- * Uploads `files` (relative to `dir`) as blobs, commits them in one tree on top of the branch
- * (creating it without a parent when missing), and returns their URLs
- * (`<server>/<owner>/<repo>/raw/<commit>/<folder>/<file>`, which keep working after later runs).
- * Retries twice when another job moved the branch in between (HTTP 422 on the fast-forward).
+ * The run folders of `paths` (blobs of the images branch) to drop: those older than the
+ * retention (by the date in their name) and those of closed pull requests. Folders written by an
+ * older version, without a date, go only when their pull request is closed.
  */
-export async function publishImages(client: GitHubClient, dir: string, files: string[], target: PublishTarget): Promise<{ commit: string; images: PublishedImage[] }> {
+export async function foldersToPrune(paths: string[], policy: PrunePolicy): Promise<Set<string>> {
+  const folders = new Set<string>();
+  for (const p of paths) {
+    const m = /^((pr-\d+|runs)\/[^/]+)\//.exec(p);
+    if (m) folders.add(m[1]);
+  }
+  const closed = new Map<number, boolean>();
+  const out = new Set<string>();
+  const cutoff = policy.now.getTime() - policy.retentionDays * 86_400_000;
+  for (const f of folders) {
+    const date = /\/(\d{4}-\d{2}-\d{2})-/.exec(f)?.[1];
+    if (date && Date.parse(`${date}T23:59:59.999Z`) < cutoff) {
+      out.add(f);
+      continue;
+    }
+    const pr = /^pr-(\d+)\//.exec(f);
+    if (pr) {
+      const n = Number(pr[1]);
+      if (!closed.has(n)) closed.set(n, await policy.isClosed(n));
+      if (closed.get(n)) out.add(f);
+    }
+  }
+  return out;
+}
+
+/** What {@link publishImages} did. */
+export interface PublishResult {
+  commit: string;
+  images: PublishedImage[];
+  /** Run folders removed from the branch. */
+  pruned: string[];
+}
+
+/**
+ * Uploads `files` (relative to `dir`) as blobs and commits them under `target.folder`, together
+ * with every plot of the branch's tip that `prune` keeps (creating the branch without a parent
+ * when missing). Returns their URLs (`<server>/<owner>/<repo>/raw/<branch>/<folder>/<file>`).
+ * Without pruning, the commit goes on top of the tip (retried twice when another job moved the
+ * branch in between: HTTP 422 on the fast-forward); with pruning, it has no parent and replaces
+ * the branch, when the tip is still the one read.
+ */
+export async function publishImages(client: GitHubClient, dir: string, files: string[], target: PublishTarget, prune?: PrunePolicy): Promise<PublishResult> {
   const { owner, repo, branch, folder } = target;
   const entries = [];
   for (const f of files) {
     const blob = await client.createBlob(owner, repo, await readFile(path.join(dir, f)));
     entries.push({ path: `${folder}/${f}`, sha: blob.sha });
   }
-  const tree = await client.createTree(owner, repo, entries);
   for (let attempt = 0; ; attempt++) {
     const parent = await client.branchHead(owner, repo, branch);
-    const commit = await client.createCommit(owner, repo, target.message, tree.sha, parent ? [parent] : []);
+    const existing = parent ? await client.readTree(owner, repo, parent) : [];
+    const drop = prune ? await foldersToPrune(existing.map((e) => e.path), prune) : new Set<string>();
+    const mine = new Set(entries.map((e) => e.path));
+    const kept = existing.filter((e) => !mine.has(e.path) && ![...drop].some((d) => e.path.startsWith(`${d}/`)));
+    const tree = await client.createTree(owner, repo, [...kept, ...entries]);
+    const squash = drop.size > 0;
+    const commit = await client.createCommit(owner, repo, target.message, tree.sha, parent && !squash ? [parent] : []);
     try {
-      if (parent) await client.updateBranch(owner, repo, branch, commit.sha);
-      else await client.createBranch(owner, repo, branch, commit.sha);
+      if (!parent) await client.createBranch(owner, repo, branch, commit.sha);
+      else if (!squash) await client.updateBranch(owner, repo, branch, commit.sha);
+      else {
+        // No compare-and-swap for refs: check the tip again right before replacing it.
+        if ((await client.branchHead(owner, repo, branch)) !== parent) throw Object.assign(new Error('the branch moved'), { status: 422 });
+        await client.updateBranch(owner, repo, branch, commit.sha, true);
+      }
     } catch (err) {
       if (httpStatus(err) === 422 && attempt < 2) continue;
       throw err;
     }
-    const base = `${target.serverUrl}/${encodeUrlPath(owner)}/${encodeUrlPath(repo)}/raw/${commit.sha}`;
-    return { commit: commit.sha, images: files.map((f) => ({ name: f, url: `${base}/${encodeUrlPath(`${folder}/${f}`)}` })) };
+    const base = `${target.serverUrl}/${encodeUrlPath(owner)}/${encodeUrlPath(repo)}/raw/${encodeUrlPath(branch)}`;
+    return { commit: commit.sha, images: files.map((f) => ({ name: f, url: `${base}/${encodeUrlPath(`${folder}/${f}`)}` })), pruned: [...drop].sort() };
   }
 }

@@ -1,7 +1,9 @@
 /**
  * The action, start to end: run the audit command between restoring and saving the activation
- * cache (or read an existing report), compare with the baseline, publish the plots, upload the
- * report artefact, write the job summary, and create or update the pull-request comment.
+ * cache (or read an existing report), compare with the baseline (by default the report artefact
+ * of the base branch's last successful run, `baseline-download.ts`), publish the plots to the
+ * images branch when the token may (`publish-images.ts`), upload the report artefact, write the
+ * job summary, and create or update the pull-request comment.
  * Everything the runner provides comes in as arguments (inputs, context, environment, an
  * {@link ActionIO}, the cache client), so tests run it in-process against fakes.
  *
@@ -12,10 +14,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { AuditReport } from '../audit/report-types.js';
+import type { AuditReport } from '../result/report.js';
 import { compareReports } from '../baseline/compare.js';
 import { AuditError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { inlineCode } from '../format/markdown.js';
 import { uploadReportArtifact } from './artifact.js';
 import { type CacheClient, type CacheOutcome, actionsCacheClient, restoreActivationCache, runnerOs, saveActivationCache } from './cache.js';
 import { isPermissionError, permissionHint, upsertComment } from './comment.js';
@@ -23,8 +26,13 @@ import { type ActionContext, type Env, runUrl } from './context.js';
 import { type GitHubClient, createGitHubClient, httpStatus } from './github-client.js';
 import { type ActionInputs, slugify } from './inputs.js';
 import { type AuditEntry, type AuditOutcome, type PublishedImage, buildComment, buildSummary, commentMarker } from './markdown.js';
-import { collectPngs, publishImages } from './publish-images.js';
-import { pairWithBaseline, readReports } from './report-file.js';
+import { collectPngs, plotAlt, publishImages, runFolder, selectPlots } from './publish-images.js';
+import { pairWithBaseline, parseReports, readReports } from './report-file.js';
+import { baselineQuery, downloadBaseline } from './baseline-download.js';
+import { focusLayer } from '../format/focus-layer.js';
+
+/** Most plots published per run. */
+const MAX_PLOTS = 8;
 
 /** What the action writes to the runner: log lines, annotations, outputs, the summary. */
 export interface ActionIO {
@@ -125,7 +133,7 @@ export async function runAction(
   ctx: ActionContext,
   env: Env,
   rawIO: ActionIO,
-  deps: { client?: GitHubClient; cacheClient?: CacheClient } = {},
+  deps: { client?: GitHubClient; cacheClient?: CacheClient; now?: () => Date } = {},
 ): Promise<ActionResult> {
   const token = inputs.githubToken;
   if (token) rawIO.setSecret(token);
@@ -187,21 +195,48 @@ export async function runAction(
     warn(problem);
   }
 
-  // 2. The baseline.
+  // 2. The client, and the baseline.
+  let client = deps.client;
+  const needClient = inputs.comment !== 'off' || inputs.publishImages !== 'none' || inputs.baselineReport === 'auto';
+  if (needClient && !client && token) client = createGitHubClient(token, ctx.apiUrl);
   let baseline: AuditOutcome['baseline'];
   let entries: AuditEntry[] = reports.map((report) => ({ report }));
-  if (inputs.baselineReport && reports.length > 0) {
+  const compareWith = (base: AuditReport[], source: string) => {
+    const paired = pairWithBaseline(reports, base);
+    entries = reports.map((report, i) => {
+      const b = paired[i];
+      return b ? { report, comparison: compareReports(b, report, { tolerance: inputs.tolerance, sources: { before: source, after: inputs.reportDir } }) } : { report };
+    });
+    const unpaired = paired.filter((p) => p === undefined).length;
+    return unpaired > 0 ? `${unpaired} of ${reports.length} audits have no counterpart in ${source} (matched by model file name and data source)` : undefined;
+  };
+  if (inputs.baselineReport === 'auto' && reports.length > 0) {
+    const query = baselineQuery(ctx, env, inputs.artifactName);
+    if ('reason' in query) io.info(`Baseline: none (${query.reason}).`);
+    else if (!client) io.notice('Baseline: not downloaded: no github-token.');
+    else {
+      const found = await downloadBaseline(client, query);
+      if (found.found) {
+        try {
+          const note = compareWith(parseReports(found.json, `report.json of ${found.source}`).reports, found.source);
+          baseline = { source: found.source, url: found.url, ...(note ? { note } : {}) };
+          io.info(`Baseline: report.json of ${found.source}, ${found.url}.`);
+        } catch (err) {
+          entries = reports.map((report) => ({ report }));
+          baseline = { source: found.source, url: found.url, note: messageOf(err) };
+          warn(`Baseline not used: ${messageOf(err)}`);
+        }
+      } else {
+        const note = `${found.reason}.`;
+        baseline = { source: `the base branch ${query.branch}`, note };
+        io.notice(`Baseline: ${note}`);
+      }
+    }
+  } else if (inputs.baselineReport && reports.length > 0) {
     const source = inputs.baselineReport;
     try {
-      const base = (await readReports(path.resolve(ctx.workspace, source))).reports;
-      const paired = pairWithBaseline(reports, base);
-      entries = reports.map((report, i) => {
-        const b = paired[i];
-        return b ? { report, comparison: compareReports(b, report, { tolerance: inputs.tolerance, sources: { before: source, after: inputs.reportDir } }) } : { report };
-      });
-      baseline = { source };
-      const unpaired = paired.filter((p) => p === undefined).length;
-      if (unpaired > 0) baseline.note = `${unpaired} of ${reports.length} audits have no counterpart in ${source} (matched by model file name and data source)`;
+      const note = compareWith((await readReports(path.resolve(ctx.workspace, source))).reports, source);
+      baseline = { source, ...(note ? { note } : {}) };
     } catch (err) {
       // A baseline that cannot be read or compared never fails the audit itself.
       const missing = err instanceof AuditError && err.code === 'E_NO_REPORT';
@@ -217,11 +252,8 @@ export async function runAction(
   const commandOk = command === undefined || command.exitCode === 0;
   const passed = commandOk && reports.length > 0 && reports.every((r) => r.passed) && !(inputs.failOnRegression && regressed);
 
-  // 3. The pull request, and the client.
+  // 3. The pull request.
   let pr = ctx.pullRequest?.number;
-  let client = deps.client;
-  const needClient = inputs.comment !== 'off' || inputs.publishImages === 'branch';
-  if (needClient && !client && token) client = createGitHubClient(token, ctx.apiUrl);
   if (!pr && inputs.prNumber) {
     if (ctx.eventName === 'workflow_run') {
       const expected = typeof (ctx.payload.workflow_run as { head_sha?: unknown } | undefined)?.head_sha === 'string' ? ctx.sha : undefined;
@@ -237,26 +269,57 @@ export async function runAction(
 
   // 4. Plots on the images branch.
   let images: PublishedImage[] = [];
-  if (inputs.publishImages === 'branch' && reports.length > 0 && client) {
-    const { files, skipped } = await collectPngs(reportDir);
-    for (const s of skipped) io.info(`Not publishing ${s}.`);
+  let imagesNote: string | undefined;
+  if (inputs.publishImages !== 'none' && reports.length > 0 && client) {
+    const { files: pngs } = await collectPngs(reportDir, { maxFiles: 1000 });
+    const layers = {
+      data: [...new Set(reports.flatMap((r) => r.layers.filter((l) => l.kind === 'data').map((l) => l.name)))],
+      focus: [...new Set(reports.flatMap((r) => focusLayer(r) ?? []))],
+    };
+    let files = selectPlots(pngs, layers);
+    if (files.length === 0 && inputs.publishImages === 'branch') files = pngs;
+    for (const f of files.slice(MAX_PLOTS)) io.info(`Not publishing ${f} (more than ${MAX_PLOTS} plots).`);
+    files = files.slice(0, MAX_PLOTS);
     if (files.length > 0) {
-      const run = `${ctx.runId ?? 'local'}-${ctx.runAttempt ?? '1'}`;
-      const folder = [pr ? `pr-${pr}` : 'runs', run, slugify(inputs.title) || 'audit'].join('/');
+      const now = deps.now?.() ?? new Date();
+      const folder = `${runFolder(pr, now, ctx.runId, ctx.runAttempt)}/${slugify(inputs.title) || 'audit'}`;
+      const c = client;
       try {
-        const published = await publishImages(client, reportDir, files, {
-          owner: ctx.owner,
-          repo: ctx.repo,
-          branch: inputs.imagesBranch,
-          folder,
-          serverUrl: ctx.serverUrl,
-          message: `semantic-audit plots${pr ? ` for #${pr}` : ''} (run ${run})`,
-        });
-        images = published.images;
+        const published = await publishImages(
+          c,
+          reportDir,
+          files,
+          {
+            owner: ctx.owner,
+            repo: ctx.repo,
+            branch: inputs.imagesBranch,
+            folder,
+            serverUrl: ctx.serverUrl,
+            message: `semantic-audit plots${pr ? ` for #${pr}` : ''} (run ${ctx.runId ?? 'local'}-${ctx.runAttempt ?? '1'})`,
+          },
+          {
+            now,
+            retentionDays: inputs.imagesRetentionDays,
+            isClosed: async (n) => {
+              // A pull request that cannot be read keeps its plots until they age out.
+              try {
+                return (await c.pullRequestState(ctx.owner, ctx.repo, n)) === 'closed';
+              } catch {
+                return false;
+              }
+            },
+          },
+        );
+        images = published.images.map((i) => ({ ...i, alt: plotAlt(i.name) }));
         io.info(`Published ${images.length} plots to ${inputs.imagesBranch} at ${published.commit.slice(0, 7)}.`);
+        if (published.pruned.length > 0) io.info(`Pruned ${published.pruned.length} folders of closed pull requests or older than ${inputs.imagesRetentionDays} days from ${inputs.imagesBranch}: ${published.pruned.join(', ')}.`);
       } catch (err) {
-        if (isPermissionError(err)) warn(permissionHint(httpStatus(err), 'contents: write', `publish the plots to branch ${inputs.imagesBranch}`));
-        else warn(`Could not publish the plots to branch ${inputs.imagesBranch}: ${messageOf(err)}`);
+        if (isPermissionError(err)) {
+          imagesNote = `Plots are not shown: the token may not write contents. Add \`contents: write\` to the job's \`permissions:\` to publish them to branch ${inlineCode(inputs.imagesBranch)}, or set \`publish-images: none\`.`;
+          const hint = permissionHint(httpStatus(err), 'contents: write', `publish the plots to branch ${inputs.imagesBranch}`);
+          if (inputs.publishImages === 'auto') io.notice(hint);
+          else warn(hint);
+        } else warn(`Could not publish the plots to branch ${inputs.imagesBranch}: ${messageOf(err)}`);
       }
     }
   }
@@ -292,6 +355,7 @@ export async function runAction(
     baseline,
     failOnRegression: inputs.failOnRegression,
     images,
+    imagesNote,
     htmlReport: existsSync(path.join(reportDir, 'index.html')) ? 'index.html' : undefined,
     artifact: { name: inputs.artifactName, url: artifact.url },
     runUrl: runUrl(ctx),

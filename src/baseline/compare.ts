@@ -10,6 +10,7 @@
 
 import type { AuditReport, LayerReport } from '../result/report.js';
 import { checkNumber, paramError } from '../errors.js';
+import { formatMetric, formatSigned } from '../format/number.js';
 import {
   type ClassRow,
   COMPARISON_SCHEMA_VERSION,
@@ -84,18 +85,14 @@ function resolveOptions(options: CompareOptions): Resolved {
   return { tolerance, perClassTolerance, metrics: [...metrics], gated: expandMetrics(metrics), explicit: options.metrics !== undefined };
 }
 
-/** Formats a metric value: 3 decimals, 1 for magnitudes of 100 and above. */
+/** Formats a metric value: 3 decimals, 1 for magnitudes of 100 and above; `-` for null (`format/number.ts`). */
 export function formatValue(v: number | null): string {
-  if (v === null) return '-';
-  return Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(3);
+  return formatMetric(v);
 }
 
-/** Formats a delta with its sign (`+0.012`, `-0.038`, `0.000`). */
+/** Formats a delta with its sign (`+0.012`, `-0.038`, `0.000`; `format/number.ts`). */
 export function formatDelta(v: number | null): string {
-  if (v === null) return '-';
-  const s = formatValue(Math.abs(v));
-  if (Number(s) === 0) return formatValue(0);
-  return `${v < 0 ? '-' : '+'}${s}`;
+  return formatSigned(v, { digits: 'metric' });
 }
 
 /** Signed worsening beyond which a metric counts as changed; guards against float noise. */

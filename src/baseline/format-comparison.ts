@@ -1,25 +1,13 @@
 /**
  * Renders a {@link Comparison} as a plain-text diff table (the `compare` command) or Markdown.
- * Pure: a comparison in, a string out.
+ * Pure: a comparison in, a string out. Numbers go through `format/number.ts` and every name from
+ * a report (layer, class, path, source) through `format/markdown.ts`, as in the PR comment.
  */
 
-import { formatDelta, formatValue } from './compare.js';
-import { formatInterval } from './paired-delta.js';
-
-/** Rows of the paired-interval table: purity deltas with their paired bootstrap interval (see `paired-delta.ts`). */
-function intervalRows(c: Comparison): string[][] {
-  return [
-    ...c.rows.filter((r) => r.interval).map((r) => [r.layer, r.metric, formatDelta(r.delta), formatInterval(r.interval!), String(r.interval!.images), r.interval!.hi < 0 || r.interval!.lo > 0 ? 'excludes 0' : 'includes 0']),
-    ...c.classes.filter((r) => r.interval).map((r) => [r.layer, `purity of ${r.className}`, formatDelta(r.delta), formatInterval(r.interval!), String(r.interval!.images), r.interval!.hi < 0 || r.interval!.lo > 0 ? 'excludes 0' : 'includes 0']),
-  ];
-}
-
-/** Heading of the paired-interval table. */
-function intervalHeading(c: Comparison): string {
-  const level = c.rows.find((r) => r.interval)?.interval?.level ?? 0.95;
-  return `Paired ${Math.round(level * 100)} % bootstrap intervals of the purity deltas (images in both reports${c.significant ? '; --significant: a drop fails only when its interval excludes 0' : ''})`;
-}
+import { details, markdownTable, md } from '../format/markdown.js';
+import { formatMetric as formatValue, formatSigned } from '../format/number.js';
 import type { ClassRow, Comparison, MetricRow, NeighborDiff } from './comparison-types.js';
+import { formatInterval } from './paired-delta.js';
 
 /** Pads cells into an aligned table; `align` is one letter per column, `l` or `r`. */
 function table(header: string[], rows: string[][], align: string): string {
@@ -52,10 +40,26 @@ function header(c: Comparison): string[] {
 }
 
 function neighborSummary(n: NeighborDiff[]): string[][] {
-  return n.map((d) => (d.unavailable ? [d.layer, String(d.k), '-', '-', '-', '-', '-'] : [d.layer, String(d.k), String(d.compared), String(d.lost), String(d.gained), String(d.unchanged), formatSigned(d.netChange)]));
+  return n.map((d) => (d.unavailable ? [d.layer, String(d.k), '-', '-', '-', '-', '-'] : [d.layer, String(d.k), String(d.compared), String(d.lost), String(d.gained), String(d.unchanged), formatCount(d.netChange)]));
 }
 
-const formatSigned = (n: number) => (n > 0 ? `+${n}` : String(n));
+const formatDelta = (v: number | null) => formatSigned(v, { digits: 'metric' });
+
+/** Rows of the paired-interval table: purity deltas with their paired bootstrap interval (see `paired-delta.ts`). */
+function intervalRows(c: Comparison): string[][] {
+  const verdict = (iv: { lo: number; hi: number }) => (iv.hi < 0 || iv.lo > 0 ? 'excludes 0' : 'includes 0');
+  return [
+    ...c.rows.filter((r) => r.interval).map((r) => [r.layer, r.metric, formatDelta(r.delta), formatInterval(r.interval!), String(r.interval!.images), verdict(r.interval!)]),
+    ...c.classes.filter((r) => r.interval).map((r) => [r.layer, `purity of ${r.className}`, formatDelta(r.delta), formatInterval(r.interval!), String(r.interval!.images), verdict(r.interval!)]),
+  ];
+}
+
+/** Heading of the paired-interval table. */
+function intervalHeading(c: Comparison): string {
+  const level = c.rows.find((r) => r.interval)?.interval?.level ?? 0.95;
+  return `Paired ${Math.round(level * 100)} % bootstrap intervals of the purity deltas (images in both reports${c.significant ? '; --significant: a drop fails only when its interval excludes 0' : ''})`;
+}
+const formatCount = (n: number) => formatSigned(n, { digits: 0 });
 
 function counted(metrics: number, classes: number): string {
   const parts: string[] = [];
@@ -108,7 +112,7 @@ export function formatComparisonText(c: Comparison, maxImages = 5): string {
       const top = d.changes.slice(0, maxImages);
       if (top.length === 0) continue;
       out.push(`  ${d.layer}, most changed:`);
-      for (const x of top) out.push(`    ${x.path} (${x.label}): ${x.before}/${d.k} -> ${x.after}/${d.k} (${formatSigned(x.change)})`);
+      for (const x of top) out.push(`    ${x.path} (${x.label}): ${x.before}/${d.k} -> ${x.after}/${d.k} (${formatCount(x.change)})`);
     }
   }
   out.push('');
@@ -121,35 +125,24 @@ export function formatComparisonText(c: Comparison, maxImages = 5): string {
   return `${out.join('\n')}\n`;
 }
 
-const md = (s: string) => s.replace(/\|/g, '\\|');
-
-function mdTable(header: string[], rows: string[][], align: string[]): string {
-  return [`| ${header.join(' | ')} |`, `| ${align.join(' | ')} |`, ...rows.map((r) => `| ${r.map(md).join(' | ')} |`)].join('\n');
-}
-
-/** The comparison as Markdown (for a job summary or a PR comment). */
+/** The comparison as Markdown (for a job summary or a PR comment). Every name from a report is escaped. */
 export function formatComparisonMarkdown(c: Comparison, maxImages = 10): string {
-  const icon = (r: MetricRow | ClassRow) => (r.regressed ? ':x: regressed' : r.improved ? ':arrow_up: improved' : status(r));
+  const icon = (r: MetricRow | ClassRow) => (r.regressed ? ':x: regressed' : r.improved ? ':arrow_up: improved' : md(status(r)));
   const out: string[] = [`### Semantic baseline: ${verdict(c)}`, ''];
-  out.push(...header(c).map((l) => `- ${l}`), '');
-  out.push(mdTable(['layer', 'metric', 'before', 'after', 'delta', ''], c.rows.map((r) => [r.layer, r.metric, formatValue(r.before), formatValue(r.after), formatDelta(r.delta), icon(r)]), ['---', '---', '---:', '---:', '---:', '---']));
+  out.push(...header(c).map((l) => `- ${md(l, 400)}`), '');
+  const metricRow = (r: MetricRow) => [md(r.layer, 60), md(r.metric, 40), formatValue(r.before), formatValue(r.after), formatDelta(r.delta), icon(r)];
+  out.push(...markdownTable(['layer', 'metric', 'before', 'after', 'delta', ''], c.rows.map(metricRow), 'llrrrl'));
   if (c.classes.length > 0) {
-    out.push('', '<details><summary>Per-class purity</summary>', '');
-    out.push(mdTable(['layer', 'class', 'before', 'after', 'delta', ''], c.classes.map((r) => [r.layer, r.className, formatValue(r.before), formatValue(r.after), formatDelta(r.delta), icon(r)]), ['---', '---', '---:', '---:', '---:', '---']));
-    out.push('', '</details>');
+    const classRow = (r: ClassRow) => [md(r.layer, 60), md(r.className, 60), formatValue(r.before), formatValue(r.after), formatDelta(r.delta), icon(r)];
+    out.push('', ...details('Per-class purity', markdownTable(['layer', 'class', 'before', 'after', 'delta', ''], c.classes.map(classRow), 'llrrrl')));
   }
-  const paired = intervalRows(c);
-  if (paired.length > 0) {
-    out.push('', `<details><summary>${intervalHeading(c)}</summary>`, '');
-    out.push(mdTable(['layer', 'metric', 'delta', 'interval', 'images', ''], paired, ['---', '---', '---:', '---:', '---:', '---']));
-    out.push('', '</details>');
-  }
+  const paired = intervalRows(c).map(([layer, metric, ...rest]) => [md(layer, 60), md(metric, 80), ...rest]);
+  if (paired.length > 0) out.push('', ...details(intervalHeading(c), markdownTable(['layer', 'metric', 'delta', 'interval', 'images', ''], paired, 'llrrrl')));
   if (c.neighbors.length > 0) {
-    out.push('', '<details><summary>Query images that gained or lost same-class neighbours</summary>', '');
-    out.push(mdTable(['layer', 'k', 'compared', 'lost', 'gained', 'unchanged', 'net'], neighborSummary(c.neighbors), ['---', '---:', '---:', '---:', '---:', '---:', '---:']));
-    const rows = c.neighbors.flatMap((d) => d.changes.slice(0, maxImages).map((x) => [d.layer, `\`${x.path}\``, x.label, `${x.before}/${d.k}`, `${x.after}/${d.k}`, formatSigned(x.change)]));
-    if (rows.length > 0) out.push('', mdTable(['layer', 'image', 'class', 'before', 'after', 'change'], rows, ['---', '---', '---', '---:', '---:', '---:']));
-    out.push('', '</details>');
+    const lines = markdownTable(['layer', 'k', 'compared', 'lost', 'gained', 'unchanged', 'net'], neighborSummary(c.neighbors).map(([layer, ...rest]) => [md(layer, 60), ...rest]), 'lrrrrrr');
+    const rows = c.neighbors.flatMap((d) => d.changes.slice(0, maxImages).map((x) => [md(d.layer, 60), md(x.path, 100), md(x.label, 60), `${x.before}/${d.k}`, `${x.after}/${d.k}`, formatCount(x.change)]));
+    if (rows.length > 0) lines.push('', ...markdownTable(['layer', 'image', 'class', 'before', 'after', 'change'], rows, 'lllrrr'));
+    out.push('', ...details('Query images that gained or lost same-class neighbours', lines));
   }
   return `${out.join('\n')}\n`;
 }

@@ -16,12 +16,34 @@ import { type FakeGitHub, startFakeGitHub } from './helpers/fake-github.js';
 import { startFakeArtifactService } from './helpers/fake-artifact-service.js';
 import { type Workspace, makeWorkspace, runnerEnv } from './helpers/harness.js';
 import { makeReport, writeReport } from './helpers/reports.js';
+import { makeZip } from './helpers/make-zip.js';
+import { readZipEntry } from '../../src/action/zip-entry.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const BUNDLE = path.join(REPO, 'dist/action/index.js');
 const CLI = path.join(REPO, 'dist/src/cli/main.js');
 const TOKEN = 'ghp_BUNDLEtoken000011112222333344445555';
 const run = promisify(execFile);
+const WORKFLOW_REF = 'octo-org/classifier/.github/workflows/semantic-audit.yml@refs/pull/7/merge';
+const examples: { failing?: string; passing?: string } = {};
+
+/** docs/action-example-comment.md: the two comments of the fixture runs, rendered, then as Markdown. */
+function exampleDoc(e: typeof examples): string {
+  const section = (title: string, what: string, body = '') => [`## ${title}`, '', what, '', body.trim(), '', '<details><summary>Markdown source</summary>', '', '````markdown', body.trim(), '````', '', '</details>', ''];
+  return [
+    '# Example comments of the GitHub Action',
+    '',
+    'Written by `UPDATE_ACTION_EXAMPLE=1 npx vitest run test/action/bundle.test.ts`: the committed bundle',
+    '(`dist/action`) run as the runner runs it, on a pull request of a fake repository, against the',
+    "fake GitHub API of `test/action/helpers/fake-github.ts`. The base branch's report is the artefact of",
+    "main's last push run, found by the action itself (`baseline-report: auto`); the plots are the PNG",
+    "files the CLI wrote, committed to the `semantic-audit-images` branch (`publish-images: auto`). On",
+    'the fake API their links do not resolve; on github.com they render inline.',
+    '',
+    ...section('A failing audit', 'The pull request swaps in `fmnist-resnet-shortcut.onnx`, a model trained on images with a class-revealing shortcut.', e.failing),
+    ...section('A passing audit', 'The pull request keeps `fmnist-resnet.onnx`; the audit equals the baseline.', e.passing),
+  ].join('\n');
+}
 
 type BuildScript = { checkAction(): Promise<string[]>; readTree(dir: string): Promise<Map<string, Buffer>> };
 
@@ -81,8 +103,11 @@ describe('the bundled action on the fixture model', () => {
     ws = makeWorkspace();
     // A checkout of a project that uses semantic-audit: its CLI, models and probe images.
     for (const dir of ['dist', 'fixtures']) symlinkSync(path.join(REPO, dir), path.join(ws.dir, dir));
-    // The base branch's report: the well-trained model.
+    // The base branch's report: the well-trained model, uploaded as the artefact of main's last
+    // push run, where baseline-report: auto finds it.
     await run(process.execPath, ['dist/src/cli/main.js', 'audit', '--model', 'fixtures/models/fmnist-resnet.onnx', '--data', 'fixtures/fmnist5', '--layers', 'data,pool5', '--k', '10', '--out', 'base', '--quiet'], { cwd: ws.dir });
+    const zip = makeZip([{ name: 'report.json', data: readFileSync(path.join(ws.dir, 'base', 'report.json')) }], { deflate: true, descriptor: true });
+    gh.runs.push({ id: 4001, workflow: 'semantic-audit.yml', event: 'push', branch: 'main', conclusion: 'success', artifacts: [{ id: 88, name: 'semantic-audit-report-fashion-mnist-resnet', zip }] });
   }, 300_000);
 
   afterAll(async () => {
@@ -92,15 +117,18 @@ describe('the bundled action on the fixture model', () => {
 
   test('a PR that swaps in the shortcut-trained model: failing comment, summary, outputs', async () => {
     const command = 'node dist/src/cli/main.js audit --model fixtures/models/fmnist-resnet-shortcut.onnx --data fixtures/fmnist5 --layers data,pool5 --k 10 --min-purity pool5=0.8 --out semantic-audit-report --quiet';
-    const inputs = { command, 'github-token': TOKEN, 'baseline-report': 'base/report.json', title: 'Fashion-MNIST ResNet' };
+    // The defaults: baseline-report: auto, publish-images: auto.
+    const inputs = { command, 'github-token': TOKEN, title: 'Fashion-MNIST ResNet' };
     const service = await startFakeArtifactService(777);
-    const first = await runBundle(gh, ws, inputs, '1001', { ACTIONS_RUNTIME_TOKEN: service.runtimeToken, ACTIONS_RESULTS_URL: service.url }).finally(() => service.close());
+    const first = await runBundle(gh, ws, inputs, '1001', { ACTIONS_RUNTIME_TOKEN: service.runtimeToken, ACTIONS_RESULTS_URL: service.url, GITHUB_WORKFLOW_REF: WORKFLOW_REF }).finally(() => service.close());
     // The activation cache: nothing to restore; what the audit computed is saved.
     expect(service.caches.map((c) => [c.key, c.finalized])).toEqual([['semantic-audit-v1-Linux-title=fashion-mnist-resnet-run=1001-1', true]]);
     expect(first.stdout).toMatch(/\nActivation cache: saved \.semantic-audit\/cache \(\d+ files, [\d.]+ MiB; [^)]+ before the command\) as semantic-audit-v1-Linux-title=fashion-mnist-resnet-run=1001-1\.\n/);
     expect(first.stdout).toContain(`::add-mask::${TOKEN}`);
     expect(first.stdout.replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
     expect(first.stdout).not.toContain('::warning::');
+    expect(first.stdout).not.toContain('::notice::');
+    expect(first.stdout).toContain('Baseline: report.json of main (run 4001), https://github.com/octo-org/classifier/actions/runs/4001.');
     expect(first.stdout).toMatch(/::error::Semantic audit failed: the command exited with code 1; failed checks: pool5 purity\.micro >= 0\.8; regressions: pool5 purity\.micro /);
     expect(first.code).toBe(1);
     expect(gh.comments).toHaveLength(1);
@@ -127,19 +155,40 @@ describe('the bundled action on the fixture model', () => {
     const net = changes.reduce((a, b) => a + b, 0);
     expect(body).toContain(`- pool5: ${lost} images lost and ${gained} gained same-class neighbours (net ${net} of ${changes.length * 10})`);
     const worst = after.knn.images.map((im, i) => ({ im, c: changes[i] })).sort((a, b) => Math.abs(b.c) - Math.abs(a.c) || a.c - b.c || (a.im.path < b.im.path ? -1 : 1))[0];
-    expect(body).toContain(`| pool5 | ${worst.im.path} | ${worst.im.label} | ${old.get(worst.im.path)} → ${same(worst.im)} of 10 | ${worst.c} |`);
+    expect(body).toContain(`| ${worst.im.path} | ${worst.im.label} | ${old.get(worst.im.path)} → ${same(worst.im)} of 10 | ${worst.c} |`);
+    expect(body).toContain('against the baseline [main \\(run 4001\\)](https://github.com/octo-org/classifier/actions/runs/4001)');
+    // The plots the CLI wrote, on the images branch: grid, t-SNE pair, bars.
+    const tip = gh.refs.get('refs/heads/semantic-audit-images')!;
+    const published = gh.trees.get(gh.commits.get(tip)!.tree)!.map((e) => e.path);
+    expect(published.map((p) => p.split('/').pop())).toEqual(['neighbors-pool5.png', 'tsne-data.png', 'tsne-pool5.png', 'purity-bars.png']);
+    for (const e of gh.trees.get(gh.commits.get(tip)!.tree)!) expect(gh.blobs.get(e.sha)!.equals(readFileSync(path.join(ws.dir, 'semantic-audit-report', e.path.split('/').pop()!)))).toBe(true);
+    expect(body).toMatch(/!\[t-SNE \\\(data\\\)\]\(https:\/\/github\.com\/octo-org\/classifier\/raw\/semantic-audit-images\/pr-7\/\d{4}-\d{2}-\d{2}-1001-1\/fashion-mnist-resnet\/tsne-data\.png\) !\[t-SNE \\\(pool5\\\)\]/);
     expect(first.summary).toContain('### ❌ Semantic audit failed · Fashion-MNIST ResNet');
-    expect(first.summary).toContain('#### Purity per layer');
+    expect(first.summary).toContain('#### All layers (2 layers, deltas against the baseline)');
     expect(first.output).toMatch(/^passed<<ghadelimiter_[\w-]+\nfalse\n/m);
     expect(first.output).toContain(`comment-id<<`);
     expect(first.output).toContain(`https://github.com/octo-org/classifier/pull/7#issuecomment-${gh.comments[0].id}`);
-    if (process.env.UPDATE_ACTION_EXAMPLE) writeFileSync(path.join(REPO, 'docs/action-example-comment.md'), body);
+    examples.failing = body;
 
     // The next push reads the same report: the comment is updated in place.
-    const second = await runBundle(gh, ws, { ...inputs, command: 'none' }, '1002');
+    const second = await runBundle(gh, ws, { ...inputs, command: 'none' }, '1002', { GITHUB_WORKFLOW_REF: WORKFLOW_REF });
     expect(second.code).toBe(1);
     expect(gh.comments).toHaveLength(1);
     expect(gh.comments[0].body).toContain('actions/runs/1002');
+  }, 300_000);
+
+  test('a PR that keeps the well-trained model: passing comment, no regression, the plots', async () => {
+    const command = 'node dist/src/cli/main.js audit --model fixtures/models/fmnist-resnet.onnx --data fixtures/fmnist5 --layers data,pool5 --k 10 --min-purity pool5=0.8 --out semantic-audit-report --quiet';
+    const r = await runBundle(gh, ws, { command, 'github-token': TOKEN, title: 'Fashion-MNIST ResNet' }, '1003', { GITHUB_WORKFLOW_REF: WORKFLOW_REF });
+    expect(r.stdout).not.toContain('::warning::');
+    expect(r.code).toBe(0);
+    const body = gh.comments[0].body;
+    expect(body).toContain('### ✅ Semantic audit passed · Fashion-MNIST ResNet');
+    expect(body).toContain('No regression against the baseline [main \\(run 4001\\)](https://github.com/octo-org/classifier/actions/runs/4001) (tolerance 0.020).');
+    expect(body).not.toContain('#### Biggest neighbour changes');
+    expect(body).toMatch(/#### Plots\n\n!\[nearest neighbours \\\(pool5\\\)\]/);
+    examples.passing = body;
+    if (process.env.UPDATE_ACTION_EXAMPLE) writeFileSync(path.join(REPO, 'docs/action-example-comment.md'), exampleDoc(examples));
   }, 300_000);
 });
 
@@ -159,6 +208,8 @@ describe('the bundled action with the Actions runtime', () => {
       const zip = service.uploaded();
       expect(zip.subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');
       expect(zip.includes('report.json')).toBe(true);
+      // what @actions/artifact uploads, the reader of baseline-report: auto reads
+      expect(JSON.parse(readZipEntry(zip, 'report.json')!.toString('utf8')).layers[0].name).toBe('pool5');
       expect(zip.includes('index.html')).toBe(true);
       expect(gh.comments[0].body).toContain('📊 [Full HTML report](https://github.com/octo-org/classifier/actions/runs/3003/artifacts/4242) (artefact semantic-audit-report-nightly, download and open index.html)');
     } finally {

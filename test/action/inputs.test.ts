@@ -14,10 +14,11 @@ describe('parseInputs', () => {
       comment: 'always',
       title: '',
       failOnRegression: true,
-      baselineReport: undefined,
+      baselineReport: 'auto',
       tolerance: 0.02,
-      publishImages: 'none',
+      publishImages: 'auto',
       imagesBranch: 'semantic-audit-images',
+      imagesRetentionDays: 30,
       artifactName: 'semantic-audit-report',
       prNumber: undefined,
       commentAuthor: 'github-actions[bot]',
@@ -25,6 +26,12 @@ describe('parseInputs', () => {
       cacheDir: '.semantic-audit/cache',
       cacheKey: '',
     });
+  });
+
+  test('baseline-report: auto (default), none, or a path', () => {
+    expect(parseInputs(get({ 'baseline-report': 'none' })).baselineReport).toBeUndefined();
+    expect(parseInputs(get({ 'baseline-report': ' base/report.json ' })).baselineReport).toBe('base/report.json');
+    expect(parseInputs(get({ 'images-retention-days': '7' })).imagesRetentionDays).toBe(7);
   });
 
   test('activation cache inputs', () => {
@@ -44,7 +51,9 @@ describe('parseInputs', () => {
 
   test.each([
     [{ comment: 'sometimes' }, 'Expected one of "always", "on-failure", "on-change", "off" for comment but received "sometimes"'],
-    [{ 'publish-images': 'pages' }, 'Expected one of "none", "branch" for publish-images but received "pages"'],
+    [{ 'publish-images': 'pages' }, 'Expected one of "auto", "branch", "none" for publish-images but received "pages"'],
+    [{ 'images-retention-days': '0' }, 'Expected integer >= 1 for images-retention-days but received "0"'],
+    [{ 'images-retention-days': '1.5' }, 'Expected integer >= 1 for images-retention-days but received "1.5"'],
     [{ 'fail-on-regression': 'yes' }, 'Expected true or false for fail-on-regression but received "yes"'],
     [{ tolerance: 'small' }, 'Expected number in [0, 1] for tolerance but received "small"'],
     [{ tolerance: '2' }, 'Expected number in [0, 1] for tolerance but received "2"'],

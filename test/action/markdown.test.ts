@@ -4,51 +4,14 @@ import {
   GITHUB_COMMENT_LIMIT,
   buildComment,
   buildSummary,
-  clip,
   commentDigest,
   commentMarker,
-  escapeMarkdown,
-  inlineCode,
   truncateMarkdown,
 } from '../../src/action/markdown.js';
 import { compareReports } from '../../src/baseline/compare.js';
 import { makeReport } from './helpers/reports.js';
 
 const WJ = '\u2060';
-
-describe('escapeMarkdown', () => {
-  test('escapes inline syntax, mentions and issue links', () => {
-    expect(escapeMarkdown('**bold** @team fixes #12 <img src=x> a|b [x](y) `code` $x$ ~~s~~ &amp; _i_ !')).toBe(
-      `\\*\\*bold\\*\\* \\@${WJ}team fixes \\#${WJ}12 \\<img src=x\\> a\\|b \\[x\\]\\(y\\) \\\`code\\\` \\$x\\$ \\~\\~s\\~\\~ \\&amp; \\_i\\_ \\!`,
-    );
-  });
-
-  test('escapes what would start a block, and flattens line breaks', () => {
-    expect(escapeMarkdown('- item')).toBe('\\- item');
-    expect(escapeMarkdown('12. item')).toBe('12\\. item');
-    expect(escapeMarkdown('= heading')).toBe('\\= heading');
-    expect(escapeMarkdown('a\nb\r\n\tc\u2028d')).toBe('a b c d');
-    expect(escapeMarkdown('test/coat/img-01.png')).toBe('test/coat/img-01.png');
-    expect(escapeMarkdown('back\\slash')).toBe('back\\\\slash');
-  });
-});
-
-describe('inlineCode', () => {
-  test('picks a fence longer than the backticks inside and pads when needed', () => {
-    expect(inlineCode('npx vitest run')).toBe('`npx vitest run`');
-    expect(inlineCode('echo `date` @team')).toBe('``echo `date` @team``');
-    expect(inlineCode('`x`')).toBe('`` `x` ``');
-    expect(inlineCode('a\nb')).toBe('`a b`');
-  });
-});
-
-describe('clip', () => {
-  test('keeps both ends of a long name', () => {
-    expect(clip('abcdefghij', 5)).toBe('ab…ij');
-    expect(clip('short', 5)).toBe('short');
-    expect(Array.from(clip('😀'.repeat(10), 5))).toHaveLength(5);
-  });
-});
 
 describe('commentMarker', () => {
   test('encodes the title so it cannot close the HTML comment or match another title', () => {
@@ -97,11 +60,13 @@ describe('buildComment', () => {
     expect(lines[0]).toBe('<!-- semantic-audit:comment title=ResNet%20%40core -->');
     expect(lines[1]).toMatch(/^<!-- semantic-audit:digest=[0-9a-f]{16} -->$/);
     expect(lines[2]).toBe(`### ✅ Semantic audit passed · ResNet \\@${WJ}core`);
-    expect(body).toContain('model classifier.onnx · 8 query images in 2 classes · all 1 check passed\n');
-    expect(body).toContain('|  | Check | Value | Threshold |\n|---|---|--:|--:|\n| ✅ | pool5 purity.micro \\>= 0.8 | 0.900 | ≥ 0.800 |\n');
-    // the weakest class name is escaped
-    expect(body).toContain(`| pool5 | 5 | 0.900 | 0.900 | coat 0.900 |`);
-    expect(body).toContain(`| data | 5 | 0.200 | 0.200 | coat 0.200 |`);
+    expect(body).toContain('focus layer **pool5** · model classifier.onnx · 8 query images in 2 classes · all 1 check passed\n');
+    expect(body).toContain('|  | Gated check | Value | Threshold |\n|---|---|--:|--:|\n| ✅ | pool5 purity.micro \\>= 0.8 | 0.900 | ≥ 0.800 |\n');
+    // every layer, folded into one block, the focus layer marked
+    expect(body).toContain(
+      '<details><summary>All layers (2 layers)</summary>\n\n| Layer | k | Micro purity | Macro purity | Weakest class |\n|---|--:|--:|--:|---|\n| data | 5 | 0.200 | 0.200 | coat 0.200 |\n| **pool5** (focus) | 5 | 0.900 | 0.900 | coat 0.900 |\n\n</details>\n',
+    );
+    expect(body.match(/<details>/g)).toHaveLength(1);
     expect(body).toContain('📊 [Full HTML report](https://github.com/o/r/actions/runs/1/artifacts/9) (artefact semantic-audit-report, download and open index.html)');
     expect(body.endsWith('<sub>semantic-audit 0.1.0 · commit abcdef0 · [workflow run](https://github.com/o/r/actions/runs/1)</sub>\n')).toBe(true);
     // without an HTML report in the directory, the link says what it is
@@ -113,7 +78,7 @@ describe('buildComment', () => {
     const now = makeReport({ layers: { pool5: { sameClass: (_i, l) => (l === 'coat' ? 5 : 2) } }, classes: ['coat', 'shirt **x** @y'] });
     const c = compareReports(base, now);
     const body = buildComment(outcome({ entries: [{ report: now, comparison: c }], baseline: { source: 'main' } }));
-    expect(body).toContain(`| pool5 | test/shirt \\*\\*x\\*\\* \\@${WJ}y/shirt \\*\\*x\\*\\* \\@${WJ}y-0.png | shirt \\*\\*x\\*\\* \\@${WJ}y | 5 → 2 of 5 | -3 |`);
+    expect(body).toContain(`| test/shirt \\*\\*x\\*\\* \\@${WJ}y/shirt \\*\\*x\\*\\* \\@${WJ}y-0.png | shirt \\*\\*x\\*\\* \\@${WJ}y | 5 → 2 of 5 | -3 |`);
     expect(body).not.toMatch(/[^\\]\*\*x/);
   });
 
@@ -151,19 +116,81 @@ describe('buildSummary', () => {
     expect(s.startsWith('### ✅ Semantic audit passed\n')).toBe(true);
     expect(s).not.toContain('<!--');
     expect(s).not.toContain('<details>');
-    expect(s).toContain('#### Purity per layer\n\n| Layer | k | Micro purity | Macro purity | Weakest class |');
+    expect(s).toContain('#### All layers (2 layers)\n\n| Layer | k | Micro purity | Macro purity | Weakest class |');
   });
 });
 
 describe('buildComment with plots', () => {
-  test('shows the plots, escapes their names, and leaves them out of the digest', () => {
-    const extra = { name: 'sweep.png', url: 'https://github.com/o/r/raw/aaa/s.png' };
-    const a = buildComment(outcome({ images: [{ name: 'plots/pool5 [t-SNE].png', url: 'https://github.com/o/r/raw/aaa/p.png' }, extra] }));
-    const b = buildComment(outcome({ images: [{ name: 'plots/pool5 [t-SNE].png', url: 'https://github.com/o/r/raw/bbb/p.png' }, extra] }));
+  test('the grid, the t-SNE pair on one line, the bars; names escaped; plot URLs out of the digest', () => {
+    const imgs = (sha: string) => [
+      { name: 'neighbors-pool5.png', url: `https://github.com/o/r/raw/${sha}/n.png`, alt: 'nearest neighbours (pool5)' },
+      { name: 'tsne-data.png', url: `https://github.com/o/r/raw/${sha}/t1.png`, alt: 't-SNE (data)' },
+      { name: 'tsne-pool5.png', url: `https://github.com/o/r/raw/${sha}/t2.png`, alt: 't-SNE [pool5]' },
+      { name: 'purity-bars.png', url: `https://github.com/o/r/raw/${sha}/b.png` },
+    ];
+    const a = buildComment(outcome({ images: imgs('aaa') }));
+    const b = buildComment(outcome({ images: imgs('bbb') }));
     expect(a).toContain(
-      '#### Plots\n\n![plots/pool5 \\[t-SNE\\].png](https://github.com/o/r/raw/aaa/p.png)\n\n<details><summary>1 more plot</summary>\n\n![sweep.png](https://github.com/o/r/raw/aaa/s.png)\n\n</details>\n',
+      [
+        '#### Plots',
+        '',
+        '![nearest neighbours \\(pool5\\)](https://github.com/o/r/raw/aaa/n.png)',
+        '',
+        '![t-SNE \\(data\\)](https://github.com/o/r/raw/aaa/t1.png) ![t-SNE \\[pool5\\]](https://github.com/o/r/raw/aaa/t2.png)',
+        '',
+        '![purity-bars.png](https://github.com/o/r/raw/aaa/b.png)',
+        '',
+      ].join('\n'),
     );
+    // the plots come before the folded layers
+    expect(a.indexOf('#### Plots')).toBeLessThan(a.indexOf('<details>'));
     expect(commentDigest(a)).toBe(commentDigest(b));
     expect(buildSummary(outcome({ images: [{ name: 'x.png', url: 'https://u/x.png' }] }))).toContain('![x.png](https://u/x.png)');
+  });
+
+  test('without plots, the one line on how to enable them', () => {
+    const note = 'Plots are not shown: add `contents: write`.';
+    expect(buildComment(outcome({ imagesNote: note }))).toContain(`\n📷 ${note}\n`);
+    expect(buildComment(outcome({ imagesNote: note, images: [{ name: 'x.png', url: 'https://u/x.png' }] }))).not.toContain(note);
+  });
+});
+
+describe('the short comment', () => {
+  const base = makeReport({ layers: { data: { sameClass: () => 2 }, layer3: { sameClass: () => 3 }, pool5: { sameClass: () => 5, minPurity: 0.6 }, logits: { sameClass: () => 5 } }, modelSha256: 'base' });
+  const worse = makeReport({ layers: { data: { sameClass: () => 2 }, layer3: { sameClass: (i) => 1 + (i % 2) }, pool5: { sameClass: (i, l) => (l === 'shirt' ? 1 : 5 - (i % 2)), minPurity: 0.6 }, logits: { sameClass: () => 5 } }, modelSha256: 'pr' });
+  worse.layers[3].kind = 'logits';
+  base.layers[3].kind = 'logits';
+  const c = compareReports(base, worse);
+  const body = buildComment(outcome({ passed: false, entries: [{ report: worse, comparison: c }], baseline: { source: 'main (run 5)', url: 'https://github.com/o/r/actions/runs/5' } }));
+
+  test('verdict, gated checks, regressions, neighbour changes of the focus layer, then one folded block', () => {
+    const at = (s: string) => {
+      const i = body.indexOf(s);
+      expect(i, s).toBeGreaterThanOrEqual(0);
+      return i;
+    };
+    const order = [
+      '### ❌ Semantic audit failed',
+      'focus layer **pool5**',
+      '| ✅ | pool5 purity.micro \\>= 0.6 | 0.667 | ≥ 0.600 | 1.000 | **-0.333** ⚠️ |',
+      '**4 regressions** against the baseline [main \\(run 5\\)](https://github.com/o/r/actions/runs/5) (tolerance 0.020):',
+      '#### Biggest neighbour changes in pool5',
+      '<details><summary>All layers (4 layers, deltas against the baseline)</summary>',
+    ].map(at);
+    expect(order).toEqual([...order].sort((x, y) => x - y));
+    // the neighbour table is the focus layer's only; layer3's total is in the folded block
+    expect(body).toContain('- pool5: 8 images lost and 0 gained same-class neighbours (net -20 of 60)\n');
+    const folded = body.slice(body.indexOf('<details>'));
+    expect(folded).toContain('- layer3: 12 images lost and 0 gained same-class neighbours (net -18 of 60)');
+    expect(body.slice(0, body.indexOf('<details>'))).not.toContain('layer3:');
+    expect(body.match(/<details>/g)).toHaveLength(1);
+    // five images, then a count
+    expect(body).toContain('_3 more changed images are listed in the full report._');
+  });
+
+  test('the comment is much shorter than the summary', () => {
+    const summary = buildSummary(outcome({ passed: false, entries: [{ report: worse, comparison: c }], baseline: { source: 'main' } }));
+    expect(summary).toContain('#### All layers (4 layers, deltas against the baseline)');
+    expect(summary.split('\n').filter((l) => l.startsWith('| ')).length).toBeGreaterThan(body.split('\n').slice(0, body.split('\n').indexOf('<details><summary>All layers (4 layers, deltas against the baseline)</summary>')).filter((l) => l.startsWith('| ')).length);
   });
 });

@@ -21,6 +21,7 @@ const TOKEN = 'ghs_FAKEtoken0123456789abcdefABCDEF';
 const APP_TOKEN = 'ghs_APPtoken9876543210zyxwvuZYXWVU';
 const READONLY = 'ghs_READONLYtoken000000000000000000';
 const PR = 7;
+const NOW = new Date('2026-11-29T12:00:00Z');
 
 let gh: FakeGitHub;
 let ws: Workspace;
@@ -218,7 +219,8 @@ describe('baseline', () => {
     expect(body).toContain('**2 regressions** against the baseline base/report.json (tolerance 0.020):');
     expect(body).toContain('| ✅ | pool5 purity.micro \\>= 0.6 | 0.667 | ≥ 0.600 | 1.000 | **-0.333** ⚠️ |');
     expect(body).toContain('model changed since the baseline');
-    expect(body).toContain('| pool5 | test/shirt/shirt-0.png | shirt | 5 → 1 of 5 | -4 |');
+    expect(body).toContain('#### Biggest neighbour changes in pool5');
+    expect(body).toContain('| test/shirt/shirt-0.png | shirt | 5 → 1 of 5 | -4 |');
     expect(body).toContain('- pool5: 8 images lost and 0 gained same-class neighbours (net -20 of 60)');
   });
 
@@ -323,20 +325,23 @@ describe('images, artefact, summary and the token', () => {
   test('publish-images: branch commits the plots to an orphan branch and shows them inline', async () => {
     withPlots();
     const env = runnerEnv(gh.url, ws.dir);
-    const { result } = await run(inputs({ 'publish-images': 'branch', title: 'ResNet' }), env);
+    const { result } = await run(inputs({ 'publish-images': 'branch', title: 'ResNet' }), env, { now: () => NOW });
     const tip = gh.refs.get('refs/heads/semantic-audit-images')!;
     expect(gh.commits.get(tip)!.parents).toEqual([]);
     const tree = gh.trees.get(gh.commits.get(tip)!.tree)!;
-    expect(tree.map((e) => e.path)).toEqual(['pr-7/987654321-1/resnet/purity.png', 'pr-7/987654321-1/resnet/plots/pool5 tsne.png']);
+    // none of the report's usual plot names: `branch` publishes every PNG
+    expect(tree.map((e) => e.path)).toEqual(['pr-7/2026-11-29-987654321-1/resnet/purity.png', 'pr-7/2026-11-29-987654321-1/resnet/plots/pool5 tsne.png']);
     expect(gh.blobs.get(tree[0].sha)!.toString()).toBe('\x89PNG fake purity');
-    const url = `https://github.com/octo-org/classifier/raw/${tip}/pr-7/987654321-1/resnet/plots/pool5%20tsne.png`;
+    const url = 'https://github.com/octo-org/classifier/raw/semantic-audit-images/pr-7/2026-11-29-987654321-1/resnet/plots/pool5%20tsne.png';
     expect(result.images.map((i) => i.url)).toContain(url);
-    expect(gh.comments[0].body).toContain(`![plots/pool5 tsne.png](${url})`);
+    expect(gh.comments[0].body).toContain(`![pool5 tsne](${url})`);
 
-    const again = await run(inputs({ 'publish-images': 'branch', title: 'ResNet' }), { ...env, GITHUB_RUN_ID: '987654322' });
+    // the next run keeps the first run's plots in the tree, on top of the first commit
+    const again = await run(inputs({ 'publish-images': 'branch', title: 'ResNet' }), { ...env, GITHUB_RUN_ID: '987654322' }, { now: () => NOW });
     const tip2 = gh.refs.get('refs/heads/semantic-audit-images')!;
     expect(gh.commits.get(tip2)!.parents).toEqual([tip]);
-    expect(again.result.images[0].url).toContain(`/raw/${tip2}/pr-7/987654322-1/resnet/`);
+    expect(gh.trees.get(gh.commits.get(tip2)!.tree)!.map((e) => e.path)).toHaveLength(4);
+    expect(again.result.images[0].url).toContain('/raw/semantic-audit-images/pr-7/2026-11-29-987654322-1/resnet/');
   });
 
   test('a read-only token cannot publish images: a warning naming contents: write', async () => {
@@ -375,8 +380,8 @@ describe('images, artefact, summary and the token', () => {
     const summary = readFileSync(summaryFile, 'utf8');
     expect(summary).toContain('### ✅ Semantic audit passed');
     expect(summary).toContain('| ✅ | pool5 purity.micro \\>= 0.6 | 1.000 | ≥ 0.600 | 0.800 | +0.200 ⬆️ |');
-    expect(summary).toContain('#### Purity per layer');
-    expect(summary).toContain('| pool5 | 5 | 1.000 | +0.200 ⬆️ | 1.000 | +0.200 ⬆️ | coat 1.000 |');
+    expect(summary).toContain('#### All layers (1 layer, deltas against the baseline)');
+    expect(summary).toContain('| **pool5** (focus) | 5 | 1.000 | +0.200 ⬆️ | 1.000 | +0.200 ⬆️ | coat 1.000 |');
     expect(readFileSync(outputFile, 'utf8')).toMatch(/^passed<<ghadelimiter_[\w-]+\ntrue\n/);
   });
 

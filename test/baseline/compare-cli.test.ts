@@ -99,7 +99,7 @@ describe('semantic-audit compare', () => {
     const text = await readFile(md, 'utf8');
     expect(text).toContain('### Semantic baseline: REGRESSED: 2 metrics dropped more than the tolerance');
     expect(text).toContain('| pool5 | purity.micro | 0.813 | 0.688 | -0.125 | :x: regressed |');
-    expect(text).toContain('| pool5 | `test/cat/1.png` | cat | 4/4 | 2/4 | -2 |');
+    expect(text).toContain('| pool5 | test/cat/1.png | cat | 4/4 | 2/4 | -2 |');
   });
 
   it('gates only the chosen metrics, and refuses one no layer has', async () => {

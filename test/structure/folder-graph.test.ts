@@ -12,8 +12,8 @@ const SRC = path.join(import.meta.dirname, '..', '..', 'src');
  * rank. `cli | vitest | action | report -> audit -> {source, cache} -> {model, data} -> {math,
  * metrics, embed}`, with `shard` (extraction shards) between source and cache, `baseline` between
  * the consumers and `audit`, `config` (the config file) and `gates` (gate expressions) just below
- * `audit`, `result` (the report contract) below them, and `errors.ts` and
- * `version.ts` at the bottom. A new folder must be placed here.
+ * `audit`, `result` (the report contract) below them, `format` (Markdown, numbers, the focus
+ * layer) above `errors.ts` and `version.ts` at the bottom. A new folder must be placed here.
  */
 const RANK: Record<string, number> = {
   'index.ts': 100,
@@ -34,6 +34,8 @@ const RANK: Record<string, number> = {
   metrics: 20,
   embed: 20,
   math: 10,
+  // Markdown and number formatting and the focus-layer rule: pure, imports nothing of src/.
+  format: 5,
   'errors.ts': 0,
   'version.ts': 0,
 };

@@ -6,6 +6,7 @@
 import type { ImageNeighbors } from '../../result/report.js';
 import { imageFile } from '../thumbnails.js';
 import type { ReportLayer, RenderableReport } from '../types.js';
+import { formatFixed, formatSigned, signOf } from '../../format/number.js';
 
 /** Assigns one id per image file; the page defines each thumbnail once (CSS class `th-<id>`). */
 export class ThumbIndex {
@@ -133,15 +134,12 @@ export interface NeighbourCell extends ThumbView {
   title: string;
 }
 
-/** A number with `digits` decimals; `-` for null, undefined or NaN. */
+/** A number with `digits` decimals; `-` for null, undefined or NaN (`format/number.ts`). */
 export function formatNumber(v: number | null | undefined, digits = 3): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits);
+  return formatFixed(v, digits);
 }
 
-/** A signed difference (`+0.012`, `\u22120.034`, `0.000`), and whether it is up, down or flat. */
+/** A signed difference (`+0.012`, `\u22120.034`, `0.000`), and whether it is up, down or flat (`format/number.ts`). */
 export function formatDelta(v: number | null | undefined, digits = 3): { text: string; dir: 'up' | 'down' | 'flat' | 'none' } {
-  if (v === null || v === undefined || !Number.isFinite(v)) return { text: '-', dir: 'none' };
-  const r = Number(v.toFixed(digits));
-  if (r === 0) return { text: (0).toFixed(digits), dir: 'flat' };
-  return r > 0 ? { text: `+${r.toFixed(digits)}`, dir: 'up' } : { text: `\u2212${Math.abs(r).toFixed(digits)}`, dir: 'down' };
+  return { text: formatSigned(v, { digits, minus: '\u2212' }), dir: signOf(v, digits) };
 }

@@ -1,8 +1,11 @@
 /**
  * A small fake of the GitHub REST API on 127.0.0.1: the endpoints the action calls, with
  * GitHub's status codes and shapes. Tokens map to users; a read-only token (a fork's
- * GITHUB_TOKEN) gets 403 on writes, an integration token (GITHUB_TOKEN, GitHub Apps) gets 403 on
- * `GET /user`, as on github.com. Every request is recorded for assertions.
+ * GITHUB_TOKEN) gets 403 on writes, a token without `contents: write` gets 403 on git writes, a
+ * token without `actions: read` gets 403 on the Actions endpoints, and an integration token
+ * (GITHUB_TOKEN, GitHub Apps) gets 403 on `GET /user`, as on github.com. Workflow runs and their
+ * artefacts are seeded; an artefact download answers 302 to a storage URL, as GitHub does.
+ * Every request is recorded for assertions.
  */
 
 import { createHash } from 'node:crypto';
@@ -16,6 +19,23 @@ export interface FakeToken {
   kind: 'user' | 'integration';
   /** Writes answer 403 "Resource not accessible by integration". */
   readOnly?: boolean;
+  /** Without `contents: write`: git writes (blobs, trees, commits, refs) answer 403. */
+  noContentsWrite?: boolean;
+  /** Without `actions: read`: the Actions endpoints answer 403. */
+  noActionsRead?: boolean;
+}
+
+/** A seeded workflow run. */
+export interface FakeRun {
+  id: number;
+  /** Workflow file name, e.g. `semantic-audit.yml`. */
+  workflow: string;
+  event: string;
+  branch: string;
+  conclusion: 'success' | 'failure';
+  /** `owner/name` of the head repository. @default the fake's repository */
+  headRepository?: string;
+  artifacts: { id: number; name: string; zip: Buffer; expired?: boolean }[];
 }
 
 export interface FakeComment {
@@ -46,7 +66,9 @@ export interface FakeGitHub {
   trees: Map<string, { path: string; sha: string; mode: string; type: string }[]>;
   commits: Map<string, { message: string; tree: string; parents: string[] }>;
   refs: Map<string, string>;
-  pulls: Map<number, { headSha: string }>;
+  pulls: Map<number, { headSha: string; state?: 'open' | 'closed' }>;
+  /** Workflow runs, newest first. */
+  runs: FakeRun[];
   /** Adds a comment as `login` (not through the API). */
   seedComment(issue: number, login: string, body: string): FakeComment;
   /** Makes matching requests fail with `status` until cleared. */
@@ -86,7 +108,8 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     trees: new Map<string, { path: string; sha: string; mode: string; type: string }[]>(),
     commits: new Map<string, { message: string; tree: string; parents: string[] }>(),
     refs: new Map<string, string>(),
-    pulls: new Map<number, { headSha: string }>(),
+    pulls: new Map<number, { headSha: string; state?: 'open' | 'closed' }>(),
+    runs: [] as FakeRun[],
   };
   let base = '';
   const commentJson = (c: FakeComment) => ({ id: c.id, body: c.body, user: { login: c.user.login, type: c.user.login.endsWith('[bot]') ? 'Bot' : 'User' }, html_url: c.html_url, issue_url: `${base}/repos/${owner}/${repo}/issues/${c.issue}` });
@@ -109,7 +132,15 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     }
     const method = req.method ?? 'GET';
     const p = url.pathname;
+    let m0: RegExpExecArray | null;
     state.requests.push({ method, path: p, query: url.searchParams, authorization: req.headers.authorization, body, rawBody });
+    // Artefact storage: a signed URL, no token (as Azure blob storage behind GitHub's redirect).
+    if ((m0 = /^\/_storage\/artifact-(\d+)\.zip$/.exec(p)) && method === 'GET') {
+      const a = state.runs.flatMap((r) => r.artifacts).find((x) => x.id === Number(m0![1]));
+      if (!a || url.searchParams.get('sig') !== 'fake-signature') return send(res, 403, { message: 'AuthenticationFailed' });
+      res.writeHead(200, { 'content-type': 'application/zip', 'content-length': String(a.zip.length) });
+      return res.end(a.zip);
+    }
     const auth = req.headers.authorization ?? '';
     const token = Object.entries(options.tokens).find(([t]) => auth === `token ${t}` || auth === `Bearer ${t}` || auth === `bearer ${t}`)?.[1];
     if (!token) return send(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
@@ -162,7 +193,51 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     if ((m = /^\/pulls\/(\d+)$/.exec(rest)) && method === 'GET') {
       const pr = state.pulls.get(Number(m[1]));
       if (!pr) return send(res, 404, { message: 'Not Found' });
-      return send(res, 200, { number: Number(m[1]), head: { sha: pr.headSha } });
+      return send(res, 200, { number: Number(m[1]), state: pr.state ?? 'open', head: { sha: pr.headSha } });
+    }
+    if (rest.startsWith('/actions/') && token.noActionsRead) return denied();
+    if ((m = /^\/actions\/workflows\/([^/]+)\/runs$/.exec(rest)) && method === 'GET') {
+      const branch = url.searchParams.get('branch');
+      const status = url.searchParams.get('status');
+      const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
+      const runs = state.runs.filter((r) => r.workflow === m![1] && (!branch || r.branch === branch) && (!status || r.conclusion === status));
+      return send(res, 200, {
+        total_count: runs.length,
+        workflow_runs: runs.slice(0, perPage).map((r) => ({
+          id: r.id,
+          event: r.event,
+          head_branch: r.branch,
+          head_sha: `${r.id}`.padStart(40, '0'),
+          head_repository: { full_name: r.headRepository ?? `${owner}/${repo}` },
+          status: 'completed',
+          conclusion: r.conclusion,
+          html_url: `https://github.com/${owner}/${repo}/actions/runs/${r.id}`,
+        })),
+      });
+    }
+    if ((m = /^\/actions\/runs\/(\d+)\/artifacts$/.exec(rest)) && method === 'GET') {
+      const run = state.runs.find((r) => r.id === Number(m![1]));
+      if (!run) return send(res, 404, { message: 'Not Found' });
+      const name = url.searchParams.get('name');
+      const list = run.artifacts.filter((a) => !name || a.name === name);
+      return send(res, 200, { total_count: list.length, artifacts: list.map((a) => ({ id: a.id, name: a.name, expired: a.expired ?? false, size_in_bytes: a.zip.length })) });
+    }
+    if ((m = /^\/actions\/artifacts\/(\d+)\/zip$/.exec(rest)) && method === 'GET') {
+      const a = state.runs.flatMap((r) => r.artifacts).find((x) => x.id === Number(m![1]));
+      if (!a) return send(res, 404, { message: 'Not Found' });
+      if (a.expired) return send(res, 410, { message: 'Artifact has expired' });
+      return send(res, 302, undefined, { location: `${base}/_storage/artifact-${a.id}.zip?sig=fake-signature` });
+    }
+    if (rest.startsWith('/git/') && write && token.noContentsWrite) return denied();
+    if ((m = /^\/git\/commits\/([0-9a-f]{40})$/.exec(rest)) && method === 'GET') {
+      const c = state.commits.get(m[1]);
+      if (!c) return send(res, 404, { message: 'Not Found' });
+      return send(res, 200, { sha: m[1], message: c.message, tree: { sha: c.tree }, parents: c.parents.map((sha) => ({ sha })) });
+    }
+    if ((m = /^\/git\/trees\/([0-9a-f]{40})$/.exec(rest)) && method === 'GET') {
+      const t = state.trees.get(m[1]);
+      if (!t) return send(res, 404, { message: 'Not Found' });
+      return send(res, 200, { sha: m[1], tree: t.map((e) => ({ ...e, type: 'blob' })), truncated: false });
     }
     if (rest === '/git/blobs' && method === 'POST') {
       if (b.encoding !== 'base64' || typeof b.content !== 'string') return send(res, 422, { message: 'Invalid request.' });

@@ -86,7 +86,7 @@ export function runnerEnv(apiUrl: string, workspace: string, event = 'pull_reque
 }
 
 /** Runs the action with `inputs` (names as in action.yml) in `env`; `cacheClient` replaces `@actions/cache`. */
-export async function run(inputs: Record<string, string>, env: Record<string, string | undefined>, deps: { cacheClient?: CacheClient } = {}): Promise<{ result: ActionResult; rec: Recorded }> {
+export async function run(inputs: Record<string, string>, env: Record<string, string | undefined>, deps: { cacheClient?: CacheClient; now?: () => Date } = {}): Promise<{ result: ActionResult; rec: Recorded }> {
   const { io, rec } = recordingIO();
   const parsed = parseInputs((name) => inputs[name] ?? '');
   const ctx = await readActionContext(env);
