@@ -30,7 +30,8 @@ export const AUDIT_INPUT_HELP = `  --gate <expr>              fail (exit 1) unle
   --config <file>            settings file (default: semantic-audit.config.json in the working
                              directory or above); flags override it
   --max-per-class <n>        audit at most n images per class and split (a seeded sample, stable by path)
-  --features <layer=f.npy>   audit precomputed features (one row per image) instead of a model; repeatable
+  --features <layer=f.npy>   audit precomputed features (one row per image) instead of a model; repeatable;
+                             --layers then defaults to every given layer
   --labels <file>            with --features: one class name per line, rows in the same order
   --splits <file>            with --features: one split (train/test) per line; none = leave-one-out
   --images <file>            with --features: one image path per line (relative to the file), for thumbnails`;

@@ -109,8 +109,7 @@ export async function openFeaturesSource(input: FeatureSetInput | FeatureFiles, 
   const isFiles = Object.values(input.layers).some((v) => typeof v === 'string');
   if (isFiles) {
     const files = input as FeatureFiles;
-    const abs = Object.fromEntries(Object.entries(files.layers).map(([k, f]) => [k, f]));
-    return new FeaturesSource(await readFeatureFiles(files), { files: abs, ...options });
+    return new FeaturesSource(await readFeatureFiles(files), { files: { ...files.layers }, ...options });
   }
   return new FeaturesSource(featureSet(input as FeatureSetInput), options);
 }

@@ -190,7 +190,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     preprocess,
   });
   const loadedAt = performance.now();
-  const layers = subject.expandLayers((values.layers ?? merged?.layerNames.join(',') ?? 'data,penultimate').split(',').map((s) => s.trim()).filter(Boolean));
+  const layers = subject.expandLayers((values.layers ?? merged?.layerNames.join(',') ?? (featureMode ? 'all' : 'data,penultimate')).split(',').map((s) => s.trim()).filter(Boolean));
   if (layers.length === 0) throw paramError('--layers', 'at least one layer name', values.layers);
   const gates = parseMinPurity(values['min-purity'], layers);
   if (!merged) for (const l of layers) subject.resolve(l); // fail fast on unknown names, before inference
