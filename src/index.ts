@@ -36,6 +36,8 @@ export { evaluateGates } from './gates/evaluate-gates.js';
 export { type AuditConfig, CONFIG_FILE_NAME, loadConfig, findConfigFile, parseConfig } from './config/config-file.js';
 export type * from './result/report.js';
 export { compareReports, compareReportSets, DEFAULT_TOLERANCE, DEFAULT_METRICS, type CompareOptions } from './baseline/compare.js';
+export { DEFAULT_GATE, GATE_METRICS, type GateMetric } from './baseline/gate.js';
+export { decideBaseline, type BaselineDecision, type UpdateMode } from './baseline/decide-baseline.js';
 export { formatComparisonText, formatComparisonMarkdown } from './baseline/format-comparison.js';
 export {
   COMPARISON_SCHEMA_VERSION,

@@ -28,6 +28,7 @@ import { type AnalysisKey, type EmbeddingKey, KeyedMap, type SeparationKey } fro
 import { tsne as runTsne } from '../embed/tsne.js';
 import { type SeparationMetrics, separationMetrics } from '../metrics/separation.js';
 import { trustworthiness } from '../metrics/trustworthiness.js';
+import { is, validateAuditFromShardsOptions, validateAuditModelOptions } from './options.js';
 import type { AuditReport, CheckResult, LayerReport, PurityIntervals, ReportInterval, SeparationField, TsneField } from '../result/report.js';
 import { assembleReport, dataSummary } from '../result/assemble.js';
 import { roundSignificant } from '../result/round.js';
@@ -52,6 +53,12 @@ export interface AuditModelOptions extends Omit<OnnxSourceOptions, 'data'> {
    * the directory in `SEMANTIC_AUDIT_CACHE`, else `.semantic-audit/cache`; `false` disables it.
    */
   cache?: OnnxSourceOptions['cache'];
+  /**
+   * Layers to extract before `auditModel` resolves (one inference pass), so that a test file's
+   * top-level `await auditModel(...)` or `beforeAll` pays for extraction instead of the first
+   * test's timeout. Equivalent to `await audit.prepare(layers)`. @default none: extracted on first use
+   */
+  layers?: string[];
 }
 
 /** What a {@link ModelAudit} needs besides its feature source. */
@@ -75,6 +82,8 @@ export interface EmbedOptions {
   perplexity?: number;
   /** @default 0 */
   seed?: number;
+  /** Told every 50 t-SNE iterations (the CLI's progress line). */
+  onProgress?: (iteration: number, total: number) => void;
 }
 
 /** Features of one layer: query rows and reference rows (the same matrix when leave-one-out). */
@@ -168,6 +177,27 @@ export class ModelAudit {
     }
   }
 
+  /**
+   * Extracts the features of `layers` now, in one inference pass per batch (reading the
+   * activation cache where it can), so that later matchers only compute metrics. Call it in a test
+   * file's top level or `beforeAll`: extraction on a cold cache can take longer than a test's
+   * timeout. Layers already extracted are skipped.
+   *
+   * @example
+   * const model = await auditModel('model.onnx', { data: 'images/' });
+   * beforeAll(() => model.prepare(['data', 'pool5']), 120_000);
+   */
+  async prepare(layers: string[]): Promise<void> {
+    is.stringList('["pool5"]')('layers', layers);
+    for (const l of layers) if (l !== 'all') this.resolve(l);
+    await this.prefetch(layers);
+  }
+
+  /** True when the features of `layer` are extracted (or read) already. */
+  isPrepared(layer: string): boolean {
+    return this.featureCache.has(layer);
+  }
+
   /** Features of one layer (extracted on first use). */
   async features(layer: string): Promise<LayerFeatures> {
     await this.prefetch([layer]);
@@ -234,7 +264,7 @@ export class ModelAudit {
     assertFinite(layer, m, this.selection.reference.map((i) => i.relPath));
     const t0 = performance.now();
     const field = await this.results.get(resultKey('tsne', { dims, perplexity, seed, engine: this.engine() }, [this.digest(m)]), jsonCodec<TsneField>(), async () => {
-      const r = await runTsne(m, { dims, perplexity, seed, gemm: await this.gemm() });
+      const r = await runTsne(m, { dims, perplexity, seed, gemm: await this.gemm(), onProgress: options.onProgress && ((it) => options.onProgress!(it, 750)) });
       const computed: TsneField = {
         coords: Array.from(r.embedding, (v) => roundSignificant(v)),
         kl: r.kl,
@@ -266,7 +296,7 @@ export class ModelAudit {
     const nc = this.classes.length;
     assertFinite(layer, f.reference, this.selection.reference.map((i) => i.relPath));
     // The embedding first, so that its time counts as t-SNE and not as separation.
-    const e = options.embedding ? await this.embed(layer, { dims: 2, perplexity: options.perplexity, seed }) : undefined;
+    const e = options.embedding ? await this.embed(layer, { dims: 2, perplexity: options.perplexity, seed, onProgress: options.onProgress }) : undefined;
     const t0 = performance.now();
     const same = this.separations.get(featuresOnly);
     const labelsDigest = matrixDigest(createMatrix(1, this.referenceLabels.length, new Float32Array(this.referenceLabels)));
@@ -416,10 +446,10 @@ export async function auditModel(model?: string | Uint8Array, options: AuditMode
   if (model === undefined || options.config !== undefined) {
     ({ model, options } = await withConfig(model, options));
   }
-  if (!options || typeof options.data !== 'string') {
-    throw paramError('data', 'an ImageFolder directory or CSV manifest path', options?.data);
-  }
-  return new ModelAudit(await openOnnxSource(model, options as OnnxSourceOptions), { gemm: options.gemm, cache: options.cache, cacheMaxBytes: options.cacheMaxBytes });
+  validateAuditModelOptions(options);
+  const audit = new ModelAudit(await openOnnxSource(model, options as OnnxSourceOptions), { gemm: options.gemm, cache: options.cache, cacheMaxBytes: options.cacheMaxBytes });
+  if (options.layers) await audit.prepare(options.layers);
+  return audit;
 }
 
 /**
@@ -433,6 +463,7 @@ export async function auditModel(model?: string | Uint8Array, options: AuditMode
  * await subject.analyze('pool5', { k: 10 });
  */
 export async function auditFromShards(dirs: string[] | MergedShards, options: AuditOptions = {}): Promise<ModelAudit> {
+  validateAuditFromShardsOptions(options);
   const source: ShardFeatureSource = await openShardSource(dirs);
   return new ModelAudit(source, { gemm: options.gemm, cache: options.cache, cacheMaxBytes: options.cacheMaxBytes });
 }

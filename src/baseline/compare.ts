@@ -9,8 +9,9 @@
  */
 
 import type { AuditReport, LayerReport } from '../result/report.js';
-import { checkNumber, paramError } from '../errors.js';
+import { AuditError, checkNumber, describeValue, paramError } from '../errors.js';
 import { formatMetric, formatSigned } from '../format/number.js';
+import { checkReportSchemaVersion } from '../result/upgrade.js';
 import {
   type ClassRow,
   COMPARISON_SCHEMA_VERSION,
@@ -20,29 +21,41 @@ import {
   type MetricRow,
   type NeighborDiff,
 } from './comparison-types.js';
-import { type LayerSnapshot, PURITY_METRICS, compareMetricIds, metricDirection, roundMetric, roundSnapshot, snapshotLayer } from './layer-snapshot.js';
+import { DEFAULT_GATE, type GateMetric, PER_CLASS, expandGate, readGate } from './gate.js';
+import { type LayerSnapshot, compareMetricIds, metricDirection, roundMetric, roundSnapshot, snapshotLayer } from './layer-snapshot.js';
 import { diffNeighbors } from './neighbor-diff.js';
 import { applyPairedIntervals, formatInterval } from './paired-delta.js';
 
 /** Default largest allowed worsening of a gated metric, in its units. */
 export const DEFAULT_TOLERANCE = 0.02;
 
-/** Metrics gated when none are given: micro and macro purity, and the features' silhouette when computed. */
-export const DEFAULT_METRICS: readonly string[] = ['purity', 'silhouette'];
+/**
+ * Metrics gated when none are given: micro and macro purity, and the features' silhouette where
+ * computed (the Vitest baseline matcher computes it; a report.json has it when the audit ran the
+ * separation stage).
+ */
+export const DEFAULT_METRICS: readonly GateMetric[] = DEFAULT_GATE;
 
 /** Options of {@link compareReports} and {@link compareSnapshots}. */
 export interface CompareOptions {
   /** Largest allowed worsening of each gated metric, absolute, in the metric's units. @default 0.02 */
   tolerance?: number;
-  /** Largest allowed drop of any class's purity; per-class purity is not gated without it. */
+  /**
+   * Largest allowed drop of any class's purity; per-class purity is not gated without it (or
+   * without `purity.perClass` in `gate`, which then uses `tolerance`).
+   */
   perClassTolerance?: number;
   /**
-   * Metrics that can fail the comparison: `purity` (micro and macro), `purity.micro`,
-   * `purity.macro`, a separation metric of the features (`silhouette`, `daviesBouldin`,
-   * `calinskiHarabasz`) or of the embedding (`embedding.silhouette`). Every other metric found
-   * is reported, not gated. @default ['purity', 'silhouette'] (silhouette only where computed)
+   * Metrics that can fail the comparison (see {@link GateMetric}): `purity` (micro and macro),
+   * `purity.micro`, `purity.macro`, `purity.perClass`, a separation metric of the features
+   * (`silhouette`, `daviesBouldin`, `calinskiHarabasz`, `knnPurity.micro`) or of the embedding
+   * (`embedding.silhouette`, `embedding.trustworthiness`, `embedding.knnPurity.micro`, ...).
+   * Every other metric found is reported, not gated.
+   * @default ['purity', 'silhouette'] (silhouette only where computed)
    */
-  metrics?: string[];
+  gate?: readonly GateMetric[];
+  /** @deprecated The old name of {@link CompareOptions.gate}; still accepted. */
+  metrics?: readonly GateMetric[];
   /**
    * Count a purity drop beyond the tolerance as a regression only when its paired bootstrap 95 %
    * interval (images in both runs) excludes zero; the failure message says so. Separation
@@ -61,11 +74,7 @@ export interface SnapshotPair {
 }
 
 /** Expands `purity` into `purity.micro` and `purity.macro`; keeps order, drops repeats. */
-export function expandMetrics(metrics: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const m of metrics) for (const id of m === 'purity' ? PURITY_METRICS : [m]) if (!out.includes(id)) out.push(id);
-  return out;
-}
+export const expandMetrics = expandGate;
 
 interface Resolved {
   tolerance: number;
@@ -78,11 +87,16 @@ interface Resolved {
 function resolveOptions(options: CompareOptions): Resolved {
   const tolerance = checkNumber('tolerance', options.tolerance ?? DEFAULT_TOLERANCE, 0);
   const perClassTolerance = options.perClassTolerance === undefined ? undefined : checkNumber('perClassTolerance', options.perClassTolerance, 0);
-  const metrics = options.metrics ?? [...DEFAULT_METRICS];
-  if (!Array.isArray(metrics) || metrics.length === 0 || !metrics.every((m) => typeof m === 'string' && m.length > 0)) {
-    throw paramError('metrics', 'a non-empty array of metric names such as ["purity", "silhouette"]', options.metrics);
-  }
-  return { tolerance, perClassTolerance, metrics: [...metrics], gated: expandMetrics(metrics), explicit: options.metrics !== undefined };
+  const asked = readGate(options);
+  const metrics: string[] = asked ?? [...DEFAULT_GATE];
+  const perClass = metrics.includes(PER_CLASS);
+  return {
+    tolerance,
+    perClassTolerance: perClassTolerance ?? (perClass ? tolerance : undefined),
+    metrics,
+    gated: expandGate(metrics).filter((m) => m !== PER_CLASS),
+    explicit: asked !== undefined,
+  };
 }
 
 /** Formats a metric value: 3 decimals, 1 for magnitudes of 100 and above; `-` for null (`format/number.ts`). */
@@ -254,10 +268,44 @@ function pairLayers(base: LayerReport[], current: LayerReport[]): { label: strin
 
 function checkReport(name: string, r: unknown): AuditReport {
   const o = r as Partial<AuditReport> | null;
+  const role = name.replace(/^base\b/, 'baseline');
   if (!o || typeof o !== 'object' || !Array.isArray(o.layers) || !o.data || typeof o.data !== 'object') {
     throw paramError(name, 'an AuditReport (report.json of semantic-audit audit) with layers and data', Array.isArray(r) ? 'an array' : typeof r);
   }
+  checkReportSchemaVersion(o.schemaVersion, `the ${role} report`);
+  for (const [i, l] of o.layers.entries()) {
+    const where = `The ${role} report's layer ${i}${l && typeof l === 'object' && typeof l.name === 'string' ? ` (${JSON.stringify(l.name)})` : ''}`;
+    if (!l || typeof l !== 'object' || typeof l.name !== 'string') throw new AuditError(`${where} has no name; expected a layer of semantic-audit audit.`, 'E_REPORT');
+    const knn = l.knn as Partial<LayerReport['knn']> | undefined;
+    if (!knn || typeof knn !== 'object' || !Number.isInteger(knn.k) || typeof knn.metric !== 'string' || !knn.purity || typeof knn.purity !== 'object' || !Array.isArray(knn.images)) {
+      throw new AuditError(`${where} has no k-NN results (knn with k, metric, purity and images). Re-run semantic-audit audit for this layer, or remove it from the report.`, 'E_REPORT');
+    }
+    for (const m of ['micro', 'macro'] as const) {
+      const v = knn.purity[m] as unknown;
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new AuditError(`${where} has purity.${m} = ${describeValue(v)}; expected a number in [0, 1]. The report is damaged: re-run semantic-audit audit.`, 'E_REPORT');
+    }
+    for (const [c, v] of Object.entries(knn.purity.perClass ?? {})) {
+      if (v !== null && (typeof v !== 'number' || !Number.isFinite(v))) throw new AuditError(`${where} has purity ${describeValue(v)} for class ${JSON.stringify(c)}; expected a number in [0, 1] or null. The report is damaged: re-run semantic-audit audit.`, 'E_REPORT');
+    }
+  }
   return o as AuditReport;
+}
+
+/**
+ * Why a comparison judged nothing (no gated metric was compared on any layer), or `undefined`
+ * when at least one gated metric was. A comparison that judged nothing must not pass as "OK".
+ */
+export function nothingCompared(c: Comparison): string | undefined {
+  if (c.rows.some((r) => r.gated) || c.classes.some((r) => r.gated)) return undefined;
+  if (c.layers.length === 0) return 'neither report has any layer';
+  const by = (s: LayerComparison['status']) => c.layers.filter((l) => l.status === s).map((l) => l.layer);
+  const parts: string[] = [];
+  const incomparable = c.layers.filter((l) => l.status === 'incomparable');
+  if (incomparable.length > 0) parts.push(`measured differently: ${incomparable.map((l) => `${l.layer} (${l.note})`).join('; ')}`);
+  if (by('removed').length > 0) parts.push(`only in the baseline: ${by('removed').join(', ')}`);
+  if (by('added').length > 0) parts.push(`only in the current report: ${by('added').join(', ')}`);
+  if (by('compared').length > 0) parts.push(`compared layers without a gated metric (${c.metrics.join(', ')}): ${by('compared').join(', ')}`);
+  return parts.join('; ');
 }
 
 /**
@@ -295,8 +343,8 @@ const reportKey = (r: AuditReport) => `${baseName(r.model?.path)}\u0000${r.data?
  * are for any pair.
  */
 export function compareReportSets(base: AuditReport[], current: AuditReport[], options: CompareOptions & { sources?: { before?: string; after?: string } } = {}): Comparison {
-  const bs = base.map((r, i) => checkReport(`base[${i}]`, r));
-  const cs = current.map((r, i) => checkReport(`current[${i}]`, r));
+  const bs = base.map((r, i) => checkReport(base.length === 1 ? 'base' : `base[${i}]`, r));
+  const cs = current.map((r, i) => checkReport(current.length === 1 ? 'current' : `current[${i}]`, r));
   if (bs.length === 1 && cs.length === 1) return compareReports(bs[0], cs[0], options);
   const left = [...bs];
   const matched: { before?: AuditReport; after?: AuditReport }[] = cs.map((c) => {

@@ -38,6 +38,7 @@ import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { paramError } from '../errors.js';
 import type { Preprocess } from '../data/preprocess.js';
+import { mkdirsSync } from './cache-dir.js';
 import { crc32 } from './crc32.js';
 
 /** Directory used when neither an option nor `SEMANTIC_AUDIT_CACHE` names one (relative to the working directory). */
@@ -327,7 +328,7 @@ export class ActivationCache {
     const file = path.join(dir, `${id}.pack`);
     const tmp = `${file}.${process.pid}-${threadId}-${++this.tmpCounter}.tmp`;
     try {
-      fs.mkdirSync(dir, { recursive: true });
+      mkdirsSync(dir);
       fs.writeFileSync(tmp, buf);
       fs.renameSync(tmp, file);
       this.stats.writes++;
@@ -413,7 +414,7 @@ export class ActivationCache {
     buf.set(payload, RESULT_HEADER_BYTES);
     const tmp = `${file}.${process.pid}-${threadId}-${++this.tmpCounter}.tmp`;
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
+      mkdirsSync(path.dirname(file));
       fs.writeFileSync(tmp, buf);
       fs.renameSync(tmp, file);
       this.stats.writes++;

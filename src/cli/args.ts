@@ -29,6 +29,13 @@ export function parseFloatOption(name: string, value: string | undefined, min: n
   return n;
 }
 
+/** Parses --std: 1 or 3 numbers > 0 (pixels are divided by them). */
+export function parseStd(value: string): number[] {
+  const nums = parseNumberList('--std', value, [1, 3]);
+  if (nums.some((n) => n <= 0)) throw paramError('--std', '1 or 3 comma-separated numbers > 0 (pixels are divided by them)', value);
+  return nums;
+}
+
 /** Parses --size N or --size H,W. */
 export function parseSize(value: string | undefined): number | [number, number] | undefined {
   if (value === undefined) return undefined;
@@ -87,7 +94,7 @@ export function preprocessFromArgs(values: ExtractionValues): PreprocessOptions 
     size: parseSize(values.size),
     resize: values.resize === undefined ? undefined : checkChoice('--resize', values.resize, ['crop', 'stretch'] as const),
     mean: values.mean === undefined ? undefined : parseNumberList('--mean', values.mean, [1, 3]),
-    std: values.std === undefined ? undefined : parseNumberList('--std', values.std, [1, 3]),
+    std: values.std === undefined ? undefined : parseStd(values.std),
     preset: values.preset,
     layout: values.layout === undefined ? undefined : checkChoice('--layout', values.layout, ['NCHW', 'NHWC'] as const),
   };

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `semantic-audit` command line. User errors print one clear message (no stack trace) and
- * exit 2; a failed threshold exits 1.
+ * exit 2; a failed threshold exits 1. A closed stdout (`| head`) ends quietly with the same code.
  */
 
 import { realpathSync } from 'node:fs';
@@ -10,7 +10,9 @@ import { AuditError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { auditCommand } from './commands/audit.js';
 import { layersCommand } from './commands/layers.js';
-import type { CliIO } from './io.js';
+import { type CliIO, ignoreClosedPipe } from './io.js';
+import { closestName } from './parse.js';
+import { isOutputFsError } from '../output/output-error.js';
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
@@ -41,7 +43,8 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
   }
   const cmd = COMMANDS[name];
   if (!cmd) {
-    io.stderr.write(`semantic-audit: unknown command ${JSON.stringify(name)}. Commands: ${Object.keys(COMMANDS).join(', ')}\n`);
+    const near = closestName(name.replace(/^-+/, ''), Object.keys(COMMANDS));
+    io.stderr.write(`semantic-audit: unknown command ${JSON.stringify(name)}.${near ? ` Did you mean ${near}?` : ''} Commands: ${Object.keys(COMMANDS).join(', ')}\n`);
     return 2;
   }
   try {
@@ -57,6 +60,12 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
       io.stderr.write(`semantic-audit ${name}: ${e.message}\n`);
       return 2;
     }
+    // A file-system failure no command anticipated: one line naming the path, not a stack trace.
+    if (isOutputFsError(err)) {
+      const p = (err as NodeJS.ErrnoException).path;
+      io.stderr.write(`semantic-audit ${name}: file-system error${p ? ` on ${p}` : ''}: ${e.message}\n`);
+      return 2;
+    }
     throw err;
   }
 }
@@ -70,9 +79,11 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  ignoreClosedPipe(process.stdout, 'standard output', (m) => process.stderr.write(m));
+  ignoreClosedPipe(process.stderr, 'standard error');
   main(process.argv.slice(2)).then(
     (code) => {
-      process.exitCode = code;
+      process.exitCode = process.exitCode || code;
     },
     (err) => {
       process.stderr.write(`semantic-audit: internal error: ${(err as Error).stack ?? err}\n`);

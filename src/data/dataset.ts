@@ -6,7 +6,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AuditError } from '../errors.js';
-import { parseCsv } from './csv.js';
+import { CsvSyntaxError, decodeUtf8Strict, parseCsvRows } from './csv.js';
 
 /** File extensions read as images (case-insensitive). */
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.gif', '.tif', '.tiff'] as const;
@@ -35,8 +35,10 @@ export interface Dataset {
   splits: string[];
   /** Every image, ordered by split, class name, then file name. */
   items: ImageItem[];
-  /** Files that were found but are not images (reported, never silently dropped). */
+  /** Files that were found but are not audited (not images, or in no class folder): reported, never silently dropped. */
   skipped: string[];
+  /** Findings that do not stop the audit but may make its numbers misleading (printed by the CLI). */
+  warnings?: string[];
 }
 
 /** The split used when a data set has no splits. */
@@ -82,59 +84,111 @@ async function loadImageFolder(root: string): Promise<Dataset> {
   if (top.dirs.length === 0) {
     throw new AuditError(`No class folders in ${root}. Expected root/<split>/<class>/<image> or root/<class>/<image>.`, 'E_DATA');
   }
-  // root/<split>/<class>/<image> when the top folders hold only folders, else root/<class>/<image>.
+  // root/<split>/<class>/<image> when every top folder holds folders, else root/<class>/<image>.
+  // Files directly in a split folder belong to no class: they are skipped and reported.
   const firstLevel = await Promise.all(top.dirs.map(async (d) => ({ name: d, ...(await listDir(path.join(root, d))) })));
-  const nested = firstLevel.every((d) => d.dirs.length > 0 && !d.files.some(isImageFile));
+  const nested = firstLevel.every((d) => d.dirs.length > 0);
   const splitDirs: { split: string; dir: string }[] = nested
     ? top.dirs.map((d) => ({ split: d, dir: path.join(root, d) }))
     : [{ split: SINGLE_SPLIT, dir: root }];
-  const raw: { file: string; className: string; split: string }[] = [];
+  const raw: RawItem[] = [];
   const skipped: string[] = [];
+  const warnings: string[] = [];
   for (const { split, dir } of splitDirs) {
     const { dirs: classDirs, files: stray } = await listDir(dir);
     for (const f of stray) skipped.push(path.join(dir, f));
+    const strayImages = stray.filter(isImageFile);
+    if (strayImages.length > 0) {
+      const where = path.relative(root, dir) || '.';
+      warnings.push(`${strayImages.length} image${strayImages.length === 1 ? '' : 's'} directly in ${where}/ (e.g. ${strayImages[0]}) belong${strayImages.length === 1 ? 's' : ''} to no class folder and ${strayImages.length === 1 ? 'is' : 'are'} not audited. Move ${strayImages.length === 1 ? 'it' : 'them'} into ${where}/<class>/.`);
+    }
     for (const cls of classDirs) {
       const { files, dirs } = await listDir(path.join(dir, cls));
       for (const d of dirs) skipped.push(path.join(dir, cls, d) + path.sep);
       for (const f of files) {
         const file = path.join(dir, cls, f);
-        if (isImageFile(f)) raw.push({ file, className: cls, split });
+        if (isImageFile(f)) raw.push({ file, className: cls, split, where: path.relative(root, path.join(dir, cls)) });
         else skipped.push(file);
       }
     }
   }
-  return finish(root, root, 'imagefolder', raw, skipped);
+  return finish(root, root, 'imagefolder', raw, skipped, warnings);
 }
 
+/** Manifest header names of each column. */
+const HEADER_NAMES = [['path', 'file', 'filename'], ['label', 'class'], ['split']];
+
 async function loadManifest(file: string): Promise<Dataset> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (err) {
     throw new AuditError(`Cannot read manifest ${file}: ${(err as Error).message}`, 'E_DATA');
   }
-  const rows = parseCsv(text);
+  const fail = (line: number, what: string): never => {
+    throw new AuditError(`Manifest ${file} line ${line}: ${what}.`, 'E_DATA');
+  };
+  let rows;
+  try {
+    rows = parseCsvRows(decodeUtf8Strict(bytes));
+  } catch (err) {
+    if (err instanceof CsvSyntaxError) fail(err.line, err.message);
+    throw err;
+  }
   if (rows.length === 0) throw new AuditError(`Manifest ${file} is empty. Expected rows of path,label[,split].`, 'E_DATA');
   let start = 0;
-  const header = rows[0].map((h) => h.trim().toLowerCase());
-  if (header[0] === 'path' || header[0] === 'file' || header[0] === 'filename') start = 1;
-  const base = path.dirname(file);
-  const raw: { file: string; className: string; split: string }[] = [];
-  for (let i = start; i < rows.length; i++) {
-    const r = rows[i];
-    if (r.length < 2 || r[0].trim() === '' || r[1].trim() === '') {
-      throw new AuditError(`Manifest ${file} line ${i + 1}: expected path,label[,split] but found ${JSON.stringify(r.join(','))}.`, 'E_DATA');
-    }
-    raw.push({ file: path.resolve(base, r[0].trim()), className: r[1].trim(), split: (r[2] ?? '').trim() || SINGLE_SPLIT });
+  const header = rows[0].fields.map((h) => h.trim().toLowerCase());
+  if (HEADER_NAMES[0].includes(header[0])) {
+    start = 1;
+    const bad = header.findIndex((h, i) => !HEADER_NAMES[i]?.includes(h));
+    if (bad >= 0) fail(rows[0].line, `the header ${JSON.stringify(rows[0].fields.join(','))} has column ${bad + 1} ${JSON.stringify(rows[0].fields[bad])}; expected path,label[,split]`);
   }
-  return finish(file, base, 'manifest', raw, []);
+  const base = path.dirname(file);
+  const raw: RawItem[] = [];
+  const seen = new Map<string, { line: number; className: string; split: string }>();
+  for (let i = start; i < rows.length; i++) {
+    const { fields: r, line } = rows[i];
+    if (r.length < 2 || r[0].trim() === '' || r[1].trim() === '') fail(line, `expected path,label[,split] but found ${JSON.stringify(r.join(','))}`);
+    if (r.length > 3) fail(line, `expected path,label[,split] but found ${r.length} fields (${JSON.stringify(r.join(','))}); quote a field that contains a comma`);
+    const item = { file: path.resolve(base, r[0].trim()), className: r[1].trim(), split: (r[2] ?? '').trim() || SINGLE_SPLIT, where: `line ${line}` };
+    const before = seen.get(item.file);
+    if (before) {
+      if (before.className === item.className && before.split === item.split) fail(line, `${r[0].trim()} repeats line ${before.line}. List each image once`);
+      if (before.className !== item.className) fail(line, `${r[0].trim()} has label ${JSON.stringify(item.className)}, but line ${before.line} gives it ${JSON.stringify(before.className)}. An image has one label`);
+      fail(line, `${r[0].trim()} is in split ${JSON.stringify(item.split)}, but line ${before.line} puts it in ${JSON.stringify(before.split)}. An image in both splits would be its own neighbour`);
+    }
+    seen.set(item.file, { line, className: item.className, split: item.split });
+    raw.push(item);
+  }
+  return finish(file, base, 'manifest', raw, [], []);
 }
 
-function finish(source: string, root: string, kind: Dataset['kind'], raw: { file: string; className: string; split: string }[], skipped: string[]): Dataset {
+/** An image found, before classes are numbered; `where` names its folder or manifest line. */
+interface RawItem {
+  file: string;
+  className: string;
+  split: string;
+  where: string;
+}
+
+function finish(source: string, root: string, kind: Dataset['kind'], raw: RawItem[], skipped: string[], warnings: string[]): Dataset {
   if (raw.length === 0) {
     throw new AuditError(`No images found in ${source}. Supported extensions: ${IMAGE_EXTENSIONS.join(', ')}.`, 'E_DATA');
   }
   const classes = [...new Set(raw.map((r) => r.className))].sort(byCodePoint);
+  // Names that differ only in letter case (test/Bag, train/bag) are one class spelled two ways.
+  const byFolded = new Map<string, string>();
+  for (const c of classes) {
+    const other = byFolded.get(c.toLowerCase());
+    if (other !== undefined) {
+      const at = (name: string) => raw.find((r) => r.className === name)!.where;
+      throw new AuditError(
+        `Classes ${JSON.stringify(other)} (${at(other)}) and ${JSON.stringify(c)} (${at(c)}) in ${source} differ only in letter case, so they would be audited as two classes. Spell the class the same way everywhere.`,
+        'E_DATA',
+      );
+    }
+    byFolded.set(c.toLowerCase(), c);
+  }
   const splits = [...new Set(raw.map((r) => r.split))].sort(byCodePoint);
   const classIndex = new Map(classes.map((c, i) => [c, i]));
   const items: ImageItem[] = raw
@@ -145,7 +199,7 @@ function finish(source: string, root: string, kind: Dataset['kind'], raw: { file
       split: r.split,
     }))
     .sort((a, b) => byCodePoint(a.split, b.split) || a.label - b.label || byCodePoint(a.relPath, b.relPath));
-  return { source, root, kind, classes, splits, items, skipped };
+  return { source, root, kind, classes, splits, items, skipped, warnings };
 }
 
 /** How the query and reference images of an audit were chosen. */
@@ -156,6 +210,8 @@ export interface SplitSelection {
   referenceSplit: string;
   /** True when query and reference are the same images (k-NN leaves each query out). */
   leaveOneOut: boolean;
+  /** Findings that make some numbers meaningless (e.g. a query class with no reference images). */
+  warnings?: string[];
 }
 
 /**
@@ -185,5 +241,13 @@ export function selectSplits(ds: Dataset, options: { querySplit?: string; refere
     const only = [...refClasses].map((c) => ds.classes[c]).join(', ');
     throw new AuditError(`The reference split ${JSON.stringify(referenceSplit)} of ${ds.source} has ${refClasses.size} class${refClasses.size === 1 ? ` (${only})` : 'es'}; class purity needs at least 2. Add images of other classes.`, 'E_DATA');
   }
-  return { query, reference, querySplit, referenceSplit, leaveOneOut };
+  const warnings: string[] = [];
+  const noReference = [...classesIn(query)].filter((c) => !refClasses.has(c)).map((c) => ds.classes[c]);
+  if (noReference.length > 0) {
+    const n = query.filter((i) => !refClasses.has(i.label)).length;
+    warnings.push(
+      `Class${noReference.length === 1 ? '' : 'es'} ${noReference.map((c) => JSON.stringify(c)).join(', ')} ha${noReference.length === 1 ? 's' : 've'} ${n} query image${n === 1 ? '' : 's'} in ${JSON.stringify(querySplit)} but no reference image in ${JSON.stringify(referenceSplit)}, so ${noReference.length === 1 ? 'its' : 'their'} purity is 0 by construction. Add reference images of ${noReference.length === 1 ? 'that class' : 'those classes'}, or leave ${noReference.length === 1 ? 'it' : 'them'} out of the query split.`,
+    );
+  }
+  return { query, reference, querySplit, referenceSplit, leaveOneOut, warnings };
 }

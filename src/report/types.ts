@@ -38,6 +38,22 @@ export interface RenderableReport extends Omit<AuditReport, 'layers' | 'checks'>
    * the Vitest reporter). Rendered in "Against the baseline" and as deltas in the summary.
    */
   comparisons?: Comparison[];
+  /** What the run did with the Vitest baselines (set by the Vitest reporter; shown in "Against the baseline"). */
+  baselineRun?: BaselineRunCounts;
+}
+
+/** Baseline entries by what a Vitest run did with them, as Vitest counts snapshots. */
+export interface BaselineRunCounts {
+  written: number;
+  updated: number;
+  unchanged: number;
+  compared: number;
+  /** Missing in CI, or refused (probe set changed, other k). */
+  failed: number;
+  /** Entries no test checks any more. */
+  obsolete: number;
+  /** Whether the obsolete entries were removed (`vitest -u`). */
+  obsoleteRemoved: boolean;
 }
 
 /**

@@ -213,8 +213,8 @@ export interface CheckResult {
   metric: string;
   value: number;
   threshold: number;
-  /** `>` and `<` come from gate expressions (`--gate`, config `gates`). */
-  comparator: '>=' | '<=' | '>' | '<';
+  /** `<` and `>` are the strict bounds of `.not` matchers (`.not` of `>=` passes below the threshold) and of gate expressions (`--gate`, config `gates`). */
+  comparator: '>=' | '<=' | '<' | '>';
   passed: boolean;
   /** Test or command that made the check. */
   source?: string;

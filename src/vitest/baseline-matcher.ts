@@ -13,23 +13,25 @@
 
 import path from 'node:path';
 import { ModelAudit } from '../audit/model-audit.js';
-import type { CheckResult } from '../audit/report-types.js';
-import { makeBaselineEntry, describeDataChange, entrySide } from '../baseline/baseline-entry.js';
+import type { CheckResult, LayerReport } from '../result/report.js';
+import { makeBaselineEntry, describeDataChange } from '../baseline/baseline-entry.js';
 import type { BaselineEntry } from '../baseline/baseline-file.js';
-import { sameEntry } from '../baseline/baseline-file.js';
 import { baselinePathFor, readBaselineFile, updateBaselineFile } from '../baseline/baseline-store.js';
-import { type CompareOptions, compareSnapshots, expandMetrics, formatDelta, formatValue } from '../baseline/compare.js';
+import { type CompareOptions, formatDelta, formatValue } from '../baseline/compare.js';
+import { type BaselineDecision, type UpdateMode, decideBaseline } from '../baseline/decide-baseline.js';
+import { DEFAULT_GATE, expandGate, gateNeedsEmbedding, gateNeedsSeparation, readGate } from '../baseline/gate.js';
 import type { Comparison } from '../baseline/comparison-types.js';
 import { snapshotLayer } from '../baseline/layer-snapshot.js';
-import { AuditError, checkNumber, paramError } from '../errors.js';
+import { AuditError, paramError } from '../errors.js';
 import type { DistanceMetric } from '../math/knn.js';
-import { attachToCurrentTest, type MatcherContext, type MatcherOutcome } from './matcher-utils.js';
+import { attachToCurrentTest, type MatcherContext, type MatcherOutcome, withExtractionNote } from './matcher-utils.js';
+import { validateBaselineOptions } from './matcher-options.js';
 
 /** Options of `toMatchSemanticBaseline`. */
 export interface SemanticBaselineOptions extends CompareOptions {
   /** Neighbours per query image. @default 10 */
   k?: number;
-  /** @default 'euclidean' */
+  /** Distance of the k-NN search (stored in the baseline; not a gated metric, see `gate`). @default 'euclidean' */
   metric?: DistanceMetric;
   /**
    * Compare even when the probe set (images, labels, preprocessing) differs from the one the
@@ -38,10 +40,13 @@ export interface SemanticBaselineOptions extends CompareOptions {
   allowDataChange?: boolean;
   /** Key of the entry within the test; set it to keep several baselines of one layer. @default layer */
   name?: string;
+  /** Seed of the sampled silhouette (above 5,000 reference images) and of the t-SNE embedding for `embedding.*` metrics. @default 0 */
+  seed?: number;
+  /** t-SNE perplexity for `embedding.*` metrics. @default 30 (lowered for small sets) */
+  perplexity?: number;
 }
 
-/** The update mode of Vitest's snapshot state: `all` (-u), `new` (local default), `none` (CI). */
-export type UpdateMode = 'all' | 'new' | 'none';
+export type { UpdateMode } from '../baseline/decide-baseline.js';
 
 /** What a baseline matcher call did, on the test's `meta.semanticBaseline.results`. */
 export interface BaselineResult {
@@ -50,8 +55,8 @@ export interface BaselineResult {
   test: string;
   key: string;
   layer: string;
-  /** written: first run; updated: -u; compared; missing: CI without a baseline; dataChanged: refused. */
-  status: 'written' | 'updated' | 'unchanged' | 'compared' | 'missing' | 'dataChanged' | 'mismatch';
+  /** written: first run; updated/unchanged: -u; compared; missing: CI without a baseline; dataChanged: refused. */
+  status: BaselineDecision['status'];
   comparison?: Comparison;
 }
 
@@ -152,6 +157,23 @@ function comparisonLines(c: Comparison): string[] {
   return lines;
 }
 
+/**
+ * The layer's report with what `gate` needs computed: the separation metrics of its features for
+ * any metric beyond purity (the default gate has `silhouette`), and the t-SNE embedding for
+ * `embedding.*`. Computed on demand and cached by the subject (and the result cache), as the
+ * CLI's separation stage is.
+ */
+async function measureLayer(subject: ModelAudit, layer: string, options: SemanticBaselineOptions, gate: readonly string[]): Promise<LayerReport> {
+  const result = await subject.analyze(layer, { k: options.k, metric: options.metric });
+  if (!gateNeedsSeparation(gate)) return result;
+  const embedding = gateNeedsEmbedding(gate);
+  const seed = options.seed ?? 0;
+  const separation = await subject.separation(layer, { k: result.knn.k, seed, embedding, perplexity: options.perplexity });
+  const out: LayerReport = { ...result, separation };
+  if (embedding) out.tsne = { '2d': await subject.embed(layer, { dims: 2, perplexity: options.perplexity, seed }) };
+  return out;
+}
+
 /** The matcher body, independent of Vitest's registration. */
 export async function toMatchSemanticBaseline(this: BaselineMatcherContext, received: unknown, layer: string, options: SemanticBaselineOptions = {}): Promise<MatcherOutcome> {
   const hint = this.utils.matcherHint('toMatchSemanticBaseline', 'model', 'layer', { isNot: this.isNot, promise: this.promise });
@@ -162,34 +184,25 @@ export async function toMatchSemanticBaseline(this: BaselineMatcherContext, rece
     throw new AuditError(`${hint}\n\nExpected the value to be a ModelAudit (from auditModel(model, { data })) but received ${this.utils.printReceived(received)}`, 'E_PARAM');
   }
   if (typeof layer !== 'string' || layer === '') throw paramError('layer', 'a layer name such as "pool5"', layer);
+  // Validate before any work.
+  validateBaselineOptions(options);
   const key = options.name ?? layer;
-  if (typeof key !== 'string' || key === '') throw paramError('name', 'a non-empty string', options.name);
-  const compareOptions: CompareOptions = { tolerance: options.tolerance, perClassTolerance: options.perClassTolerance, metrics: options.metrics };
-  // Validate before any work, with the same messages as compareSnapshots.
-  if (options.tolerance !== undefined) checkNumber('tolerance', options.tolerance, 0);
-  if (options.perClassTolerance !== undefined) checkNumber('perClassTolerance', options.perClassTolerance, 0);
-  if (options.metrics !== undefined && (!Array.isArray(options.metrics) || options.metrics.length === 0 || !options.metrics.every((m) => typeof m === 'string' && m !== ''))) {
-    throw paramError('metrics', 'a non-empty array of metric names such as ["purity", "silhouette"]', options.metrics);
-  }
+  const asked = readGate(options);
+  const gate = asked ?? [...DEFAULT_GATE];
   const mode = updateMode(this);
   const testPath = this.testPath;
   const testName = this.currentTestName;
   if (!testPath || !testName) throw new AuditError('toMatchSemanticBaseline must run inside a Vitest test (no test path or name).', 'E_VITEST');
 
-  const result = await received.analyze(layer, { k: options.k, metric: options.metric });
-  const current = snapshotLayer(result);
-  if (options.metrics !== undefined) {
-    for (const id of expandMetrics(options.metrics)) {
-      if (current.metrics[id] === undefined) {
-        throw new AuditError(
-          `metric ${id} not computed for layer ${layer}; available: ${Object.keys(current.metrics).join(', ')}. Compute the layer's separation metrics before the matcher, or leave ${JSON.stringify(id)} out of metrics.`,
-          'E_METRIC',
-        );
-      }
+  const measured = await withExtractionNote(received, layer, () => measureLayer(received, layer, options, gate));
+  const current = snapshotLayer(measured);
+  for (const id of expandGate(gate)) {
+    if (id !== 'purity.perClass' && current.metrics[id] === undefined) {
+      throw new AuditError(`metric ${id} could not be computed for layer ${layer}; available: ${Object.keys(current.metrics).join(', ')}. Leave ${JSON.stringify(id)} out of gate.`, 'E_METRIC');
     }
   }
   const report = received.report();
-  const entry = makeBaselineEntry(result, report);
+  const entry = makeBaselineEntry(measured, report);
   const file = baselinePathFor(testPath);
   const where = `${rel(file)} (${JSON.stringify(testName)} / ${JSON.stringify(key)})`;
   const base = { file: rel(file), test: testName, key, layer };
@@ -197,16 +210,44 @@ export async function toMatchSemanticBaseline(this: BaselineMatcherContext, rece
   attachToCurrentTest(received);
 
   const stored = (await readBaselineFile(file))?.entries[testName]?.[key];
-  const store = (e: BaselineEntry) =>
-    updateBaselineFile(file, (content) => {
-      content.entries[testName] ??= {};
-      content.entries[testName][key] = e;
-    });
+  const decision = decideBaseline(stored, entry, mode, {
+    tolerance: options.tolerance,
+    perClassTolerance: options.perClassTolerance,
+    gate: asked,
+    explicitGate: asked !== undefined,
+    allowDataChange: options.allowDataChange,
+    where,
+    createdAt: report.createdAt,
+  });
+  return carryOut.call(this, decision, { received, layer, key, file, where, testPath, testName, stored, entry, base });
+}
 
-  if (!stored) {
-    if (mode === 'none') {
+interface Situation {
+  received: ModelAudit;
+  layer: string;
+  key: string;
+  file: string;
+  where: string;
+  testPath: string;
+  testName: string;
+  stored: BaselineEntry | undefined;
+  entry: BaselineEntry;
+  base: Omit<BaselineResult, 'status'>;
+}
+
+/** Carries out a {@link BaselineDecision}: writes the file, prints the notice, records the result. */
+async function carryOut(this: BaselineMatcherContext, d: BaselineDecision, s: Situation): Promise<MatcherOutcome> {
+  const hint = this.utils.matcherHint('toMatchSemanticBaseline', 'model', 'layer', { isNot: this.isNot, promise: this.promise });
+  const { layer, where, entry, base } = s;
+  const store = (e: BaselineEntry) =>
+    updateBaselineFile(s.file, (content) => {
+      content.entries[s.testName] ??= {};
+      content.entries[s.testName][s.key] = e;
+    });
+  switch (d.status) {
+    case 'missing': {
       attachResult({ ...base, status: 'missing' });
-      const testRel = rel(testPath);
+      const testRel = rel(s.testPath);
       return {
         pass: false,
         message: () =>
@@ -215,67 +256,61 @@ export async function toMatchSemanticBaseline(this: BaselineMatcherContext, rece
             '',
             `No semantic baseline for layer ${JSON.stringify(layer)} in ${where}.`,
             'Baselines are not written in CI (CI is set, or --update=none), so there is nothing to compare with.',
-            `Record it locally with \`npx vitest run ${testRel}\` (or \`npx vitest run -u ${testRel}\`) and commit ${rel(file)}.`,
+            `Record it locally with \`npx vitest run ${testRel}\` (or \`npx vitest run -u ${testRel}\`) and commit ${rel(s.file)}.`,
           ].join('\n'),
       };
     }
-    await store(entry);
-    attachResult({ ...base, status: 'written' });
-    notice(`wrote baseline of ${layer} (purity.micro ${formatValue(entry.metrics['purity.micro'])}, k = ${entry.k}) to ${where}`);
-    return { pass: true, message: () => `${hint}\n\nBaseline written to ${where}.` };
-  }
-
-  if (mode === 'all') {
-    const changed = !sameEntry(stored, entry);
-    if (changed) {
-      await store(entry);
-      notice(`updated baseline of ${layer} in ${where}: purity.micro ${formatValue(stored.metrics['purity.micro'])} -> ${formatValue(entry.metrics['purity.micro'])}`);
+    case 'written':
+      await store(d.write);
+      attachResult({ ...base, status: 'written' });
+      notice(`wrote baseline of ${layer} (purity.micro ${formatValue(entry.metrics['purity.micro'])}, k = ${entry.k}) to ${where}`);
+      return { pass: true, message: () => `${hint}\n\nBaseline written to ${where}.` };
+    case 'updated':
+      await store(d.write);
+      notice(`updated baseline of ${layer} in ${where}: purity.micro ${formatValue(d.previous.metrics['purity.micro'])} -> ${formatValue(entry.metrics['purity.micro'])}`);
+      attachResult({ ...base, status: 'updated' });
+      return { pass: true, message: () => `${hint}\n\nBaseline updated in ${where}.` };
+    case 'unchanged':
+      attachResult({ ...base, status: 'unchanged' });
+      return { pass: true, message: () => `${hint}\n\nBaseline unchanged in ${where}.` };
+    case 'dataChanged': {
+      const stored = s.stored!;
+      attachResult({ ...base, status: 'dataChanged' });
+      return {
+        pass: false,
+        message: () =>
+          [
+            hint,
+            '',
+            `The baseline of layer ${JSON.stringify(layer)} in ${where} was measured on other images: the probe-set fingerprint differs.`,
+            ...describeDataChange(stored.data, entry.data, stored.images, entry.images).map((l) => `  ${l}`),
+            'Comparing purity across different images mixes two causes. Re-record the baseline with `vitest -u` if the new images are intended, or pass { allowDataChange: true } to compare anyway.',
+          ].join('\n'),
+      };
     }
-    attachResult({ ...base, status: changed ? 'updated' : 'unchanged' });
-    return { pass: true, message: () => `${hint}\n\nBaseline ${changed ? 'updated' : 'unchanged'} in ${where}.` };
-  }
-
-  const dataChanged = stored.data.fingerprint !== entry.data.fingerprint;
-  if (dataChanged && !options.allowDataChange) {
-    attachResult({ ...base, status: 'dataChanged' });
-    return {
-      pass: false,
-      message: () =>
-        [
-          hint,
-          '',
-          `The baseline of layer ${JSON.stringify(layer)} in ${where} was measured on other images: the probe-set fingerprint differs.`,
-          ...describeDataChange(stored.data, entry.data, stored.images, entry.images).map((l) => `  ${l}`),
-          'Comparing purity across different images mixes two causes. Re-record the baseline with `vitest -u` if the new images are intended, or pass { allowDataChange: true } to compare anyway.',
-        ].join('\n'),
-    };
-  }
-  if (stored.k !== entry.k || stored.metric !== entry.metric) {
-    attachResult({ ...base, status: 'mismatch' });
-    return {
-      pass: false,
-      message: () =>
-        `${hint}\n\nThe baseline in ${where} was recorded with k = ${stored.k}, ${stored.metric}; this test asks for k = ${entry.k}, ${entry.metric}. Re-record it with \`vitest -u\`, or set { name } to keep both.`,
-    };
-  }
-  if (options.metrics !== undefined) {
-    const missing = expandMetrics(options.metrics).filter((id) => stored.metrics[id] === undefined);
-    if (missing.length > 0) {
+    case 'mismatch': {
+      const stored = s.stored!;
       attachResult({ ...base, status: 'mismatch' });
+      if (d.reason === 'settings') {
+        return {
+          pass: false,
+          message: () =>
+            `${hint}\n\nThe baseline in ${where} was recorded with k = ${stored.k}, ${stored.metric}; this test asks for k = ${entry.k}, ${entry.metric}. Re-record it with \`vitest -u\`, or set { name } to keep both.`,
+        };
+      }
+      const missing = d.missing;
       return {
         pass: false,
         message: () => `${hint}\n\nThe baseline in ${where} has no ${missing.join(', ')} (recorded before ${missing.length === 1 ? 'it was' : 'they were'} computed). Re-record it with \`vitest -u\`.`,
       };
     }
+    case 'compared':
+      break;
   }
-
-  const comparison = compareSnapshots(
-    [{ label: layer, before: stored, after: entry }],
-    { before: entrySide(stored, where), after: { modelSha256: entry.model.sha256, dataFingerprint: entry.data.fingerprint, toolVersion: entry.toolVersion, createdAt: report.createdAt } },
-    compareOptions,
-  );
-  for (const c of checksOf(comparison, testName)) received.recordCheck(c);
-  attachToCurrentTest(received);
+  const { comparison, dataChanged } = d;
+  const stored = s.stored!;
+  for (const c of checksOf(comparison, s.testName)) s.received.recordCheck(c);
+  attachToCurrentTest(s.received);
   attachResult({ ...base, status: 'compared', comparison });
   if (!comparison.regressed && comparison.improved) {
     notice(`${layer} improved over its baseline in ${where}: ${comparison.improvements.map((l) => l.slice(layer.length + 1)).join('; ')}. Run \`vitest -u\` to raise the baseline.`);
@@ -286,10 +321,11 @@ export async function toMatchSemanticBaseline(this: BaselineMatcherContext, rece
       hint,
       '',
       `Layer ${JSON.stringify(layer)} (k = ${entry.k}, ${entry.metric}) ${comparison.regressed ? 'got worse than' : 'matches'} its baseline in ${where}; ${model}.`,
+      `Gated: ${comparison.metrics.join(', ')}${comparison.perClassTolerance !== undefined ? ` and every class's purity (tolerance ${comparison.perClassTolerance})` : ''}.`,
       ...(dataChanged ? ['Note: the probe set differs from the baseline (allowDataChange).'] : []),
       ...comparisonLines(comparison),
       'Full comparison: meta.semanticBaseline of this test, shown in the semantic-audit report (SemanticAuditReporter).',
-      `If the change is intended, accept it with \`npx vitest run -u ${rel(testPath)}\`.`,
+      `If the change is intended, accept it with \`npx vitest run -u ${rel(s.testPath)}\`.`,
     ].join('\n');
   const before = comparison.rows.find((r) => r.metric === 'purity.micro');
   return { pass: !comparison.regressed, message, actual: before?.after ?? undefined, expected: before?.before ?? undefined };

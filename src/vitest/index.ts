@@ -3,8 +3,8 @@
  * test file) registers the matchers on `expect` and their types.
  */
 
-import { TestRunner, afterAll, expect } from 'vitest';
-import { setCurrentTestProvider } from './matcher-utils.js';
+import { TestRunner, afterAll, expect, inject, onTestFailed } from 'vitest';
+import { completeForReport, type ReportRequest, setCurrentTestProvider, setTestFailedProvider } from './matcher-utils.js';
 import { type SemanticNeighborsOptions, toHaveSemanticNeighbors } from './neighbors-matcher.js';
 import { type SeparatedClustersOptions, toHaveSeparatedClusters } from './separation-matcher.js';
 import { type SemanticBaselineOptions, type TaskLike, reportObsoleteBaselines, setBaselineTestProvider, toMatchSemanticBaseline } from './baseline-matcher.js';
@@ -17,8 +17,22 @@ const getCurrentTest = () => TestRunner.getCurrentTest();
 setCurrentTestProvider(() => getCurrentTest() as unknown as { meta: Record<string, unknown> } | undefined);
 setBaselineTestProvider(() => getCurrentTest() as unknown as { meta: Record<string, unknown> } | undefined);
 
-// After each test file: report (or, with -u, remove) baseline entries no test checks any more.
-afterAll(({}, suite) => reportObsoleteBaselines(suite as unknown as { filepath: string; tasks?: TaskLike[] }, expect.getState().snapshotState?.snapshotUpdateState));
+setTestFailedProvider((onFail) =>
+  onTestFailed(({ task }) => {
+    onFail((task.result?.errors ?? []) as { message?: string }[]);
+  }),
+);
+
+// After each test file: report (or, with -u, remove) baseline entries no test checks any more,
+// and, when the semantic-audit reporter asks for them, compute the t-SNE embeddings and separation
+// of every analysed layer for the report (on the file's metadata, where the reporter reads them).
+afterAll(async ({}, suite) => {
+  const meta = (suite as unknown as { meta: Record<string, unknown> }).meta;
+  const obsolete = await reportObsoleteBaselines(suite as unknown as { filepath: string; tasks?: TaskLike[] }, expect.getState().snapshotState?.snapshotUpdateState);
+  if (obsolete.length > 0) meta.semanticBaselineObsolete = { entries: obsolete, removed: expect.getState().snapshotState?.snapshotUpdateState === 'all' };
+  const request = inject('semanticAudit' as never) as ReportRequest | undefined;
+  if (request) meta.semanticAudit = await completeForReport(request);
+}, 30 * 60_000);
 
 expect.extend({
   toHaveSemanticNeighbors,
@@ -27,6 +41,10 @@ expect.extend({
 } as unknown as Parameters<typeof expect.extend>[0]);
 
 declare module 'vitest' {
+  interface ProvidedContext {
+    /** Set by the semantic-audit reporter: what the report needs computed after each test file. */
+    semanticAudit?: ReportRequest;
+  }
   interface Matchers<T = any> {
     /**
      * Passes when the k-NN class purity of `layer` reaches `minPurity`: the share of each query

@@ -40,6 +40,7 @@ export function setCurrentTestProvider(fn: () => TestLike | undefined): void {
  * the semantic-audit reporter collects it. One entry per subject; later calls replace it.
  */
 export function attachToCurrentTest(subject: ModelAudit): void {
+  attached.set(subject.id, subject);
   const test = currentTestProvider?.();
   if (!test) return;
   const meta = test.meta as { semanticAudit?: { reports: unknown[]; ids: string[] } };
@@ -52,4 +53,81 @@ export function attachToCurrentTest(subject: ModelAudit): void {
     meta.semanticAudit.ids.push(id);
     meta.semanticAudit.reports.push(report);
   }
+}
+
+let failureHook: ((onFail: (errors: { message?: string }[]) => void) => void) | undefined;
+
+/** Lets the Vitest entry supply `onTestFailed` (kept out of the core so it never imports vitest). */
+export function setTestFailedProvider(fn: (onFail: (errors: { message?: string }[]) => void) => void): void {
+  failureHook = fn;
+}
+
+/**
+ * Runs `work` (a matcher's analysis of `layer`). When the subject has not extracted the layer yet,
+ * extraction happens inside the test and counts against its timeout: if the test then fails while
+ * extraction is still running (a timeout), the failure message says so and how to extract up
+ * front.
+ */
+export async function withExtractionNote<T>(subject: ModelAudit, layer: string, work: () => Promise<T>): Promise<T> {
+  if (subject.isPrepared(layer) || !failureHook) return work();
+  let running = true;
+  const started = performance.now();
+  failureHook((errors) => {
+    if (!running || subject.isPrepared(layer)) return;
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const note = [
+      '',
+      `semantic-audit: this test was still extracting the features of layer ${JSON.stringify(layer)} (${seconds} s so far; the activation cache was cold or off).`,
+      `Extract up front, outside the test's timeout: auditModel(model, { data, layers: [${JSON.stringify(layer)}] }) in the test file's top level, or \`beforeAll(() => model.prepare([${JSON.stringify(layer)}]), 120_000)\`; or raise testTimeout.`,
+    ].join('\n');
+    for (const e of errors) if (typeof e.message === 'string' && !e.message.includes('semantic-audit: this test was still extracting')) e.message += note;
+  });
+  try {
+    return await work();
+  } finally {
+    running = false;
+  }
+}
+
+/** What the reporter asks the test workers to add to the report (through Vitest's `provide`). */
+export interface ReportRequest {
+  /** Compute each analysed layer's 2-D t-SNE embedding and its separation in it. */
+  tsne: boolean;
+  /** Compute each analysed layer's separation in feature space. */
+  separation: boolean;
+  perplexity?: number;
+  seed?: number;
+}
+
+/** Subjects that matchers attached in this test file (worker), in order. */
+const attached = new Map<string, ModelAudit>();
+
+/**
+ * Completes the report of every subject attached in this test file as the reporter asks (t-SNE
+ * and separation of every analysed layer, read from the result cache where computed before) and
+ * returns the reports, for the file's `meta.semanticAudit`.
+ */
+export async function completeForReport(request: ReportRequest): Promise<{ reports: unknown[]; ids: string[] } | undefined> {
+  if (attached.size === 0) return undefined;
+  const reports: unknown[] = [];
+  const ids: string[] = [];
+  for (const [id, subject] of attached) {
+    if (request.tsne || request.separation) {
+      const layers = [...new Set(subject.report().layers.map((l) => l.name))];
+      // Trustworthiness needs k < N / 2: small probe sets get a smaller k.
+      const k = Math.max(1, Math.min(10, Math.ceil(subject.selection.reference.length / 2) - 1));
+      for (const layer of layers) {
+        try {
+          await subject.separation(layer, { k, embedding: request.tsne, perplexity: request.perplexity, seed: request.seed });
+        } catch (err) {
+          // The report is an addition to the tests' verdict: say why a layer lacks t-SNE, do not fail the file.
+          console.warn(`semantic-audit: no t-SNE/separation of layer ${JSON.stringify(layer)} in the report: ${(err as Error).message}`);
+        }
+      }
+    }
+    reports.push(subject.report());
+    ids.push(id);
+  }
+  attached.clear();
+  return { reports, ids };
 }

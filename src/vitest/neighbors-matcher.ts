@@ -7,7 +7,8 @@ import { AuditError, checkChoice, checkNumber, paramError } from '../errors.js';
 import { ModelAudit } from '../audit/model-audit.js';
 import type { CheckResult, LayerReport } from '../result/report.js';
 import type { DistanceMetric } from '../math/knn.js';
-import { attachToCurrentTest, type MatcherContext, type MatcherOutcome, formatPurity } from './matcher-utils.js';
+import { attachToCurrentTest, type MatcherContext, type MatcherOutcome, formatPurity, withExtractionNote } from './matcher-utils.js';
+import { validateNeighborsOptions } from './matcher-options.js';
 import { type BaselineMatcherContext, type SemanticBaselineOptions, toMatchSemanticBaseline } from './baseline-matcher.js';
 
 /** Options of `toHaveSemanticNeighbors`. */
@@ -52,6 +53,7 @@ export async function toHaveSemanticNeighbors(this: MatcherContext, received: un
   if (!(received instanceof ModelAudit)) {
     throw new AuditError(`${hint}\n\nExpected the value to be a ModelAudit (from auditModel(model, { data })) but received ${this.utils.printReceived(received)}`, 'E_PARAM');
   }
+  validateNeighborsOptions(options);
   const baseline = options.baseline === true ? {} : options.baseline || undefined;
   if (baseline && (this.isNot || (options.minPurity === undefined && options.minClassPurity === undefined))) {
     return toMatchSemanticBaseline.call(this as BaselineMatcherContext, received, layer, { ...baseline, k: options.k, metric: options.metric });
@@ -62,7 +64,7 @@ export async function toHaveSemanticNeighbors(this: MatcherContext, received: un
   const minPurity = options.minPurity === undefined ? undefined : checkNumber('minPurity', options.minPurity, 0, 1);
   const minClassPurity = options.minClassPurity === undefined ? undefined : checkNumber('minClassPurity', options.minClassPurity, 0, 1);
   const average = checkChoice('average', options.average ?? 'micro', ['micro', 'macro'] as const);
-  const result = await received.analyze(layer, { k: options.k, metric: options.metric });
+  const result = await withExtractionNote(received, layer, () => received.analyze(layer, { k: options.k, metric: options.metric }));
   const value = result.knn.purity[average];
   const failingClasses = minClassPurity === undefined
     ? []
@@ -78,7 +80,7 @@ export async function toHaveSemanticNeighbors(this: MatcherContext, received: un
       metric: `purity.${average}`,
       value,
       threshold: minPurity,
-      comparator: this.isNot ? '<=' : '>=',
+      comparator: this.isNot ? '<' : '>=',
       passed: this.isNot ? value < minPurity : value >= minPurity,
       source,
     });
@@ -91,7 +93,7 @@ export async function toHaveSemanticNeighbors(this: MatcherContext, received: un
       metric: 'purity.minClass',
       value: worst,
       threshold: minClassPurity,
-      comparator: this.isNot ? '<=' : '>=',
+      comparator: this.isNot ? '<' : '>=',
       passed: this.isNot ? worst < minClassPurity : worst >= minClassPurity,
       source,
     });

@@ -4,7 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { GATE_METRICS } from '../../src/baseline/gate.js';
 import { auditModel, type ModelAudit } from '../../src/index.js';
 import { type BaselineMatcherContext, type BaselineResult, type UpdateMode, setBaselineTestProvider, toMatchSemanticBaseline } from '../../src/vitest/baseline-matcher.js';
 import { makeImageFolder, tempDir } from '../helpers/images.js';
@@ -44,25 +45,59 @@ describe('toMatchSemanticBaseline (matcher body)', () => {
     await expect(call(ctx(undefined), model, 'pool5')).rejects.toThrow('toMatchSemanticBaseline needs Vitest >= 4.1.4 (expect.getState().snapshotState.snapshotUpdateState) and must run inside a test.');
   });
 
-  it('fails clearly when a requested metric is not computed for the layer', async () => {
-    await expect(call(ctx('new'), model, 'conv1', { k: 3, metrics: ['purity', 'silhouette'] })).rejects.toThrow(
-      'metric silhouette not computed for layer conv1; available: purity.micro, purity.macro. Compute the layer\'s separation metrics before the matcher, or leave "silhouette" out of metrics.',
+  it('rejects unknown options, unknown gate names and gate together with its deprecated alias', async () => {
+    await expect(call(ctx('new'), model, 'pool5', { tolerence: 0.02 })).rejects.toThrow(
+      'Expected one of k, metric, tolerance, perClassTolerance, gate, metrics, allowDataChange, name, seed, perplexity for the name of a toMatchSemanticBaseline option but received "tolerence". Did you mean "tolerance"?',
+    );
+    await expect(call(ctx('new'), model, 'pool5', { gate: ['purity', 'silhoutte'] })).rejects.toThrow(
+      `Expected one of ${GATE_METRICS.join(', ')} for gate[1] but received "silhoutte". Did you mean "silhouette"?`,
+    );
+    await expect(call(ctx('new'), model, 'pool5', { gate: ['purity'], metrics: ['purity'] })).rejects.toThrow(
+      'Expected undefined when gate is set (metrics is the deprecated name of gate) for metrics but received ["purity"]. Pass only gate',
     );
   });
 
-  it('gates silhouette from layer.separation.features when present, and records checks with their baseline', async () => {
+  it('computes the separation metrics a gate needs on demand (the default gate has silhouette)', async () => {
+    const first = await call(ctx('new', 'on demand'), model, 'conv1', { k: 3 });
+    expect(first.pass).toBe(true);
+    const stored = JSON.parse(await readFile(path.join(dir, '__semantic__', 'm.test.ts.json'), 'utf8')).entries['on demand'].conv1;
+    const sep = await model.separation('conv1', { k: 3, seed: 0 });
+    expect(stored.metrics.silhouette).toBeCloseTo(sep.features.silhouette, 6);
+    expect(stored.metrics.daviesBouldin).toBeCloseTo(sep.features.daviesBouldin, 6);
+    expect(stored.metrics['embedding.silhouette']).toBeUndefined();
+    const emb = await call(ctx('new', 'embedding'), model, 'conv1', { k: 3, gate: ['purity', 'embedding.trustworthiness', 'embedding.knnPurity.micro'] });
+    expect(emb.pass).toBe(true);
+    const e = JSON.parse(await readFile(path.join(dir, '__semantic__', 'm.test.ts.json'), 'utf8')).entries.embedding.conv1;
+    const withEmb = await model.separation('conv1', { k: 3, seed: 0, embedding: true });
+    expect(e.metrics['embedding.trustworthiness']).toBeCloseTo(withEmb.embedding!.trustworthiness, 6);
+    expect(e.seed).toBe(0);
+    // The deprecated name still works, and the comparison says what it gated.
+    const again = await call(ctx('none', 'embedding'), model, 'conv1', { k: 3, metrics: ['purity', 'embedding.trustworthiness', 'embedding.knnPurity.micro'] });
+    expect(again.pass).toBe(true);
+    expect(again.message()).toContain('Gated: purity, embedding.trustworthiness, embedding.knnPurity.micro.');
+  });
+
+  it('fails on a gated metric the stored baseline lacks, naming it', async () => {
+    await call(ctx('new', 'old entry'), model, 'conv1', { k: 3, gate: ['purity'] });
+    const r = await call(ctx('new', 'old entry'), model, 'conv1', { k: 3, gate: ['purity', 'calinskiHarabasz'] });
+    expect(r.pass).toBe(false);
+    expect(r.message()).toContain('has no calinskiHarabasz (recorded before it was computed). Re-record it with `vitest -u`.');
+  });
+
+  it('gates silhouette, and records checks with their baseline', async () => {
     const layer = await model.analyze('pool5', { k: 3 });
-    layer.separation = { features: { silhouette: 0.6, daviesBouldin: 0.4 }, embedding: { silhouette: 0.7 } };
+    const real = await model.separation('pool5', { k: 3, seed: 0 });
+    const spy = vi.spyOn(model, 'separation').mockResolvedValue({ features: { ...real.features, silhouette: 0.6 } });
     const results: BaselineResult[] = [];
     const meta: Record<string, unknown> = {};
     setBaselineTestProvider(() => ({ meta }));
-    const first = await call(ctx('new', 'sil'), model, 'pool5', { k: 3, metrics: ['purity', 'silhouette'] });
+    const first = await call(ctx('new', 'sil'), model, 'pool5', { k: 3, gate: ['purity', 'silhouette'] });
     expect(first.pass).toBe(true);
     const stored = JSON.parse(await readFile(path.join(dir, '__semantic__', 'm.test.ts.json'), 'utf8')).entries.sil.pool5;
-    expect(stored.metrics).toEqual({ daviesBouldin: 0.4, 'embedding.silhouette': 0.7, 'purity.macro': layer.knn.purity.macro, 'purity.micro': layer.knn.purity.micro, silhouette: 0.6 });
+    expect(stored.metrics).toMatchObject({ 'purity.macro': layer.knn.purity.macro, 'purity.micro': layer.knn.purity.micro, silhouette: 0.6 });
 
-    layer.separation = { features: { silhouette: 0.5, daviesBouldin: 0.4 } };
-    const second = await call(ctx('none', 'sil'), model, 'pool5', { k: 3, metrics: ['purity', 'silhouette'] });
+    spy.mockResolvedValue({ features: { ...real.features, silhouette: 0.5 } });
+    const second = await call(ctx('none', 'sil'), model, 'pool5', { k: 3, gate: ['purity', 'silhouette'] });
     expect(second.pass).toBe(false);
     expect(second.message()).toContain('Metrics that dropped more than their tolerance:\n  silhouette: 0.600 -> 0.500 (-0.100, tolerance 0.02)\n');
     results.push(...(meta.semanticBaseline as { results: BaselineResult[] }).results);
@@ -70,7 +105,7 @@ describe('toMatchSemanticBaseline (matcher body)', () => {
     expect(results[1].comparison!.regressions).toEqual(['pool5 silhouette 0.600 -> 0.500 (-0.100, tolerance 0.02)']);
     const check = model.report().checks.find((c) => c.metric === 'silhouette') as { name: string; threshold: number; passed: boolean; baseline?: number };
     expect(check).toMatchObject({ name: 'pool5 silhouette >= baseline 0.600 - 0.02', threshold: 0.58, passed: false, baseline: 0.6 });
-    delete layer.separation;
+    spy.mockRestore();
   });
 
   it('fails when the test asks for another k than the baseline holds', async () => {

@@ -114,6 +114,11 @@ describe('semantic-audit compare', () => {
     expect(r.stdout).toContain('pool5  purity.micro   0.813  0.688  -0.125\npool5  purity.macro   0.813  0.688  -0.125\npool5  silhouette     0.500  0.510  +0.010  ok\n');
     const none = runCli(['compare', baseFile, worseFile, '--metrics', 'purity,silhouette']);
     expect([none.code, none.stderr]).toEqual([2, 'semantic-audit compare: metric silhouette is not computed for any layer of either report; available: purity.micro, purity.macro. Leave it out of --metrics, or audit with the stage that computes it.\n']);
+    // --gate is the new name; --metrics (deprecated) still works; both at once is a usage error.
+    const g = runCli(['compare', a, b, '--gate', 'silhouette']);
+    expect([g.code, g.stdout]).toEqual([r.code, r.stdout]);
+    expect(runCli(['compare', a, b, '--gate', 'purity', '--metrics', 'purity']).stderr).toBe('semantic-audit compare: Pass --gate or its deprecated name --metrics, not both.\n');
+    expect(runCli(['compare', a, b, '--gate', 'silhoute']).stderr).toContain('for --gate but received "silhoute". Did you mean "silhouette"?');
   });
 
   it('exits 2 with one clear line on bad input', async () => {

@@ -123,13 +123,14 @@ describe('compareReports', () => {
 
   it('notes a gated metric that is not computed instead of failing', () => {
     expect(compareReports(base, worse, { tolerance: 1 }).rows.map((r) => r.metric)).toEqual(['purity.micro', 'purity.macro']);
-    const c = compareReports(base, base, { metrics: ['purity', 'silhouette', 'sharpness'] });
+    const c = compareReports(base, base, { gate: ['purity', 'silhouette'] });
     expect(c.rows.map((r) => [r.metric, r.gated, r.note])).toEqual([
       ['purity.micro', true, undefined],
       ['purity.macro', true, undefined],
       ['silhouette', false, 'not computed'],
-      ['sharpness', false, 'direction of sharpness unknown: reported, not gated'],
     ]);
+    // A name outside the GateMetric union is refused (it used to be reported as of unknown direction).
+    expect(() => compareReports(base, base, { gate: ['purity', 'sharpness' as never] })).toThrow('for gate[1] but received "sharpness"');
     const half = compareReports(base, fakeReport({ layers: [{ ...before, separation: { features: { silhouette: 0.3 } } }] }), { metrics: ['silhouette'] });
     expect(half.rows.find((r) => r.metric === 'silhouette')).toMatchObject({ before: null, after: 0.3, delta: null, gated: false, note: 'not in the baseline' });
   });

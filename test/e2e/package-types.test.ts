@@ -39,10 +39,13 @@ test('x', async () => {
       'bad.test.ts': `import { expect } from 'vitest';
 import 'semantic-audit/vitest';
 await expect({}).toHaveSemanticNeighbors('pool5', { k: '10', minPurity: 0.8 });
+await expect({}).toMatchSemanticBaseline('pool5', { gate: ['purity', 'silhoutte'] });
 `,
     });
     const r = tsc(dir);
     expect(r.status).not.toBe(0);
     expect(r.stdout).toContain("Type 'string' is not assignable to type 'number'");
+    // The gated names are a union: a misspelt one is a type error.
+    expect(r.stdout).toMatch(/Type '"silhoutte"' is not assignable to type '"purity" \| "purity\.micro" .*'\. Did you mean '"silhouette"'\?/);
   });
 });

@@ -64,7 +64,7 @@ export default {
     reporters: [
       'default',
       new SemanticAuditReporter({ outDir: 'instance-report', png: true }),
-      [${JSON.stringify(DIST_REPORTER)}, { outDir: ${JSON.stringify(path.join(dir, 'path-report'))}, png: false }],
+      [${JSON.stringify(DIST_REPORTER)}, { outDir: ${JSON.stringify(path.join(dir, 'path-report'))}, png: false, tsne: false }],
     ],
   },
 };
@@ -95,7 +95,7 @@ describe('SemanticAuditReporter in a real Vitest run', () => {
   it('fails the run on the failing check and says where the report is', () => {
     expect(run.code, run.stdout + run.stderr).toBe(1);
     expect(run.stdout + run.stderr).toContain('shortcut model > pool5 purity');
-    expect(run.stdout).toMatch(/semantic-audit report: instance-report\/index\.html \(2 models, 3 checks, 1 failed\)/);
+    expect(run.stdout).toContain('semantic-audit report: FAILED (1 of 2 tests failed), instance-report/index.html (2 models; 3 checks, 1 failed; t-SNE of 3 layers)');
   });
 
   it('writes one report with both models, the failing check shown as failing', async () => {
@@ -109,16 +109,22 @@ describe('SemanticAuditReporter in a real Vitest run', () => {
     expect(good.checks.map((c) => [c.name, c.passed])).toEqual([
       ['data purity.micro >= 0.3', true],
       ['pool5 purity.micro >= 0.3', true],
+      ['Vitest run: 0 failed tests of this model (run: 1 of 2 tests failed)', true],
     ]);
-    expect(shortcut.checks).toHaveLength(1);
+    // The verdict is the run's: the shortcut model's failed test fails its report and the bundle.
+    expect([good.passed, bundle.reports.find((r) => r !== good)!.passed]).toEqual([true, false]);
+    // t-SNE and separation of every analysed layer, by default.
+    expect(good.layers.map((l) => [l.name, Boolean(l.tsne), Boolean(l.separation)])).toEqual([['data', true, true], ['pool5', true, true]]);
+    expect(shortcut.checks).toHaveLength(2);
+    expect(shortcut.checks[1]).toMatchObject({ name: 'Vitest run: 1 failed test of this model (run: 1 of 2 tests failed)', passed: false, source: 'vitest' });
     expect(shortcut.checks[0]).toMatchObject({ name: 'pool5 purity.micro >= 0.95', passed: false, test: { file: 'shortcut.test.mjs', name: 'shortcut model > pool5 purity', state: 'failed' } });
     expect(shortcut.checks[0].value).toBeLessThan(0.95);
     expect(good.checks[0].test).toEqual({ file: 'good.test.mjs', name: 'good model keeps classes apart', state: 'passed' });
 
     const html = await readFile(path.join(dir, 'index.html'), 'utf8');
     expect(html).toContain('data-testid="overall">FAILED<');
-    expect(html.match(/data-check="failed"/g)).toHaveLength(1);
-    expect(html.match(/data-check="passed"/g)).toHaveLength(2);
+    expect(html.match(/data-check="failed"/g)).toHaveLength(2);
+    expect(html.match(/data-check="passed"/g)).toHaveLength(3);
     expect(html).toContain(`${path.join(project, 'shortcut.onnx')}</h2>`);
     expect(html).toContain(`${path.join(project, 'good.onnx')}</h2>`);
 
@@ -135,6 +141,8 @@ describe('SemanticAuditReporter in a real Vitest run', () => {
     const bundle = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')) as AuditReportBundle;
     expect(bundle.reports).toHaveLength(2);
     expect(existsSync(path.join(dir, 'index.html'))).toBe(true);
+    // tsne: false keeps the report to what the tests computed (here, separation only).
+    expect(bundle.reports.flatMap((r) => r.layers.map((l) => Boolean(l.tsne)))).not.toContain(true);
     expect((await readdir(dir)).some((f) => f.endsWith('.png'))).toBe(false);
   });
 });
@@ -179,7 +187,7 @@ test(${JSON.stringify(title)}, async () => {
     expect([bad.passed, bad.test?.state]).toEqual([false, 'failed']);
     expect(good.value).toBeGreaterThan(bad.value);
     const html = await readFile(path.join(dir, 'report/index.html'), 'utf8');
-    expect(html.match(/data-check="failed"/g)).toHaveLength(1);
+    expect(html.match(/data-check="failed"/g)).toHaveLength(2);
     expect(html).toContain('fmnist-resnet-shortcut.onnx</h2>');
   });
 });

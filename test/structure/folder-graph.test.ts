@@ -12,7 +12,8 @@ const SRC = path.join(import.meta.dirname, '..', '..', 'src');
  * rank. `cli | vitest | action | report -> audit -> {source, cache} -> {model, data} -> {math,
  * metrics, embed}`, with `shard` (extraction shards) between source and cache, `baseline` between
  * the consumers and `audit`, `config` (the config file) and `gates` (gate expressions) just below
- * `audit`, `result` (the report contract) below them, `format` (Markdown, numbers, the focus
+ * `audit`, `result` (the report contract) below them, `output` (writing output files and
+ * directories whole) below everything that writes, `format` (Markdown, numbers, the focus
  * layer) above `errors.ts` and `version.ts` at the bottom. A new folder must be placed here.
  */
 const RANK: Record<string, number> = {
@@ -29,6 +30,7 @@ const RANK: Record<string, number> = {
   source: 50,
   shard: 45,
   cache: 40,
+  output: 35,
   model: 30,
   data: 25,
   metrics: 20,

@@ -2,9 +2,7 @@
  * `semantic-audit audit`: k-NN class purity of the requested layers, written to report.json.
  */
 
-import { mkdir, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { AuditError, checkChoice, paramError } from '../../errors.js';
 import { auditFeatures, auditFromShards, auditModel } from '../../audit/model-audit.js';
 import { evaluateGates } from '../../gates/evaluate-gates.js';
@@ -14,10 +12,14 @@ import { readShards } from '../../shard/read-shards.js';
 import { devicesFor, formatTimings } from './extract.js';
 import type { AuditReport, CheckResult } from '../../result/report.js';
 import { DISTANCE_METRICS } from '../../math/knn.js';
-import { EXTRACTION_OPTIONS, cacheFromArgs, formatTable, parseFloatOption, parseIntOption, preprocessFromArgs } from '../args.js';
+import { EXTRACTION_OPTIONS, formatTable, parseFloatOption, parseIntOption, preprocessFromArgs } from '../args.js';
 import type { CliIO } from '../io.js';
 import { writeReportDirectory } from '../../report/write-report.js';
-import { openActivationCache } from '../../cache/activation-cache.js';
+import { openCliCache } from '../cache-option.js';
+import { checkAuditMemory } from '../memory-budget.js';
+import { parseCommandArgs } from '../parse.js';
+import { createProgress } from '../progress.js';
+import { constantRows } from '../../metrics/constant-features.js';
 
 /** Help text of `semantic-audit audit`. */
 export const AUDIT_HELP = `Usage: semantic-audit audit --model <file.onnx> --data <dir|manifest.csv> --out <dir> [options]
@@ -57,14 +59,20 @@ Options:
   --no-html                  write report.json only
   --max-thumbnails <n>       distinct thumbnails in the HTML report (default 2000): a seeded sample per
                              class for the t-SNE hover, plus every image the grids and misfits show
-  --quiet                    no table on stdout
+  --quiet                    no table on stdout (failed thresholds and warnings still go to stderr)
 ${AUDIT_INPUT_HELP}
+The report directory is replaced as a whole; files in it that semantic-audit did not write are
+kept. SEMANTIC_AUDIT_MAX_MEMORY_MB bounds the memory an audit may plan to use (default 80 %).
 Exit codes: 0 passed, 1 a threshold failed, 2 bad usage or input.`;
 
 function parseMinPurity(value: string | undefined, layers: string[]): Map<string, number> {
   const gates = new Map<string, number>();
   if (value === undefined) return gates;
-  for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+  const parts = value.split(',').map((s) => s.trim());
+  if (parts.some((p) => p === '')) {
+    throw paramError('--min-purity', 'x or layer=x[,layer=x...] with x in [0, 1]', value, 'An empty value (an unset CI variable?) would silently disable the gate; leave --min-purity out to audit without one');
+  }
+  for (const part of parts) {
     const eq = part.lastIndexOf('=');
     if (eq < 0) {
       const x = parseFloatOption('--min-purity', part, 0, 1)!;
@@ -76,13 +84,6 @@ function parseMinPurity(value: string | undefined, layers: string[]): Map<string
     }
   }
   return gates;
-}
-
-/** Writes a file atomically (temp file, then rename). */
-export async function writeFileAtomic(file: string, content: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(tmp, content);
-  await rename(tmp, file);
 }
 
 /** Prints the per-layer purity table. */
@@ -117,9 +118,10 @@ function withInterval(value: number, iv: { lo: number; hi: number } | undefined)
 
 /** Runs `semantic-audit audit`; returns the exit code. */
 export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
+  const { values, positionals } = parseCommandArgs(
+    'audit',
+    argv,
+    {
       ...EXTRACTION_OPTIONS,
       k: { type: 'string' },
       metric: { type: 'string' },
@@ -133,10 +135,9 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       'no-html': { type: 'boolean' },
       'max-thumbnails': { type: 'string' },
       ...AUDIT_INPUT_OPTIONS,
-    },
-    allowPositionals: true,
-    strict: true,
-  });
+    } as const,
+    true,
+  );
   if (values.help) {
     io.stdout.write(`${AUDIT_HELP}\n`);
     return 0;
@@ -166,22 +167,23 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const metric = checkChoice('--metric', values.metric ?? 'euclidean', DISTANCE_METRICS);
   const maxThumbnails = parseIntOption('--max-thumbnails', values['max-thumbnails'], 0);
   const preprocess = preprocessFromArgs(values);
-  const progress = io.stderr.isTTY
-    ? (done: number, total: number) => io.stderr.write(`\rextracting features: ${done}/${total} images${done === total ? '\n' : ''}`)
-    : undefined;
+  const warn = (m: string) => io.stderr.write(`${m}\n`);
+  const status = createProgress(io.stderr);
+  const progress = io.stderr.isTTY ? (done: number, total: number) => status.detail(`${done}/${total} images`) : undefined;
+  const cli = openCliCache(values, warn);
   const extractStats: ExtractStats[] = [];
   const merged = fromDirs ? await readShards(fromDirs) : undefined;
-  const subject = merged ? await auditFromShards(merged, { cache: cacheFromArgs(values) }) : featureMode ? await auditFeatures(featureFilesFromValues(values), {
+  const subject = merged ? await auditFromShards(merged, { cache: cli.cache }) : featureMode ? await auditFeatures(featureFilesFromValues(values), {
     querySplit: values['query-split'],
     referenceSplit: values['reference-split'],
     maxPerClass,
-    cache: cacheFromArgs(values),
+    cache: cli.cache,
   }) : await auditModel(values.model!, {
     maxPerClass,
     data: values.data!,
     executionProviders: devicesFor(values.device),
-    cache: cacheFromArgs(values),
-    onNotice: (m) => io.stderr.write(`${m}\n`),
+    cache: cli.cache,
+    onNotice: warn,
     onStats: (st) => extractStats.push(st),
     querySplit: values['query-split'],
     referenceSplit: values['reference-split'],
@@ -189,41 +191,70 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     onProgress: progress,
     preprocess,
   });
+  for (const w of [...(subject.dataset.warnings ?? []), ...(subject.selection.warnings ?? [])]) warn(`semantic-audit: warning: ${w}`);
   const loadedAt = performance.now();
   const layers = subject.expandLayers((values.layers ?? merged?.layerNames.join(',') ?? (featureMode ? 'all' : 'data,penultimate')).split(',').map((s) => s.trim()).filter(Boolean));
   if (layers.length === 0) throw paramError('--layers', 'at least one layer name', values.layers);
   const gates = parseMinPurity(values['min-purity'], layers);
-  if (!merged) for (const l of layers) subject.resolve(l); // fail fast on unknown names, before inference
+  const inputPre = subject.preprocess;
+  if (featureMode) for (const l of layers) subject.resolve(l); // fails fast on unknown names
+  else if (!merged && inputPre) {
+    const widths = layers.map((l) => ({ name: l, width: layerWidth(subject.resolve(l), inputPre) })); // fails fast on unknown names
+    const rows = subject.selection.query.length + (subject.selection.leaveOneOut ? 0 : subject.selection.reference.length);
+    checkAuditMemory(widths.filter((w): w is { name: string; width: number } => w.width !== undefined), rows);
+  }
   checkGateLayers(gateExprs, layers);
   const seed = parseIntOption('--seed', values.seed, 0) ?? 0;
+  status.step(`extracting features (${layers.length} layer${layers.length === 1 ? '' : 's'})`);
   await subject.prefetch(layers);
+  status.done();
   const extractedAt = performance.now();
-  for (const l of layers) {
+  for (const [i, l] of layers.entries()) {
+    status.step(`k-NN purity: ${l} (layer ${i + 1}/${layers.length})`);
     const r = await subject.analyze(l, { k, metric, seed });
     const min = gates.get(l);
     if (min !== undefined) {
       const check: CheckResult = { name: `${l} purity.micro >= ${min}`, layer: l, metric: 'purity.micro', value: r.knn.purity.micro, threshold: min, comparator: '>=', passed: r.knn.purity.micro >= min, source: 'cli' };
       subject.recordCheck(check);
     }
+    const f = await subject.features(l);
+    if (constantRows(f.query, f.reference)) {
+      status.done();
+      warn(`semantic-audit: warning: layer ${l}: all ${f.query.rows + (subject.selection.leaveOneOut ? 0 : f.reference.rows)} images have identical features, so every distance ties and purity ${r.knn.purity.micro.toFixed(3)} reflects the order of the images, not the model. Check the preprocessing (--size, --mean, --std) or audit another layer.`);
+    }
   }
   const perplexity = parseFloatOption('--perplexity', values.perplexity, 1, 1000);
-  for (const l of layers) {
-    if (progress) io.stderr.write(`\rt-SNE and separation: ${l}`.padEnd(60));
-    await subject.separation(l, { k, seed, perplexity, embedding: !values['no-tsne'] });
-    if (values['tsne-3d'] && !values['no-tsne']) await subject.embed(l, { dims: 3, perplexity, seed });
+  for (const [i, l] of layers.entries()) {
+    const label = `${values['no-tsne'] ? 'separation' : 't-SNE and separation'}: ${l} (layer ${i + 1}/${layers.length})`;
+    status.step(label);
+    const onProgress = (it: number, total: number) => status.detail(`iteration ${it}/${total}`);
+    await subject.separation(l, { k, seed, perplexity, embedding: !values['no-tsne'], onProgress });
+    if (values['tsne-3d'] && !values['no-tsne']) {
+      status.step(`t-SNE 3-D: ${l} (layer ${i + 1}/${layers.length})`);
+      await subject.embed(l, { dims: 3, perplexity, seed, onProgress });
+    }
   }
-  if (progress) io.stderr.write('\n');
   for (const c of evaluateGates(subject.report(), gateExprs, 'gate')) subject.recordCheck(c);
   const analyzedAt = performance.now();
   const report = subject.report();
-  const outDir = path.resolve(values.out!);
-  await mkdir(outDir, { recursive: true });
   const reportJson = `${JSON.stringify(report, null, 2)}\n`;
-  await writeFileAtomic(path.join(outDir, 'report.json'), reportJson);
-  const cacheOption = cacheFromArgs(values);
-  const written = values['no-html']
-    ? undefined
-    : await writeReportDirectory(report, outDir, { json: false, thumbnails: { max: maxThumbnails }, cache: openActivationCache(cacheOption === true ? undefined : cacheOption) });
+  status.step('writing the report');
+  const written = await writeReportDirectory(report, values.out!, {
+    html: !values['no-html'],
+    png: !values['no-html'],
+    jsonText: reportJson,
+    thumbnails: { max: maxThumbnails },
+    cache: cli.cache || undefined,
+    fs: io.fs,
+    onWait: (m) => {
+      status.done();
+      warn(`semantic-audit: ${m}`);
+    },
+  });
+  status.done();
+  const outDir = written.dir;
+  const cacheWarning = cli.finish();
+  if (cacheWarning) warn(cacheWarning);
   if (values.timings) {
     const stages = { loadMs: loadedAt - started, extractMs: extractedAt - loadedAt, analyzeMs: analyzedAt - extractedAt, reportMs: performance.now() - analyzedAt, totalMs: performance.now() - started };
     io.stdout.write(`${formatTimings(stages, report.timings ?? {}, extractStats, Buffer.byteLength(reportJson))}\n`);
@@ -243,7 +274,23 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       io.stdout.write(`${c.passed ? 'PASS' : 'FAIL'}  ${c.layer}: ${text}\n`);
     }
     io.stdout.write(`\nReport: ${path.join(outDir, 'report.json')}\n`);
-    if (written) io.stdout.write(`HTML report: ${written.html}\n`);
+    if (written.html) io.stdout.write(`HTML report: ${written.html}\n`);
+  } else {
+    // --quiet drops the table, never the reason for a failing exit code.
+    for (const c of report.checks) if (!c.passed) io.stderr.write(`FAIL  ${c.layer}: purity ${c.value.toFixed(3)} (min ${c.threshold})\n`);
   }
   return report.passed ? 0 : 1;
+}
+
+/**
+ * Features per image of a layer, from its recorded shape (the input size for `data`), or
+ * `undefined` when the model leaves a dimension symbolic.
+ */
+function layerWidth(layer: { kind: string; shape?: (number | string | null)[] }, p: { width: number; height: number; channels: number }): number | undefined {
+  if (layer.kind === 'data') return p.width * p.height * p.channels;
+  const shape = layer.shape;
+  if (!shape || shape.length === 0) return undefined;
+  const dims = shape.slice(1);
+  if (dims.every((d): d is number => typeof d === 'number' && d > 0)) return dims.reduce((a, b) => a * b, 1);
+  return undefined;
 }

@@ -4,15 +4,17 @@
  * same-class neighbours, and exits 1 when a gated metric dropped by more than the tolerance.
  */
 
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { AuditReport } from '../../result/report.js';
-import { DEFAULT_METRICS, DEFAULT_TOLERANCE, compareReportSets, expandMetrics } from '../../baseline/compare.js';
+import { parseGateList } from '../../baseline/gate.js';
+import { DEFAULT_METRICS, DEFAULT_TOLERANCE, compareReportSets, expandMetrics, nothingCompared } from '../../baseline/compare.js';
 import { formatComparisonMarkdown, formatComparisonText } from '../../baseline/format-comparison.js';
 import { AuditError, paramError } from '../../errors.js';
 import { checkReportSchemaVersion, upgradeReport } from '../../result/upgrade.js';
 import type { CliIO } from '../io.js';
+import { parseCommandArgs } from '../parse.js';
+import { writeFileAtomically } from '../../output/write-file.js';
 
 /** Help text of `semantic-audit compare`. */
 export const COMPARE_HELP = `Usage: semantic-audit compare <baseline report.json> <current report.json> [options]
@@ -27,9 +29,12 @@ Options:
   --per-class-tolerance <x>  also gate each class's purity with this tolerance (default: not gated)
   --significant              fail on a purity drop only when it exceeds the tolerance AND its paired
                              95 % bootstrap interval (images in both reports) excludes 0
-  --metrics <list>           gated metrics, comma-separated (default ${DEFAULT_METRICS.join(',')});
-                             purity = purity.micro,purity.macro; silhouette, daviesBouldin,
-                             calinskiHarabasz, embedding.silhouette, ... where computed
+  --gate <list>              gated metrics, comma-separated (default ${DEFAULT_METRICS.join(',')});
+                             purity = purity.micro,purity.macro; purity.perClass (with
+                             --tolerance unless --per-class-tolerance); silhouette, daviesBouldin,
+                             calinskiHarabasz, knnPurity.micro, embedding.silhouette,
+                             embedding.trustworthiness, embedding.knnPurity.micro, ... where computed
+  --metrics <list>           deprecated name of --gate
   --json                     print the comparison as JSON (the Comparison type) instead of the table
   --markdown <file>          also write the comparison as Markdown to <file>
   -h, --help                 show this help`;
@@ -67,19 +72,21 @@ function parseTolerance(name: string, value: string | undefined): number | undef
 
 /** Runs `semantic-audit compare`; returns the exit code (1 on a regression). */
 export async function compareCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
+  const { values, positionals } = parseCommandArgs(
+    'compare',
+    argv,
+    {
       tolerance: { type: 'string' },
       'per-class-tolerance': { type: 'string' },
       significant: { type: 'boolean' },
+      gate: { type: 'string' },
       metrics: { type: 'string' },
       json: { type: 'boolean' },
       markdown: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
-    },
-    allowPositionals: true,
-  });
+    } as const,
+    true,
+  );
   if (values.help) {
     io.stdout.write(`${COMPARE_HELP}\n`);
     return 0;
@@ -87,22 +94,29 @@ export async function compareCommand(argv: string[], io: CliIO): Promise<number>
   if (positionals.length !== 2) throw new AuditError('Usage: semantic-audit compare <baseline report.json> <current report.json> [--tolerance 0.02]', 'E_USAGE');
   const tolerance = parseTolerance('--tolerance', values.tolerance);
   const perClassTolerance = parseTolerance('--per-class-tolerance', values['per-class-tolerance']);
-  const metrics = values.metrics === undefined ? undefined : values.metrics.split(',').map((s) => s.trim());
+  if (values.gate !== undefined && values.metrics !== undefined) throw new AuditError('Pass --gate or its deprecated name --metrics, not both.', 'E_USAGE');
+  const flag = values.metrics !== undefined ? '--metrics' : '--gate';
+  const list = values.gate ?? values.metrics;
+  const metrics = list === undefined ? undefined : parseGateList(flag, list);
   const [base, current] = await Promise.all([loadReports(positionals[0], 'baseline'), loadReports(positionals[1], 'current')]);
   const comparison = compareReportSets(base.reports, current.reports, {
     tolerance,
     perClassTolerance,
-    metrics,
+    gate: metrics,
     significant: values.significant,
     sources: { before: positionals[0], after: positionals[1] },
   });
-  for (const id of metrics === undefined ? [] : expandMetrics(metrics)) {
+  for (const id of metrics === undefined ? [] : expandMetrics(metrics).filter((m) => m !== 'purity.perClass')) {
     if (!comparison.rows.some((r) => r.metric === id && (r.before !== null || r.after !== null))) {
       const known = [...new Set(comparison.rows.filter((r) => r.before !== null || r.after !== null).map((r) => r.metric))];
-      throw new AuditError(`metric ${id} is not computed for any layer of either report; available: ${known.join(', ')}. Leave it out of --metrics, or audit with the stage that computes it.`, 'E_METRIC');
+      throw new AuditError(`metric ${id} is not computed for any layer of either report; available: ${known.join(', ')}. Leave it out of ${flag}, or audit with the stage that computes it.`, 'E_METRIC');
     }
   }
-  if (values.markdown !== undefined) await writeFile(values.markdown, formatComparisonMarkdown(comparison));
+  const none = nothingCompared(comparison);
+  if (none !== undefined) {
+    throw new AuditError(`Nothing was compared between ${positionals[0]} and ${positionals[1]}: ${none}. Audit both with the same --layers, --k and --metric (or pass --gate naming what both computed).`, 'E_NOTHING_COMPARED');
+  }
+  if (values.markdown !== undefined) await writeFileAtomically(values.markdown, formatComparisonMarkdown(comparison), { what: '--markdown', fs: io.fs });
   io.stdout.write(values.json ? `${JSON.stringify(comparison, null, 2)}\n` : formatComparisonText(comparison));
   return comparison.regressed ? 1 : 0;
 }

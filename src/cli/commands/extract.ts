@@ -4,13 +4,17 @@
  */
 
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { AuditError, checkChoice } from '../../errors.js';
 import type { ExtractStats } from '../../model/pipeline.js';
 import { extractShard } from '../../shard/extract-shard.js';
 import { parseShard } from '../../shard/shard-spec.js';
-import { EXTRACTION_OPTIONS, cacheFromArgs, parseIntOption, preprocessFromArgs } from '../args.js';
+import { EXTRACTION_OPTIONS, parseIntOption, preprocessFromArgs } from '../args.js';
 import type { CliIO } from '../io.js';
+import { openCliCache } from '../cache-option.js';
+import { parseCommandArgs } from '../parse.js';
+import { createProgress } from '../progress.js';
+import { writingOutput } from '../../output/output-error.js';
+import { probeOutput } from '../../output/write-file.js';
 
 /** Help text of `semantic-audit extract`. */
 export const EXTRACT_HELP = `Usage: semantic-audit extract --model <file.onnx> --data <dir|manifest.csv> --out <dir> [--shard i/n] [options]
@@ -54,15 +58,7 @@ export function devicesFor(device: string | undefined): string[] {
 
 /** Runs `semantic-audit extract`; returns the exit code. */
 export async function extractCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      ...EXTRACTION_OPTIONS,
-      shard: { type: 'string' },
-    },
-    allowPositionals: false,
-    strict: true,
-  });
+  const { values } = parseCommandArgs('extract', argv, { ...EXTRACTION_OPTIONS, shard: { type: 'string' } } as const);
   if (values.help) {
     io.stdout.write(`${EXTRACT_HELP}\n`);
     return 0;
@@ -72,10 +68,13 @@ export async function extractCommand(argv: string[], io: CliIO): Promise<number>
   }
   const shard = parseShard(values.shard ?? '1/1');
   const preprocess = preprocessFromArgs(values);
-  const progress = io.stderr.isTTY
-    ? (done: number, total: number) => io.stderr.write(`\rextracting shard ${shard.index}/${shard.count}: ${done}/${total} images${done === total ? '\n' : ''}`)
-    : undefined;
-  const { dir, manifest, stats, timings } = await extractShard(values.model!, values.out!, {
+  await probeOutput(values.out!, 'dir', { what: '--out', fs: io.fs });
+  const warn = (m: string) => io.stderr.write(`${m}\n`);
+  const cli = openCliCache(values, warn);
+  const status = createProgress(io.stderr);
+  status.step(`extracting shard ${shard.index}/${shard.count}`);
+  const progress = io.stderr.isTTY ? (done: number, total: number) => status.detail(`${done}/${total} images`) : undefined;
+  const { dir, manifest, stats, timings } = await writingOutput('--out', path.resolve(values.out!), () => extractShard(values.model!, values.out!, {
     data: values.data!,
     layers: values.layers?.split(',').map((s) => s.trim()).filter(Boolean),
     shard,
@@ -83,11 +82,14 @@ export async function extractCommand(argv: string[], io: CliIO): Promise<number>
     referenceSplit: values['reference-split'],
     batchSize: parseIntOption('--batch-size', values['batch-size'], 1),
     executionProviders: devicesFor(values.device),
-    cache: cacheFromArgs(values),
+    cache: cli.cache,
     onProgress: progress,
-    onNotice: (m) => io.stderr.write(`${m}\n`),
+    onNotice: warn,
     preprocess,
-  });
+  }));
+  status.done();
+  const cacheWarning = cli.finish();
+  if (cacheWarning) warn(cacheWarning);
   if (!values.quiet) {
     const s = manifest.shard;
     io.stdout.write(

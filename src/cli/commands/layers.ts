@@ -1,11 +1,11 @@
 /** `semantic-audit layers <model.onnx>`: lists the layers a model offers. */
 
-import { parseArgs } from 'node:util';
 import { AuditError } from '../../errors.js';
 import { listLayers, listModuleScopes, resolveLayer } from '../../model/layers.js';
 import { loadModel } from '../../model/model.js';
 import { formatTable } from '../args.js';
 import type { CliIO } from '../io.js';
+import { parseCommandArgs } from '../parse.js';
 
 /** Help text of `semantic-audit layers`. */
 export const LAYERS_HELP = `Usage: semantic-audit layers <model.onnx> [--json]
@@ -16,7 +16,7 @@ resolve to.`;
 
 /** Runs `semantic-audit layers`; returns the exit code. */
 export async function layersCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+  const { values, positionals } = parseCommandArgs('layers', argv, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const, true);
   if (values.help) {
     io.stdout.write(`${LAYERS_HELP}\n`);
     return 0;

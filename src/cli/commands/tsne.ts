@@ -4,15 +4,17 @@
  */
 
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { readCsvMatrix, writeCsvMatrix } from '../../data/csv-matrix.js';
-import { readNpy, writeNpy } from '../../data/npy.js';
+import { formatCsvMatrix, readCsvMatrix } from '../../data/csv-matrix.js';
+import { formatNpy, readNpy } from '../../data/npy.js';
 import { TSNE_METHODS, type TsneMethod, tsne } from '../../embed/tsne.js';
 import { AuditError, checkChoice, paramError } from '../../errors.js';
 import { type Matrix, createMatrix } from '../../math/matrix.js';
 import { sharedOrtGemm } from '../../model/ort-gemm.js';
 import { parseIntOption } from '../args.js';
 import type { CliIO } from '../io.js';
+import { parseCommandArgs } from '../parse.js';
+import { createProgress } from '../progress.js';
+import { probeOutput, writeFileAtomically } from '../../output/write-file.js';
 
 /** Help text of `semantic-audit tsne`. */
 export const TSNE_HELP = `Usage: semantic-audit tsne --input <features.npy|.csv> --out <embedding.npy|.csv> [options]
@@ -44,21 +46,16 @@ function formatOf(option: string, file: string): '.npy' | '.csv' {
 
 /** Runs `semantic-audit tsne`; returns the exit code. */
 export async function tsneCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      input: { type: 'string' },
-      out: { type: 'string' },
-      dims: { type: 'string' },
-      perplexity: { type: 'string' },
-      seed: { type: 'string' },
-      method: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    allowPositionals: false,
-    strict: true,
-  });
+  const { values } = parseCommandArgs('tsne', argv, {
+    input: { type: 'string' },
+    out: { type: 'string' },
+    dims: { type: 'string' },
+    perplexity: { type: 'string' },
+    seed: { type: 'string' },
+    method: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  } as const);
   if (values.help) {
     io.stdout.write(`${TSNE_HELP}\n`);
     return 0;
@@ -77,13 +74,19 @@ export async function tsneCommand(argv: string[], io: CliIO): Promise<number> {
   const seed = parseIntOption('--seed', values.seed, 0) ?? 0;
   const method = checkChoice('--method', values.method ?? 'auto', TSNE_METHODS) as TsneMethod;
 
+  await probeOutput(values.out, 'file', { what: '--out', fs: io.fs });
   const input: Matrix = inFormat === '.npy' ? await readNpy(values.input) : (await readCsvMatrix(values.input)).matrix;
+  if (input.cols === 0 || input.rows < 2) {
+    throw paramError('--input', 'a matrix of at least 2 rows and 1 column (one row of features per point)', `${input.rows} x ${input.cols} in ${values.input}`);
+  }
   const t0 = performance.now();
-  const result = await tsne(input, { dims, perplexity, seed, method, gemm: await sharedOrtGemm() });
+  const status = createProgress(io.stderr);
+  status.step(`t-SNE of ${input.rows} x ${input.cols}`);
+  const result = await tsne(input, { dims, perplexity, seed, method, gemm: await sharedOrtGemm(), onProgress: io.stderr.isTTY ? (it) => status.detail(`iteration ${it}`) : undefined });
+  status.done();
   const ms = performance.now() - t0;
   const embedding = createMatrix(input.rows, dims, result.embedding);
-  if (outFormat === '.npy') await writeNpy(values.out, embedding);
-  else await writeCsvMatrix(values.out, embedding);
+  await writeFileAtomically(values.out, outFormat === '.npy' ? formatNpy(embedding) : formatCsvMatrix(embedding), { what: '--out', fs: io.fs });
   if (values.json) {
     io.stdout.write(`${JSON.stringify({ kl: result.kl, iterations: result.iterations, ms: Math.round(ms) })}\n`);
   } else {

@@ -133,7 +133,13 @@ export function baselineView(ctx: ModelContext, limit = 24): BaselineView {
   }
   const view: BaselineView = { comparisons, deltas };
   if (comparisons.length === 0 && deltas.length === 0) {
-    view.note = 'No baseline to compare with. Compare with the base branch (semantic-audit compare, the GitHub Action) or use toMatchSemanticBaseline in a test to see metric deltas and the images that lost same-class neighbours.';
+    view.note = r.baselineRun && r.baselineRun.written + r.baselineRun.updated > 0 ? undefined : 'No baseline to compare with. Compare with the base branch (semantic-audit compare, the GitHub Action) or use toMatchSemanticBaseline in a test to see metric deltas and the images that lost same-class neighbours.';
+  }
+  const run = r.baselineRun;
+  if (run) {
+    const counts = `Baselines in this run: ${run.written} written, ${run.updated} updated, ${run.unchanged} unchanged, ${run.compared} compared${run.failed > 0 ? `, ${run.failed} missing or refused` : ''}, ${run.obsolete} obsolete${run.obsolete > 0 ? (run.obsoleteRemoved ? ' (removed)' : ' (vitest -u removes them)') : ''}.`;
+    const first = run.written + run.updated > 0 ? ' Recorded by this run (commit the __semantic__ files); the next run compares with them.' : '';
+    view.note = [counts + first, view.note].filter(Boolean).join(' ');
   }
   return view;
 }
