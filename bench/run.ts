@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- name ...]`: runs the named benchmarks (default: all) and prints ratios
  * against a peer measured in the same process. Default: knn, pipeline, cache, tsne; scale
- * (all of Fashion-MNIST; only when named).
+ * (all of Fashion-MNIST) and tsne-peers (scikit-learn and Rtsne, minutes) only when named.
  */
 
 import { pathToFileURL } from 'node:url';
@@ -21,7 +21,13 @@ const BENCHES: Record<string, (argv: string[]) => Promise<unknown>> = {
 };
 
 /** Long-running benchmarks (all 70,000 Fashion-MNIST images) run only when named. */
-const ON_REQUEST: Record<string, (argv: string[]) => Promise<unknown>> = { scale: runScaleBench };
+const ON_REQUEST: Record<string, (argv: string[]) => Promise<unknown>> = {
+  scale: runScaleBench,
+  'tsne-peers': async (argv) => {
+    const mod = (await import(pathToFileURL(new URL('./tsne-peers.js', import.meta.url).pathname).href)) as { runTsnePeersBench: (a: string[]) => Promise<unknown> };
+    return mod.runTsnePeersBench(argv);
+  },
+};
 
 const args = process.argv.slice(2);
 const names = args.filter((a) => !a.startsWith('--'));

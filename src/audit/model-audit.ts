@@ -25,7 +25,7 @@ import { bootstrapMeans } from '../metrics/bootstrap.js';
 import type { MergedShards } from '../source/shard-source.js';
 import { type KnnInputs, assertFinite, summarizeKnn } from './analyze-layer.js';
 import { type AnalysisKey, type EmbeddingKey, KeyedMap, type SeparationKey } from './memo-keys.js';
-import { tsne as runTsne } from '../embed/tsne.js';
+import { type TsneInput, DEFAULT_PCA_DIMS, prepareTsne, tsne as runTsne } from '../embed/tsne.js';
 import { type SeparationMetrics, separationMetrics } from '../metrics/separation.js';
 import { trustworthiness } from '../metrics/trustworthiness.js';
 import { is, validateAuditFromShardsOptions, validateAuditModelOptions } from './options.js';
@@ -109,6 +109,8 @@ export class ModelAudit {
   private readonly analyses = new KeyedMap<AnalysisKey, LayerReport>();
   private readonly checks: CheckResult[] = [];
   private readonly embeddings = new KeyedMap<EmbeddingKey, TsneField>();
+  /** PCA-reduced rows and affinities of a layer, shared by its 2-D and 3-D t-SNE. */
+  private readonly tsneInputs = new Map<string, Promise<TsneInput>>();
   private readonly separations = new KeyedMap<SeparationKey, SeparationField>();
   /** The separation each layer shows in the report: the latest computed, one with the embedding preferred. */
   private readonly reportSeparations = new Map<string, SeparationField>();
@@ -263,8 +265,14 @@ export class ModelAudit {
     if (cached) return cached;
     assertFinite(layer, m, this.selection.reference.map((i) => i.relPath));
     const t0 = performance.now();
-    const field = await this.results.get(resultKey('tsne', { dims, perplexity, seed, engine: this.engine() }, [this.digest(m)]), jsonCodec<TsneField>(), async () => {
-      const r = await runTsne(m, { dims, perplexity, seed, gemm: await this.gemm(), onProgress: options.onProgress && ((it) => options.onProgress!(it, 750)) });
+    const field = await this.results.get(resultKey('tsne', { dims, perplexity, seed, engine: this.engine(), pca: DEFAULT_PCA_DIMS }, [this.digest(m)]), jsonCodec<TsneField>(), async () => {
+      const inputKey = `${layer}\u0000${perplexity}\u0000${seed}`;
+      let input = this.tsneInputs.get(inputKey);
+      if (!input) {
+        input = this.gemm().then((gemm) => prepareTsne(m, { perplexity, seed, gemm }));
+        this.tsneInputs.set(inputKey, input);
+      }
+      const r = await runTsne(m, { dims, perplexity, seed, gemm: await this.gemm(), prepared: await input, onProgress: options.onProgress && ((it) => options.onProgress!(it, 750)) });
       const computed: TsneField = {
         coords: Array.from(r.embedding, (v) => roundSignificant(v)),
         kl: r.kl,
@@ -273,6 +281,7 @@ export class ModelAudit {
         perplexity,
         seed,
         method: r.method,
+        ...(r.pca ? { pca: r.pca } : {}),
       };
       return computed;
     });

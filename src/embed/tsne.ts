@@ -16,11 +16,13 @@
  *    Each point's step is capped at `maxStepNorm`, and the embedding is re-centred every iteration.
  * 4. Repulsion (the O(N²) part of the gradient): exact for small N, Barnes-Hut on a
  *    quadtree/octree, or FFT-accelerated interpolation (2-D, opt-in). See `exact-repulsion.ts`,
- *    `barnes-hut.ts`, `fft-repulsion.ts`; Barnes-Hut and attraction can run on worker threads
- *    (`worker-pool.ts`).
+ *    `barnes-hut.ts`, `fft-repulsion.ts`; attraction, Barnes-Hut and the three phases of the FFT
+ *    engine can run on worker threads (`worker-pool.ts`).
+ * 0. Inputs wider than `pcaDims` (50) are first reduced by seeded randomised PCA; the reduced rows
+ *    and their affinities ({@link prepareTsne}) can be shared by a 2-D and a 3-D run.
  *
- * Everything is single-threaded and visits data in a fixed order: the same input, options and
- * seed give bitwise identical embeddings.
+ * Every thread visits data in a fixed order and every sum has one order: the same input, options
+ * and seed give bitwise identical embeddings for any thread count.
  */
 
 import { availableParallelism } from 'node:os';
@@ -33,7 +35,7 @@ import { type CalibrationOptions, type PerplexityCalibration, type SparseAffinit
 import { attractiveForces } from './attraction.js';
 import { BH_LEAF_SIZE, barnesHutRange, barnesHutRepulsion } from './barnes-hut.js';
 import { type RepulsionFn, exactRepulsion } from './exact-repulsion.js';
-import { type FftRepulsionOptions, createFftRepulsion } from './fft-repulsion.js';
+import { type FftRepulsionOptions, FftRepulsionEngine, createFftRepulsion } from './fft-repulsion.js';
 import { affinityEntropyTerm, exactNormalization, klFromZ } from './kl-divergence.js';
 import { pca } from './pca.js';
 import { buildSpaceTree } from './space-tree.js';
@@ -52,9 +54,11 @@ export const TSNE_METHODS: readonly TsneMethod[] = ['auto', 'exact', 'barnes-hut
 export const AUTO_EXACT_BELOW = 1_000;
 /**
  * `method: 'auto'` uses FFT interpolation (2-D) from this many points on. Infinity: measured on
- * 2 cores, the JavaScript FFT engine is slower than Barnes-Hut at every size tried up to 70,000
- * points (t-SNE embeddings widen with N, so the FFT grid grows too: 581 ms against 308 ms per
- * gradient at 70,000 points), so 'auto' never picks it; `method: 'fft'` remains available.
+ * 2 shared cores (one thread each, layouts of the extent t-SNE reaches), the JavaScript FFT engine
+ * with FIt-SNE's grid (3 nodes per box of at most 1 unit) costs 4.1x a Barnes-Hut evaluation at
+ * 10,000 points (FFT side 600) and 2.4x at 70,000 (side 1,600): the grid grows with the embedding's
+ * extent and a JavaScript FFT is several times slower than FFTW, so 'auto' never picks it;
+ * `method: 'fft'` remains available (and runs its phases on the worker threads).
  */
 export const AUTO_FFT_FROM = Number.POSITIVE_INFINITY;
 /** `threads: 'auto'` uses worker threads from this many points on (Barnes-Hut and FFT). */
@@ -106,6 +110,14 @@ export interface TsneOptions {
   gemm?: Gemm;
   /** Precomputed affinities of these rows (skips the k-NN search; `perplexity` is then not used). */
   affinities?: SparseAffinities;
+  /**
+   * Inputs with more columns than this are first reduced to this many principal components
+   * (randomised PCA, seeded with `seed`), as scikit-learn's and openTSNE's documentation
+   * recommend; `false` keeps every column. Recorded in the result (`pca`). @default 50
+   */
+  pcaDims?: number | false;
+  /** The reduced input and affinities from {@link prepareTsne} (share them between a 2-D and a 3-D run). */
+  prepared?: TsneInput;
   /** Called every `progressEvery` iterations with the iteration count and the current KL. */
   onProgress?: (iteration: number, kl: number) => void;
   /** @default 50 */
@@ -129,8 +141,50 @@ export interface TsneResult {
   readonly k: number;
   /** Threads that computed the gradient (1 when worker threads were not used or could not start). */
   readonly threads: number;
-  /** Milliseconds spent on affinities, initialisation and optimisation. */
+  /** Milliseconds spent on affinities (PCA reduction included), initialisation and optimisation. */
   readonly timings: { affinitiesMs: number; initMs: number; optimizeMs: number };
+  /** Present when the input was reduced by PCA first: columns before and after. */
+  readonly pca?: { from: number; to: number };
+}
+
+/** Default of `pcaDims`: inputs wider than this are reduced to it by PCA before t-SNE. */
+export const DEFAULT_PCA_DIMS = 50;
+
+/** The input of the optimisation, shared by runs of any dims: the (reduced) rows and their affinities. */
+export interface TsneInput {
+  /** The rows t-SNE embeds: the input, or its first `pca.to` principal component scores. */
+  readonly matrix: Matrix;
+  readonly P: SparseAffinities;
+  /** Neighbours per point of the affinities. */
+  readonly k: number;
+  readonly perplexity: number;
+  /** Present when the input was reduced by PCA: columns before and after. */
+  readonly pca?: { from: number; to: number };
+  readonly ms: number;
+}
+
+/**
+ * Reduces wide rows by randomised PCA (see `pcaDims` of {@link TsneOptions}) and computes their
+ * affinities; pass the result as `prepared` to {@link tsne} to share it between runs.
+ */
+export async function prepareTsne(matrix: Matrix, options: { perplexity?: number; seed?: number; gemm?: Gemm; pcaDims?: number | false } = {}): Promise<TsneInput> {
+  const t0 = performance.now();
+  const n = matrix.rows;
+  checkPoints(n);
+  const perplexity = options.perplexity ?? 30;
+  checkPerplexity(perplexity, n);
+  checkFinite(matrix);
+  const seed = checkNumber('seed', options.seed ?? 0);
+  const pcaDims = options.pcaDims ?? DEFAULT_PCA_DIMS;
+  if (pcaDims !== false) checkInteger('pcaDims', pcaDims, 2);
+  let x = matrix;
+  let reduced: { from: number; to: number } | undefined;
+  if (pcaDims !== false && matrix.cols > pcaDims && n > pcaDims) {
+    x = (await pca(matrix, pcaDims, { seed, gemm: options.gemm, method: 'randomized' })).scores;
+    reduced = { from: matrix.cols, to: pcaDims };
+  }
+  const { P } = await computeAffinities(x, perplexity, { gemm: options.gemm });
+  return { matrix: x, P, k: neighboursFor(perplexity, n), perplexity, pca: reduced, ms: performance.now() - t0 };
 }
 
 /** Options of {@link computeAffinities}. */
@@ -237,7 +291,7 @@ export async function tsne(matrix: Matrix, options: TsneOptions = {}): Promise<T
   const n = matrix.rows;
   checkPoints(n);
   const perplexity = options.perplexity ?? 30;
-  if (!options.affinities) checkPerplexity(perplexity, n);
+  if (!options.affinities && !options.prepared) checkPerplexity(perplexity, n);
   checkFinite(matrix);
   const seed = checkNumber('seed', options.seed ?? 0);
   const init = checkChoice('init', options.init ?? 'pca', ['pca', 'random'] as const);
@@ -264,15 +318,20 @@ export async function tsne(matrix: Matrix, options: TsneOptions = {}): Promise<T
   let threads =
     threadsOption === 'auto' ? (n >= AUTO_THREADS_FROM ? Math.min(4, availableParallelism()) : 1) : checkInteger('threads', threadsOption, 1);
   if (method === 'exact' || n < 2 * threads) threads = 1;
-  if (options.affinities && options.affinities.n !== n) {
-    throw new AuditError(`Expected affinities of ${n} points (the rows of the input) but received affinities of ${options.affinities.n}`, 'E_PARAM');
+  const given = options.prepared?.P ?? options.affinities;
+  if (given && given.n !== n) {
+    throw new AuditError(`Expected affinities of ${n} points (the rows of the input) but received affinities of ${given.n}`, 'E_PARAM');
   }
 
   const t0 = performance.now();
-  const P = options.affinities ?? (await computeAffinities(matrix, perplexity, { gemm: options.gemm })).P;
-  const k = options.affinities ? 0 : neighboursFor(perplexity, n);
+  let input: { matrix: Matrix; P: SparseAffinities; k: number; pca?: { from: number; to: number } };
+  if (options.prepared) input = options.prepared;
+  else if (options.affinities) input = { matrix, P: options.affinities, k: 0 };
+  else input = await prepareTsne(matrix, { perplexity, seed, gemm: options.gemm, pcaDims: options.pcaDims });
+  const P = input.P;
+  const k = input.k;
   const t1 = performance.now();
-  const y0 = await initialLayout(matrix, dims, init, seed, options.gemm);
+  const y0 = await initialLayout(input.matrix, dims, init, seed, options.gemm);
   const t2 = performance.now();
 
   const repulsion = repulsionFor(method, { theta, fft: options.fft });
@@ -283,9 +342,11 @@ export async function tsne(matrix: Matrix, options: TsneOptions = {}): Promise<T
   let rep: Float64Array = new Float64Array(n * dims);
   let zParts: Float64Array = new Float64Array(n);
   let pool: GradientPool | undefined;
+  let fftEngine: FftRepulsionEngine | undefined;
   if (threads > 1) {
     const sb = sharedBuffers(P, dims);
-    pool = await createGradientPool(threads - 1, { ...sb.data, dims, theta });
+    if (method === 'fft') fftEngine = new FftRepulsionEngine(n, options.fft, undefined, { y: sb.data.y, rep: sb.data.rep, zParts: sb.data.zParts });
+    pool = await createGradientPool(threads - 1, { ...sb.data, dims, theta, fft: fftEngine?.state });
     if (pool) {
       ({ P: Pw, y, attr, rep, zParts } = sb.views);
       y.set(y0);
@@ -311,6 +372,8 @@ export async function tsne(matrix: Matrix, options: TsneOptions = {}): Promise<T
         await done;
         z = 0;
         for (let i = 0; i < n; i++) z += zParts[i];
+      } else if (pool && fftEngine) {
+        z = await fftPhases(fftEngine, pool, threads, () => attractiveForces(Pw, y, dims, attr, 0, splitRange(n, threads)[0][1]), splitRange(n, threads));
       } else if (pool) {
         const done = pool.run(splitRange(n, threads - 1).map((c) => ({ attraction: c })));
         z = repulsion(y, n, dims, rep);
@@ -361,6 +424,7 @@ export async function tsne(matrix: Matrix, options: TsneOptions = {}): Promise<T
     k,
     threads,
     timings: { affinitiesMs: t1 - t0, initMs: t2 - t1, optimizeMs: t3 - t2 },
+    ...(input.pca ? { pca: input.pca } : {}),
   };
 }
 
@@ -391,6 +455,28 @@ export async function initialLayout(matrix: Matrix, dims: 2 | 3, init: TsneInit,
   }
   for (let i = 0; i < n; i++) for (let c = comps; c < dims; c++) y[i * dims + c] = INIT_SCALE * randomNormal(random);
   return y;
+}
+
+/**
+ * One FFT repulsion on `threads` threads (three phases, see {@link FftRepulsionEngine}), with the
+ * attraction of `points[w]` computed by thread w during the column phase.
+ */
+async function fftPhases(engine: FftRepulsionEngine, pool: GradientPool, threads: number, ownAttraction: () => void, points: [number, number][]): Promise<number> {
+  const grid = engine.prepare();
+  const grids = engine.state.grids as NonNullable<typeof engine.state.grids>;
+  const rows = splitRange(grid.intervals, threads);
+  const cols = splitRange(Math.floor(grid.fftSize / 2) + 1, threads);
+  let done = pool.run(rows.slice(1).map((range) => ({ fft: { phase: 1 as const, range, grids } })));
+  engine.spread(rows[0][0], rows[0][1]);
+  await done;
+  done = pool.run(cols.slice(1).map((range, w) => ({ fft: { phase: 2 as const, range, grids }, attraction: points[w + 1] })));
+  engine.columns(cols[0][0], cols[0][1]);
+  ownAttraction();
+  await done;
+  done = pool.run(rows.slice(1).map((range) => ({ fft: { phase: 3 as const, range, grids } })));
+  engine.interpolate(rows[0][0], rows[0][1]);
+  await done;
+  return engine.finish();
 }
 
 /** Splits [0, n) into `parts` contiguous ranges of near-equal size. */

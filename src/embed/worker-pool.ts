@@ -11,6 +11,7 @@
 
 import { Worker } from 'node:worker_threads';
 import type { SparseAffinities } from './affinities.js';
+import type { FftGridBuffers, FftSharedState } from './fft-repulsion.js';
 
 /** What a worker is created with (all buffers shared). */
 export interface GradientWorkerData {
@@ -24,12 +25,16 @@ export interface GradientWorkerData {
   attr: SharedArrayBuffer;
   rep: SharedArrayBuffer;
   zParts: SharedArrayBuffer;
+  /** The shared state of the FFT repulsion engine, when the FFT method runs on the workers. */
+  fft?: FftSharedState;
 }
 
 /** One iteration's work for a worker: half-open point ranges. */
 export interface GradientTask {
   attraction?: [number, number];
   repulsion?: [number, number];
+  /** A phase of the FFT engine (1 spread, 2 columns, 3 interpolate) on a range, with the current grids. */
+  fft?: { phase: 1 | 2 | 3; range: [number, number]; grids: FftGridBuffers };
 }
 
 /** Shared-memory views used by the main thread. */

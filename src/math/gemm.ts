@@ -11,6 +11,12 @@ export interface Gemm {
   /** A short name for logs and benchmarks, e.g. `onnxruntime` or `js`. */
   readonly name: string;
   multiplyTransposed(a: Matrix, b: Matrix): Promise<Float32Array>;
+  /**
+   * Optional, for the euclidean k-NN search: for each row of `a`, the `k` columns j of `b` with the
+   * smallest `bNorms[j] − 2 a·b_j` (smallest first, ties to the lower j), as values and indices
+   * (row-major m x k). Engines without it leave the scan of `A · Bᵀ` to JavaScript.
+   */
+  smallestDistances?(a: Matrix, b: Matrix, bNorms: Float32Array, k: number): Promise<{ values: Float32Array; indices: Int32Array }>;
 }
 
 /**

@@ -6,6 +6,7 @@
 import ort from 'onnxruntime-node';
 import type { Gemm } from '../math/gemm.js';
 import type { Matrix } from '../math/matrix.js';
+import { buildKnnBlockModel } from './knn-graph.js';
 import { buildGemmModel } from './onnx-graph.js';
 
 let shared: Promise<Gemm> | undefined;
@@ -16,6 +17,7 @@ export async function createOrtGemm(options: { intraOpNumThreads?: number } = {}
     intraOpNumThreads: options.intraOpNumThreads ?? 0,
     graphOptimizationLevel: 'all',
   });
+  let knnSession: Promise<ort.InferenceSession> | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   return {
     name: 'onnxruntime',
@@ -28,6 +30,25 @@ export async function createOrtGemm(options: { intraOpNumThreads?: number } = {}
         const B = new ort.Tensor('float32', b.data, [b.rows, b.cols]);
         const out = await session.run({ A, B });
         return out.Y.data as Float32Array;
+      });
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    async smallestDistances(a: Matrix, b: Matrix, bNorms: Float32Array, k: number): Promise<{ values: Float32Array; indices: Int32Array }> {
+      if (a.cols !== b.cols) throw new Error(`gemm: inner dimensions differ (${a.cols} vs ${b.cols})`);
+      knnSession ??= ort.InferenceSession.create(buildKnnBlockModel(), { intraOpNumThreads: options.intraOpNumThreads ?? 0, graphOptimizationLevel: 'all' });
+      const s = await knnSession;
+      const run = queue.then(async () => {
+        const out = await s.run({
+          A: new ort.Tensor('float32', a.data, [a.rows, a.cols]),
+          B: new ort.Tensor('float32', b.data, [b.rows, b.cols]),
+          BN: new ort.Tensor('float32', bNorms, [b.rows]),
+          K: new ort.Tensor('int64', BigInt64Array.of(BigInt(k)), [1]),
+        });
+        const idx = out.I.data as BigInt64Array;
+        const indices = new Int32Array(idx.length);
+        for (let t = 0; t < idx.length; t++) indices[t] = Number(idx[t]);
+        return { values: out.V.data as Float32Array, indices };
       });
       queue = run.catch(() => undefined);
       return run;

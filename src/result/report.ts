@@ -150,6 +150,8 @@ export interface TsneEmbedding {
   seed?: number;
   /** Repulsion method of the engine (`exact`, `barnes-hut`, `fft`). */
   method?: string;
+  /** Present when the rows were reduced by PCA before t-SNE: columns before and after. */
+  pca?: { from: number; to: number };
 }
 
 /** A t-SNE embedding as {@link ModelAudit.embed} computes it: of the reference images, fully described. */

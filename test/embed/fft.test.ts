@@ -74,8 +74,12 @@ describe('fftGridFor', () => {
       expect(g.boxWidth).toBeLessThanOrEqual(Math.max(1, (range / 50) * 1.1));
     }
     // 4 nodes per box: M >= 2 x 4 x max(50, ⌈1.09 range⌉).
-    expect(fftGridFor(30).fftSize).toBe(400);
-    expect(fftGridFor(100).fftSize).toBe(900);
-    expect(fftGridFor(203).fftSize).toBe(1800);
+    expect(fftGridFor(30, { nodesPerInterval: 4 }).fftSize).toBe(400);
+    expect(fftGridFor(100, { nodesPerInterval: 4 }).fftSize).toBe(900);
+    expect(fftGridFor(203, { nodesPerInterval: 4 }).fftSize).toBe(1800);
+    // 3 (the default, as FIt-SNE): M >= 2 x 3 x max(50, ⌈1.09 range⌉).
+    expect(fftGridFor(30).fftSize).toBe(300);
+    expect(fftGridFor(100).fftSize).toBe(675);
+    expect(fftGridFor(203).fftSize).toBe(1350);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exactKl } from '../../src/embed/kl-divergence.js';
-import { autoMethod, computeAffinities, tsne } from '../../src/embed/tsne.js';
+import { pca } from '../../src/embed/pca.js';
+import { autoMethod, computeAffinities, prepareTsne, tsne } from '../../src/embed/tsne.js';
 import { createMatrix, type Matrix } from '../../src/math/matrix.js';
 import { createRandom, randomNormal } from '../../src/math/random.js';
 import { embeddingPurity } from '../../src/metrics/embedding-purity.js';
@@ -45,7 +46,8 @@ describe('tsne', () => {
   ] as const)('%s in %i-D separates the clusters and lands within 6 percent of the exact method KL', async (method, dims) => {
     const { x, labels } = blobs(50, 4, 10, 2);
     const exact = await tsne(x, { perplexity: 15, dims, method: 'exact', ...short });
-    const r = await tsne(x, { perplexity: 15, dims, method, ...short });
+    // FFT: a 20-box minimum grid (FIt-SNE's 50 costs more than the exact method at 200 points).
+    const r = await tsne(x, { perplexity: 15, dims, method, ...short, ...(method === 'fft' ? { fft: { minIntervals: 20 } } : {}) });
     expect(r.method).toBe(method);
     expect(r.embedding.length).toBe(200 * dims);
     const purity = await embeddingPurity(createMatrix(200, dims, r.embedding), labels, 4, 10);
@@ -122,6 +124,29 @@ describe('tsne', () => {
     await expect(tsne(bad, { perplexity: 5 })).rejects.toThrow('Expected finite values for row 17 but received NaN at column 3. Drop or impute non-finite activations before t-SNE');
     bad.data[17 * 4 + 3] = Number.POSITIVE_INFINITY;
     await expect(tsne(bad, { perplexity: 5 })).rejects.toThrow('Expected finite values for row 17 but received Infinity at column 3');
+  });
+
+  it('reduces inputs wider than pcaDims by seeded PCA first and records it; prepared input is shared across dims', async () => {
+    const { x } = blobs(40, 4, 80, 3);
+    const wide = await tsne(x, { perplexity: 10, ...short, pcaDims: 20 });
+    expect(wide.pca).toEqual({ from: 80, to: 20 });
+    // Same as t-SNE of the PCA scores computed beforehand.
+    const reduced = (await pca(x, 20, { seed: 0, method: 'randomized' })).scores;
+    const direct = await tsne(reduced, { perplexity: 10, ...short, pcaDims: false });
+    expect(direct.pca).toBeUndefined();
+    expect(Array.from(wide.embedding)).toEqual(Array.from(direct.embedding));
+    // Default 50: 80 columns are reduced, 20 are not.
+    expect((await tsne(x, { perplexity: 10, ...short })).pca).toEqual({ from: 80, to: 50 });
+    expect((await tsne(reduced, { perplexity: 10, ...short })).pca).toBeUndefined();
+    // One prepared input for the 2-D and the 3-D run gives what separate runs give.
+    const input = await prepareTsne(x, { perplexity: 10, pcaDims: 20 });
+    expect(input.pca).toEqual({ from: 80, to: 20 });
+    const shared = await tsne(x, { perplexity: 10, ...short, prepared: input });
+    expect(Array.from(shared.embedding)).toEqual(Array.from(wide.embedding));
+    const shared3 = await tsne(x, { dims: 3, perplexity: 10, ...short, prepared: input });
+    const alone3 = await tsne(x, { dims: 3, perplexity: 10, ...short, pcaDims: 20 });
+    expect(Array.from(shared3.embedding)).toEqual(Array.from(alone3.embedding));
+    await expect(tsne(x, { perplexity: 10, pcaDims: 1 })).rejects.toThrow('Expected integer >= 2 for pcaDims but received 1');
   });
 
   it('tolerates duplicate rows (ties broken by the seeded jitter)', async () => {

@@ -33,6 +33,21 @@ describe('knnSearch', () => {
     }
   });
 
+  it('native per-block selection (onnxruntime TopK) gives the same neighbours and distances as the JavaScript scan', async () => {
+    const ort = await createOrtGemm();
+    expect(ort.smallestDistances).toBeDefined();
+    const scanOnly = { name: 'scan', multiplyTransposed: ort.multiplyTransposed.bind(ort) };
+    const x = randomMatrix(700, 12, 5);
+    for (const blocks of [{ blockRows: 64, referenceBlockRows: 100 }, {}]) {
+      const a = await knnSearch(x, x, { k: 30, excludeSelf: true, gemm: ort, ...blocks });
+      const b = await knnSearch(x, x, { k: 30, excludeSelf: true, gemm: scanOnly, ...blocks });
+      expect(Array.from(a.indices)).toEqual(Array.from(b.indices));
+      expect(Array.from(a.distances)).toEqual(Array.from(b.distances));
+      const ref = bruteKnn(x, x, 30, 'euclidean', true);
+      for (let i = 0; i < x.rows; i += 37) expect(Array.from(a.indices.subarray(i * 30, i * 30 + 30))).toEqual(ref.indices[i]);
+    }
+  });
+
   it('breaks ties by the lower reference index (many exact ties on an integer grid)', async () => {
     const q = randomMatrix(40, 3, 3, true);
     const r = randomMatrix(300, 3, 4, true);
