@@ -24,10 +24,18 @@ export {
   type AnalyzeOptions,
   type PreprocessOptions,
   type LayerFeatures,
+  type AuditFeaturesOptions,
   ModelAudit,
   auditModel,
+  auditFeatures,
   resolvePreprocess,
 } from './audit/model-audit.js';
+export { type FeatureSetInput, type FeatureFiles, featureSet, readFeatureFiles } from './data/feature-set.js';
+export { type SampleOptions, type SampleSummary, sampleDataset } from './data/sample.js';
+export { type Interval, type MeanIntervals, type BootstrapOptions, bootstrapMeans, pairedBootstrapDelta, isSignificantDrop, imagesForTolerance } from './metrics/bootstrap.js';
+export { type Gate, parseGate, parseGates } from './gates/gate-expression.js';
+export { evaluateGates } from './gates/evaluate-gates.js';
+export { type AuditConfig, CONFIG_FILE_NAME, loadConfig, findConfigFile, parseConfig } from './config/config-file.js';
 export type * from './result/report.js';
 export { compareReports, compareReportSets, DEFAULT_TOLERANCE, DEFAULT_METRICS, type CompareOptions } from './baseline/compare.js';
 export { DEFAULT_GATE, GATE_METRICS, type GateMetric } from './baseline/gate.js';

@@ -25,6 +25,9 @@ import { type OnnxSourceOptions, openOnnxSource } from '../source/onnx-source.js
 import { ShardFeatureSource, openShardSource } from '../source/shard-source.js';
 import { type AccuracyReport, accuracyWarning, outputToLabel, topOneAccuracy } from '../metrics/accuracy.js';
 import type { PreprocessSources } from '../data/preprocess-summary.js';
+import { type FeaturesSourceOptions, openFeaturesSource } from '../source/features-source.js';
+import type { FeatureFiles, FeatureSetInput } from '../data/feature-set.js';
+import { bootstrapMeans } from '../metrics/bootstrap.js';
 import type { MergedShards } from '../source/shard-source.js';
 import { type KnnInputs, assertFinite, summarizeKnn } from './analyze-layer.js';
 import { type LabelIssuesField, analyzeLabelIssues, labelIssueSource } from './label-issues.js';
@@ -33,15 +36,23 @@ import { type TsneInput, DEFAULT_PCA_DIMS, prepareTsne, tsne as runTsne } from '
 import { type SeparationMetrics, separationMetrics } from '../metrics/separation.js';
 import { trustworthiness } from '../metrics/trustworthiness.js';
 import { is, validateAuditFromShardsOptions, validateAuditModelOptions } from './options.js';
-import type { AuditReport, CheckResult, LayerReport, SeparationField, TsneField } from '../result/report.js';
+import type { AuditReport, CheckResult, LayerReport, PurityIntervals, ReportInterval, SeparationField, TsneField } from '../result/report.js';
 import { assembleReport, dataSummary } from '../result/assemble.js';
 import { roundSignificant } from '../result/round.js';
 import { collectEnvironment } from './environment.js';
+import { CONFIG_FILE_NAME, loadConfig } from '../config/config-file.js';
 
 export { type PreprocessOptions, resolvePreprocess } from '../model/resolve-preprocess.js';
 
 /** Options of {@link auditModel}. */
-export interface AuditModelOptions extends OnnxSourceOptions {
+export interface AuditModelOptions extends Omit<OnnxSourceOptions, 'data'> {
+  /** ImageFolder directory or CSV manifest (required unless a config file gives `data`). */
+  data?: string;
+  /**
+   * Read `semantic-audit.config.json`: a path, or `true` to search upward from the working
+   * directory; options given here override the file. @default true when no model is passed, else false
+   */
+  config?: string | boolean;
   /** Matrix-product engine for k-NN. @default onnxruntime */
   gemm?: Gemm;
   /**
@@ -72,6 +83,8 @@ export interface AnalyzeOptions {
   k?: number;
   /** @default 'euclidean' */
   metric?: DistanceMetric;
+  /** Seed of the purity's bootstrap intervals (`knn.intervals`); the first analysis of a (layer, k, metric) sets it. @default 0 */
+  seed?: number;
 }
 
 /** Options of {@link ModelAudit.embed}. */
@@ -110,7 +123,8 @@ export class ModelAudit {
   readonly model: SourceModel;
   readonly dataset: Dataset;
   readonly selection: SplitSelection;
-  readonly preprocess: Preprocess;
+  /** The preprocessing of the model input; undefined for precomputed features. */
+  readonly preprocess: Preprocess | undefined;
   /** Where the features come from (a model run, merged shards, ...). */
   readonly source: FeatureSource;
   private readonly options: AuditOptions;
@@ -251,6 +265,7 @@ export class ModelAudit {
       async () => knnSearch(f.query, f.reference, { k, metric, excludeSelf, gemm: await this.gemm() }),
     );
     const knn = summarizeKnn(inputs, search);
+    knn.intervals = purityIntervals(knn.images.map((i) => i.purity), this.queryLabels, this.classes, options.seed ?? 0);
     this.timings.knnMs += performance.now() - t0;
     const result: LayerReport = {
       name: layer,
@@ -326,14 +341,14 @@ export class ModelAudit {
     const labelsDigest = matrixDigest(createMatrix(1, this.referenceLabels.length, new Float32Array(this.referenceLabels)));
     const features =
       same?.features ??
-      (await this.results.get(resultKey('separation', { k, seed, nc, engine: this.engine() }, [this.digest(f.reference), labelsDigest]), jsonCodec<SeparationMetrics>(), async () =>
+      (await this.results.get(resultKey('separation', { k, seed, nc, engine: this.engine(), intervals: 1 }, [this.digest(f.reference), labelsDigest]), jsonCodec<SeparationMetrics>(), async () =>
         separationMetrics(f.reference, this.referenceLabels, nc, { k, seed, gemm: await this.gemm() }),
       ));
     const field: SeparationField = { features };
     if (e) {
       const emb = createMatrix(f.reference.rows, 2, Float32Array.from(e.coords));
       field.embedding = await this.results.get(
-        resultKey('separation-embedding', { k, seed, nc, engine: this.engine() }, [this.digest(f.reference), matrixDigest(emb), labelsDigest]),
+        resultKey('separation-embedding', { k, seed, nc, engine: this.engine(), intervals: 1 }, [this.digest(f.reference), matrixDigest(emb), labelsDigest]),
         jsonCodec<NonNullable<SeparationField['embedding']>>(),
         async () => {
           const gemm = await this.gemm();
@@ -488,7 +503,7 @@ export class ModelAudit {
     const { query, reference, leaveOneOut } = this.selection;
     const items = leaveOneOut ? query : [...query, ...reference];
     items.forEach((it, i) => h.update(`${it.split}\u0000${it.relPath}\u0000${this.classes[it.label]}\u0000${this.hashes?.[i] ?? ''}\n`));
-    h.update(JSON.stringify(this.preprocess));
+    h.update(JSON.stringify(this.preprocess ?? 'precomputed features'));
     return h.digest('hex');
   }
 
@@ -499,11 +514,15 @@ export class ModelAudit {
     const accWarning = acc ? accuracyWarning(acc, this.classes.length, this.warningLayer()) : undefined;
     if (accWarning) warnings.push(accWarning);
     const sources = this.source.preprocessSources;
+    const model: AuditReport['model'] = { path: this.model.label, sha256: this.model.sha256, input: { name: this.model.input.name, shape: this.model.input.shape, layout: this.preprocess?.layout ?? 'none' } };
+    if (this.source.files) model.features = { ...this.source.files };
+    const data = dataSummary(this.dataset, this.selection, this.hashes, this.preprocess, this.fingerprint());
+    if (this.source.sample) data.sample = this.source.sample;
     const report = assembleReport({
       version: VERSION,
       createdAt: new Date().toISOString(),
-      model: { path: this.model.label, sha256: this.model.sha256, input: { name: this.model.input.name, shape: this.model.input.shape, layout: this.preprocess.layout } },
-      data: dataSummary(this.dataset, this.selection, this.hashes, this.preprocess, this.fingerprint()),
+      model,
+      data,
       analyses: this.analyses.values(),
       embeddings: [...this.embeddings].map(([key, embedding]) => ({ layer: key.layer, dims: key.dims, embedding })),
       separations: this.reportSeparations,
@@ -524,16 +543,67 @@ export class ModelAudit {
   }
 }
 
+/** Bootstrap intervals of a layer's purity from its per-query purities (1000 replicates, 95 %). */
+function purityIntervals(values: number[], labels: Int32Array, classes: string[], seed: number): PurityIntervals {
+  const b = bootstrapMeans(values, labels, classes.length, { seed });
+  const iv = (x: { lo: number; hi: number; sd: number }): ReportInterval => ({ lo: x.lo, hi: x.hi, sd: x.sd });
+  return {
+    micro: iv(b.micro),
+    macro: iv(b.macro),
+    perClass: Object.fromEntries(classes.map((c, i) => [c, b.perClass[i] ? iv(b.perClass[i]!) : null])),
+    resamples: b.resamples,
+    level: b.level,
+    seed: b.seed,
+  };
+}
+
 /**
- * Opens a model and a labeled image set for auditing.
+ * Fills `model` and the options `auditModel` was not given from `semantic-audit.config.json`
+ * (`options.config`: a file, or `true`/absent to search upward from the working directory): model,
+ * data, preprocess, querySplit, referenceSplit, maxPerClass, batchSize, cache. Explicit arguments
+ * win.
+ */
+async function withConfig(model: string | Uint8Array | undefined, options: AuditModelOptions): Promise<{ model: string | Uint8Array; options: AuditModelOptions }> {
+  const file = typeof options.config === 'string' ? options.config : undefined;
+  const config = options.config === false ? undefined : await loadConfig(file);
+  if (model === undefined && config?.model === undefined) {
+    throw paramError(
+      'model',
+      'an ONNX file path or bytes',
+      model,
+      config ? `${config.file} has no "model"; pass auditModel('model.onnx', ...) or add "model" to the file` : `No ${CONFIG_FILE_NAME} found from ${process.cwd()} upward; pass the model, or create the file`,
+    );
+  }
+  if (!config) return { model: model!, options };
+  const merged: AuditModelOptions = {
+    data: config.data,
+    querySplit: config.querySplit,
+    referenceSplit: config.referenceSplit,
+    maxPerClass: config.maxPerClass,
+    batchSize: config.batchSize,
+    cache: config.cache,
+    preprocess: config.preprocess as AuditModelOptions['preprocess'],
+  };
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(merged)) if (v === undefined) delete (merged as unknown as Record<string, unknown>)[k];
+  return { model: model ?? config.model!, options: merged };
+}
+
+/**
+ * Opens a model and a labeled image set for auditing. With no model (or with `config`), the
+ * repository's `semantic-audit.config.json` supplies what is not given (see `withConfig` above and
+ * docs/gates.md): `auditModel()` audits what the CLI and the Action audit.
  *
  * @example
  * const model = await auditModel('model.onnx', { data: 'images/', preprocess: { preset: 'imagenet' } });
  * await expect(model).toHaveSemanticNeighbors('pool5', { k: 10, minPurity: 0.8 });
  */
-export async function auditModel(model: string | Uint8Array, options: AuditModelOptions): Promise<ModelAudit> {
+export async function auditModel(model?: string | Uint8Array, options: AuditModelOptions = {}): Promise<ModelAudit> {
+  if (model === undefined || options.config !== undefined) {
+    ({ model, options } = await withConfig(model, options));
+  }
   validateAuditModelOptions(options);
-  const audit = new ModelAudit(await openOnnxSource(model, options), { gemm: options.gemm, cache: options.cache, cacheMaxBytes: options.cacheMaxBytes, labels: options.labels });
+  const audit = new ModelAudit(await openOnnxSource(model, options as OnnxSourceOptions), { gemm: options.gemm, cache: options.cache, cacheMaxBytes: options.cacheMaxBytes, labels: options.labels });
   if (options.layers) await audit.prepare(options.layers);
   return audit;
 }
@@ -552,4 +622,24 @@ export async function auditFromShards(dirs: string[] | MergedShards, options: Au
   validateAuditFromShardsOptions(options);
   const source: ShardFeatureSource = await openShardSource(dirs);
   return new ModelAudit(source, { gemm: options.gemm, cache: options.cache, cacheMaxBytes: options.cacheMaxBytes });
+}
+
+/** Options of {@link auditFeatures}. */
+export interface AuditFeaturesOptions extends AuditOptions, Omit<FeaturesSourceOptions, 'files'> {}
+
+/**
+ * Audits precomputed features (dumped from PyTorch, TensorFlow, JAX, ...) instead of an ONNX
+ * model: one matrix per layer with one row per image, class names, optional splits (`train` /
+ * `test`; one split means leave-one-out) and optional image paths. Purity, t-SNE, separation,
+ * the report, gates and baselines are computed exactly as for {@link auditModel}. Given file
+ * paths (`.npy` layers, one-value-per-line text files) the files are read and validated first.
+ *
+ * @example
+ * const subject = await auditFeatures({ layers: { pool5: feats }, labels, splits });
+ * await expect(subject).toHaveSemanticNeighbors('pool5', { k: 10, minPurity: 0.8 });
+ * @throws AuditError naming the layer and row for mismatched row counts, empty layers, NaN
+ */
+export async function auditFeatures(input: FeatureSetInput | FeatureFiles, options: AuditFeaturesOptions = {}): Promise<ModelAudit> {
+  const { gemm, cache, cacheMaxBytes, ...source } = options;
+  return new ModelAudit(await openFeaturesSource(input, source), { gemm, cache: cache ?? false, cacheMaxBytes });
 }

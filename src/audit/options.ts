@@ -131,6 +131,12 @@ export const AUDIT_MODEL_OPTIONS: Record<string, OptionCheck> = {
   onProgress: is.function(),
   onStats: is.function(),
   onNotice: is.function(),
+  maxPerClass: is.integer(1),
+  sampleSeed: is.integer(0),
+  config: (n, v) => {
+    if (typeof v === 'boolean' || (typeof v === 'string' && v !== '')) return;
+    throw paramError(n, 'true, false or a config file path', v);
+  },
 };
 
 /**

@@ -25,6 +25,7 @@ import {
 import { DEFAULT_GATE, type GateMetric, PER_CLASS, expandGate, readGate } from './gate.js';
 import { type LayerSnapshot, compareMetricIds, metricDirection, roundMetric, roundSnapshot, snapshotLayer } from './layer-snapshot.js';
 import { diffNeighbors } from './neighbor-diff.js';
+import { applyPairedIntervals, formatInterval } from './paired-delta.js';
 
 /** Default largest allowed worsening of a gated metric, in its units. */
 export const DEFAULT_TOLERANCE = 0.02;
@@ -56,6 +57,14 @@ export interface CompareOptions {
   gate?: readonly GateMetric[];
   /** @deprecated The old name of {@link CompareOptions.gate}; still accepted. */
   metrics?: readonly GateMetric[];
+  /**
+   * Count a purity drop beyond the tolerance as a regression only when its paired bootstrap 95 %
+   * interval (images in both runs) excludes zero; the failure message says so. Separation
+   * metrics have no interval and are judged by the tolerance alone. @default false
+   */
+  significant?: boolean;
+  /** Seed of the paired bootstrap. @default 0 */
+  seed?: number;
 }
 
 /** A layer on each side, either possibly absent; `label` names it in rows. */
@@ -185,6 +194,7 @@ export function compareSnapshots(pairs: SnapshotPair[], sides: { before: Compare
     const comparable = lc.status === 'compared';
     const r = metricRows(pair.label, before, after, o, comparable);
     const c = classRows(pair.label, before, after, o, comparable);
+    if (comparable) applyPairedIntervals(r, c, before!, after!, options.significant === true, { seed: options.seed });
     lc.regressed = r.some((x) => x.regressed) || c.some((x) => x.regressed);
     lc.improved = r.some((x) => x.improved) || c.some((x) => x.improved);
     layers.push(lc);
@@ -194,8 +204,8 @@ export function compareSnapshots(pairs: SnapshotPair[], sides: { before: Compare
     const ns = comparable ? newSuspects(pair.label, before!.labelIssues, after!.labelIssues) : undefined;
     if (ns) suspects.push(ns);
   }
-  const line = (what: string, x: { before: number | null; after: number | null; delta: number | null; tolerance?: number }) =>
-    `${what} ${formatValue(x.before)} -> ${formatValue(x.after)} (${formatDelta(x.delta)}, tolerance ${x.tolerance})`;
+  const line = (what: string, x: { before: number | null; after: number | null; delta: number | null; tolerance?: number; interval?: { lo: number; hi: number; level: number } }) =>
+    `${what} ${formatValue(x.before)} -> ${formatValue(x.after)} (${formatDelta(x.delta)}, tolerance ${x.tolerance}${x.interval && options.significant ? `, ${Math.round(x.interval.level * 100)} % paired interval ${formatInterval(x.interval)}${x.interval.hi < 0 ? ' excludes 0: significant' : ''}` : ''})`;
   const regressions = [
     ...rows.filter((x) => x.regressed).map((x) => line(`${x.layer} ${x.metric}`, x)),
     ...classes.filter((x) => x.regressed).map((x) => line(`${x.layer} purity of ${x.className}`, x)),
@@ -223,6 +233,7 @@ export function compareSnapshots(pairs: SnapshotPair[], sides: { before: Compare
   };
   if (suspects.length > 0) comparison.newLabelIssues = suspects;
   if (o.perClassTolerance !== undefined) comparison.perClassTolerance = o.perClassTolerance;
+  if (options.significant) comparison.significant = true;
   return comparison;
 }
 

@@ -46,6 +46,18 @@ export interface MetricRow {
   improved: boolean;
   /** Why a gated row could not be compared, e.g. `not computed in the current audit`. */
   note?: string;
+  /** Paired bootstrap interval of `delta` over the images in both runs (purity rows only). */
+  interval?: PairedInterval;
+}
+
+/** A paired bootstrap interval of a delta (see `paired-delta.ts`). */
+export interface PairedInterval {
+  lo: number;
+  hi: number;
+  /** Coverage, e.g. 0.95. */
+  level: number;
+  /** Images present in both runs that were resampled. */
+  images: number;
 }
 
 /** One layer x class purity row. */
@@ -62,6 +74,10 @@ export interface ClassRow {
   tolerance?: number;
   regressed: boolean;
   improved: boolean;
+  /** Why a regression was not counted (`significant: true`, interval includes zero), or that it was significant. */
+  note?: string;
+  /** Paired bootstrap interval of `delta` over the class's images in both runs. */
+  interval?: PairedInterval;
 }
 
 /** One query image whose count of same-class neighbours changed. */
@@ -167,4 +183,6 @@ export interface Comparison {
   regressions: string[];
   /** One line per improvement. */
   improvements: string[];
+  /** Regressions of purity counted only when their paired interval excludes zero (`significant: true`). */
+  significant?: boolean;
 }

@@ -7,6 +7,7 @@
 import { details, markdownTable, md } from '../format/markdown.js';
 import { formatMetric as formatValue, formatSigned } from '../format/number.js';
 import type { ClassRow, Comparison, MetricRow, NeighborDiff } from './comparison-types.js';
+import { formatInterval } from './paired-delta.js';
 
 /** Pads cells into an aligned table; `align` is one letter per column, `l` or `r`. */
 function table(header: string[], rows: string[][], align: string): string {
@@ -43,6 +44,21 @@ function neighborSummary(n: NeighborDiff[]): string[][] {
 }
 
 const formatDelta = (v: number | null) => formatSigned(v, { digits: 'metric' });
+
+/** Rows of the paired-interval table: purity deltas with their paired bootstrap interval (see `paired-delta.ts`). */
+function intervalRows(c: Comparison): string[][] {
+  const verdict = (iv: { lo: number; hi: number }) => (iv.hi < 0 || iv.lo > 0 ? 'excludes 0' : 'includes 0');
+  return [
+    ...c.rows.filter((r) => r.interval).map((r) => [r.layer, r.metric, formatDelta(r.delta), formatInterval(r.interval!), String(r.interval!.images), verdict(r.interval!)]),
+    ...c.classes.filter((r) => r.interval).map((r) => [r.layer, `purity of ${r.className}`, formatDelta(r.delta), formatInterval(r.interval!), String(r.interval!.images), verdict(r.interval!)]),
+  ];
+}
+
+/** Heading of the paired-interval table. */
+function intervalHeading(c: Comparison): string {
+  const level = c.rows.find((r) => r.interval)?.interval?.level ?? 0.95;
+  return `Paired ${Math.round(level * 100)} % bootstrap intervals of the purity deltas (images in both reports${c.significant ? '; --significant: a drop fails only when its interval excludes 0' : ''})`;
+}
 const formatCount = (n: number) => formatSigned(n, { digits: 0 });
 
 function counted(metrics: number, classes: number): string {
@@ -78,6 +94,11 @@ export function formatComparisonText(c: Comparison, maxImages = 5): string {
     out.push('');
     out.push(`Per-class purity (${c.perClassTolerance === undefined ? 'not gated; set --per-class-tolerance to gate it' : `tolerance ${c.perClassTolerance}`})`);
     out.push(table(['layer', 'class', 'before', 'after', 'delta', 'status'], c.classes.map((r) => [r.layer, r.className, formatValue(r.before), formatValue(r.after), formatDelta(r.delta), status(r)]), 'llrrrl'));
+  }
+  const paired = intervalRows(c);
+  if (paired.length > 0) {
+    out.push('', intervalHeading(c));
+    out.push(table(['layer', 'metric', 'delta', 'interval', 'images', ''], paired, 'llrrrl'));
   }
   if (c.neighbors.length > 0) {
     out.push('');
@@ -120,6 +141,8 @@ export function formatComparisonMarkdown(c: Comparison, maxImages = 10): string 
     const classRow = (r: ClassRow) => [md(r.layer, 60), md(r.className, 60), formatValue(r.before), formatValue(r.after), formatDelta(r.delta), icon(r)];
     out.push('', ...details('Per-class purity', markdownTable(['layer', 'class', 'before', 'after', 'delta', ''], c.classes.map(classRow), 'llrrrl')));
   }
+  const paired = intervalRows(c).map(([layer, metric, ...rest]) => [md(layer, 60), md(metric, 80), ...rest]);
+  if (paired.length > 0) out.push('', ...details(intervalHeading(c), markdownTable(['layer', 'metric', 'delta', 'interval', 'images', ''], paired, 'llrrrl')));
   if (c.neighbors.length > 0) {
     const lines = markdownTable(['layer', 'k', 'compared', 'lost', 'gained', 'unchanged', 'net'], neighborSummary(c.neighbors).map(([layer, ...rest]) => [md(layer, 60), ...rest]), 'lrrrrrr');
     const rows = c.neighbors.flatMap((d) => d.changes.slice(0, maxImages).map((x) => [md(d.layer, 60), md(x.path, 100), md(x.label, 60), `${x.before}/${d.k}`, `${x.after}/${d.k}`, formatCount(x.change)]));

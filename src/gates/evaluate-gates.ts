@@ -28,7 +28,7 @@ function check(gate: Gate, layer: string, metric: string, value: number, source:
     metric,
     value,
     threshold: gate.threshold,
-    comparator: gate.comparator as CheckResult['comparator'],
+    comparator: gate.comparator,
     passed: gatePasses(value, gate.comparator, gate.threshold),
     source,
   };

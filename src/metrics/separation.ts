@@ -9,6 +9,7 @@ import type { Gemm } from '../math/gemm.js';
 import type { Matrix } from '../math/matrix.js';
 import { calinskiHarabasz } from './calinski-harabasz.js';
 import { daviesBouldin } from './davies-bouldin.js';
+import { bootstrapMeans } from './bootstrap.js';
 import { embeddingPurity } from './embedding-purity.js';
 import { classCounts } from './labels.js';
 import { DEFAULT_SAMPLE_SIZE, silhouette } from './silhouette.js';
@@ -57,6 +58,12 @@ export interface SeparationMetrics {
   /** Rows the silhouette was computed on (all rows unless sampled). */
   silhouetteRows: number;
   silhouetteSampled: boolean;
+  /**
+   * Seeded class-stratified bootstrap 95 % interval of the mean silhouette, resampling the
+   * per-row values s(i) (the other rows, which define each s(i), held fixed); sd is the
+   * replicates' standard deviation. Absent in results computed before intervals existed.
+   */
+  silhouetteInterval?: { lo: number; hi: number; sd: number; resamples: number; level: number; seed: number };
   /** Davies-Bouldin index >= 0 (lower = better separated). */
   daviesBouldin: number;
   /** Calinski-Harabasz index > 0 (higher = better separated). */
@@ -84,6 +91,8 @@ export async function separationMetrics(matrix: Matrix, labels: ArrayLike<number
   const db = daviesBouldin(matrix, labels, numClasses);
   const ch = calinskiHarabasz(matrix, labels, numClasses);
   const purity = await embeddingPurity(matrix, labels, numClasses, k, options.gemm, { sampleSize, seed: options.seed });
+  const evaluated = sil.indices ? Int32Array.from(sil.indices, (r) => labels[r]) : Int32Array.from({ length: matrix.rows }, (_, r) => labels[r]);
+  const boot = bootstrapMeans(sil.samples, evaluated, numClasses, { seed: options.seed ?? 0 });
   const C = numClasses;
   const perClass: PerClassSeparation = {
     count: Array.from(counts),
@@ -101,6 +110,7 @@ export async function separationMetrics(matrix: Matrix, labels: ArrayLike<number
     silhouette: sil.score,
     silhouetteRows: sil.samples.length,
     silhouetteSampled: sil.indices !== null,
+    silhouetteInterval: { lo: boot.micro.lo, hi: boot.micro.hi, sd: boot.micro.sd, resamples: boot.resamples, level: boot.level, seed: boot.seed },
     daviesBouldin: db.score,
     calinskiHarabasz: ch,
     knnPurity: { k, micro: purity.micro, macro: purity.macro, queries: purity.queries, sampled: purity.sampled },

@@ -58,7 +58,7 @@ export function dataSummary(
   dataset: Pick<Dataset, 'source' | 'kind' | 'classes' | 'skipped'>,
   selection: SplitSelection,
   hashes: readonly string[] | undefined,
-  preprocess: Preprocess,
+  preprocess: Preprocess | undefined,
   fingerprint: string,
 ): DataSummary {
   const { query, reference, leaveOneOut } = selection;
@@ -77,7 +77,7 @@ export function dataSummary(
     query: query.map(img(0)),
     reference: leaveOneOut ? query.map(img(0)) : reference.map(img(query.length)),
     skipped: dataset.skipped,
-    preprocess,
+    ...(preprocess ? { preprocess } : {}),
     fingerprint,
   };
 }

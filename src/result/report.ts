@@ -39,11 +39,54 @@ export interface DataSummary {
   reference: ReportImage[];
   /** Files found in the data folder that are not images (not audited). */
   skipped: string[];
-  preprocess: Preprocess;
-  /** Where each preprocessing value came from (option, model metadata, model input, default); absent for shards. */
+  /** The preprocessing of the model input; absent when the audit read precomputed features. */
+  preprocess?: Preprocess;
+  /** Where each preprocessing value came from (option, model metadata, model input, default); absent for shards and features. */
   preprocessSources?: PreprocessSources;
   /** sha256 over every image's path, label and content hash, and the preprocessing. */
   fingerprint: string;
+  /** The per-class sample taken (`--max-per-class`, `maxPerClass`); absent when every image was audited. */
+  sample?: DataSample;
+}
+
+/** A seeded, stable per-class sample of the probe set (bottom-N by a hash of each image's path). */
+export interface DataSample {
+  /** Images kept per class and split, at most. */
+  maxPerClass: number;
+  /** Seed of the path hash. */
+  seed: number;
+  /** Images before sampling, by split. */
+  before: Record<string, number>;
+  /** Images kept, by split. */
+  after: Record<string, number>;
+}
+
+/** A bootstrap percentile interval of a mean. */
+export interface ReportInterval {
+  /** Lower end. */
+  lo: number;
+  /** Upper end. */
+  hi: number;
+  /** Standard deviation of the bootstrap replicates (the standard error). */
+  sd: number;
+}
+
+/**
+ * Seeded class-stratified bootstrap intervals of a layer's k-NN purity (see
+ * `metrics/bootstrap.ts`): how far the purity would move with another draw of query images of the
+ * same classes, the reference images and the model held fixed.
+ */
+export interface PurityIntervals {
+  micro: ReportInterval;
+  macro: ReportInterval;
+  /** By class name; null for a class without query images. */
+  perClass: Record<string, ReportInterval | null>;
+  /** Replicates drawn. */
+  resamples: number;
+  /** Coverage, e.g. 0.95. */
+  level: number;
+  /** Seed of the resampling. */
+  seed: number;
 }
 
 /** Purity aggregates, each in [0, 1]. */
@@ -85,6 +128,8 @@ export interface KnnSummary {
   /** confusion[a][b]: neighbours of class b among the neighbours of queries of class a. */
   confusion: number[][];
   images: ImageNeighbors[];
+  /** Bootstrap intervals of the purity (absent in reports written before intervals existed). */
+  intervals?: PurityIntervals;
 }
 
 /**
@@ -213,7 +258,7 @@ export interface CheckResult {
   metric: string;
   value: number;
   threshold: number;
-  /** `<` and `>` are the strict bounds of `.not` matchers (`.not` of `>=` passes below the threshold). */
+  /** `<` and `>` are the strict bounds of `.not` matchers (`.not` of `>=` passes below the threshold) and of gate expressions (`--gate`, config `gates`). */
   comparator: '>=' | '<=' | '<' | '>';
   passed: boolean;
   /** Test or command that made the check. */
@@ -228,6 +273,8 @@ export interface ReportModel {
   sha256: string;
   /** The image input: its name, its shape (`null` or a name for dynamic axes), the layout used. */
   input: { name: string; shape: (number | string | null)[]; layout: string };
+  /** Layer name -> file, when the audit read precomputed features instead of running a model. */
+  features?: Record<string, string>;
 }
 
 /**

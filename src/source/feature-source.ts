@@ -7,6 +7,7 @@
 
 import type { Dataset, SplitSelection } from '../data/dataset.js';
 import type { Preprocess } from '../data/preprocess.js';
+import type { SampleSummary } from '../data/sample.js';
 import type { Matrix } from '../math/matrix.js';
 import type { ResolvedLayer } from '../model/layers.js';
 import type { ImageInput } from '../model/model.js';
@@ -45,8 +46,15 @@ export interface FeatureSource {
   readonly dataset: Dataset;
   /** The query and reference images; rows of every feature matrix follow this order. */
   readonly selection: SplitSelection;
-  /** The preprocessing the features were computed with (recorded in the report). */
-  readonly preprocess: Preprocess;
+  /**
+   * The preprocessing the features were computed with (recorded in the report); undefined for
+   * precomputed features (`features-source.ts`), whose preprocessing happened elsewhere.
+   */
+  readonly preprocess: Preprocess | undefined;
+  /** The per-class sample taken of the data set (`maxPerClass`), recorded in the report. */
+  readonly sample?: SampleSummary;
+  /** Layer name -> file the features were read from, when they were given precomputed. */
+  readonly files?: Record<string, string>;
   /** Resolves a layer name (tensor, node or module name, `data`, `penultimate`, `logits`). */
   resolve(layer: string): ResolvedLayer;
   /** Expands `all` to every layer the source can serve, in network order, without duplicates. */

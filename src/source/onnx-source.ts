@@ -5,6 +5,7 @@
 
 import { type Dataset, type SplitSelection, loadDataset, selectSplits } from '../data/dataset.js';
 import type { Preprocess } from '../data/preprocess.js';
+import { type SampleSummary, sampleDataset } from '../data/sample.js';
 import { type ExtractOptions, extractFeatures } from '../cache/cached-extract.js';
 import { type ResolvedLayer, expandLayerNames, resolveLayer } from '../model/layers.js';
 import { type LoadedModel, loadModel } from '../model/model.js';
@@ -22,6 +23,13 @@ export interface OnnxSourceOptions extends ExtractOptions {
   /** @default 'train' (or the only split) */
   referenceSplit?: string;
   preprocess?: PreprocessOptions;
+  /**
+   * Keep at most this many images per class and split, chosen by a seeded hash of the path
+   * (stable when images are added; see `data/sample.ts`), before the splits are selected.
+   */
+  maxPerClass?: number;
+  /** Seed of the per-class sample's path hash. @default 0 */
+  sampleSeed?: number;
 }
 
 /** Features of an ONNX model's layers, extracted on request. */
@@ -32,6 +40,8 @@ export class OnnxFeatureSource implements FeatureSource {
   readonly preprocess: Preprocess;
   preprocessSources?: PreprocessSources;
   readonly warnings: string[] = [];
+  /** The per-class sample taken (`maxPerClass`), when one was. */
+  sample?: SampleSummary;
   private readonly extract: ExtractOptions;
 
   /** `extract.cache` defaults to `true` here (the default activation cache). */
@@ -72,9 +82,12 @@ export class OnnxFeatureSource implements FeatureSource {
 export async function openOnnxSource(model: string | Uint8Array, options: OnnxSourceOptions): Promise<OnnxFeatureSource> {
   const loaded = await loadModel(model, { layout: options.preprocess?.layout });
   const { preprocess: pre, sources } = resolvePreprocessWithSources(loaded, options.preprocess);
-  const dataset = await loadDataset(options.data);
+  let dataset = await loadDataset(options.data);
+  const sampled = options.maxPerClass === undefined ? undefined : sampleDataset(dataset, { maxPerClass: options.maxPerClass, seed: options.sampleSeed });
+  if (sampled) dataset = sampled.dataset;
   const selection = selectSplits(dataset, { querySplit: options.querySplit, referenceSplit: options.referenceSplit });
   const source = new OnnxFeatureSource(loaded, dataset, selection, pre, options);
+  if (sampled) source.sample = sampled.summary;
   source.preprocessSources = sources;
   source.warnings.push(...(await preprocessWarnings(sources, pre, auditedItems(selection).map((i) => i.file))));
   return source;

@@ -4,7 +4,9 @@
 
 import path from 'node:path';
 import { AuditError, checkChoice, paramError } from '../../errors.js';
-import { auditFromShards, auditModel } from '../../audit/model-audit.js';
+import { auditFeatures, auditFromShards, auditModel } from '../../audit/model-audit.js';
+import { evaluateGates } from '../../gates/evaluate-gates.js';
+import { AUDIT_INPUT_HELP, AUDIT_INPUT_OPTIONS, applyConfigFile, checkGateLayers, featureFilesFromValues, gatesFromValues, maxPerClassFromValues } from '../audit-inputs.js';
 import type { ExtractStats } from '../../model/pipeline.js';
 import { readShards } from '../../shard/read-shards.js';
 import { devicesFor, formatTimings } from './extract.js';
@@ -73,6 +75,7 @@ Options:
   --max-thumbnails <n>       distinct thumbnails in the HTML report (default 2000): a seeded sample per
                              class for the t-SNE hover, plus every image the grids and misfits show
   --quiet                    no table on stdout (failed thresholds and warnings still go to stderr)
+${AUDIT_INPUT_HELP}
 The report directory is replaced as a whole; files in it that semantic-audit did not write are
 kept. SEMANTIC_AUDIT_MAX_MEMORY_MB bounds the memory an audit may plan to use (default 80 %).
 Exit codes: 0 passed, 1 a threshold failed, 2 bad usage or input.`;
@@ -104,9 +107,28 @@ export function formatAuditTable(report: AuditReport): string {
     const weakest = Object.entries(l.knn.purity.perClass)
       .filter((e): e is [string, number] => e[1] !== null)
       .sort((a, b) => a[1] - b[1])[0];
-    return [l.name, l.tensor, String(l.dim), String(l.knn.k), l.knn.purity.micro.toFixed(3), l.knn.purity.macro.toFixed(3), weakest ? `${weakest[0]} ${weakest[1].toFixed(3)}` : '-'];
+    const iv = l.knn.intervals;
+    const sil = l.separation?.features;
+    const silText = sil && typeof sil.silhouette === 'number' ? withInterval(sil.silhouette, sil.silhouetteInterval) : '-';
+    return [
+      l.name,
+      l.tensor,
+      String(l.dim),
+      String(l.knn.k),
+      withInterval(l.knn.purity.micro, iv?.micro),
+      withInterval(l.knn.purity.macro, iv?.macro),
+      silText,
+      weakest ? `${weakest[0]} ${withInterval(weakest[1], iv?.perClass[weakest[0]] ?? undefined)}` : '-',
+    ];
   });
-  return formatTable(['layer', 'tensor', 'dim', 'k', 'purity', 'macro', 'weakest class'], rows);
+  const level = report.layers.find((l) => l.knn.intervals)?.knn.intervals?.level;
+  const table = formatTable(['layer', 'tensor', 'dim', 'k', 'purity', 'macro', 'silhouette', 'weakest class'], rows);
+  return level === undefined ? table : `${table}\n[lo, hi]: seeded ${Math.round(level * 100)} % bootstrap intervals (purity: over the query images; silhouette: over the reference images' values, the other images held fixed)`;
+}
+
+/** `0.895 [0.860, 0.925]`, or the bare number without an interval. */
+function withInterval(value: number, iv: { lo: number; hi: number } | undefined): string {
+  return iv ? `${value.toFixed(3)} [${iv.lo.toFixed(3)}, ${iv.hi.toFixed(3)}]` : value.toFixed(3);
 }
 
 /** Top-1 accuracy per split and per class, beside the per-class purity of the deepest audited feature layer. */
@@ -142,8 +164,8 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       seed: { type: 'string' },
       'no-html': { type: 'boolean' },
       'max-thumbnails': { type: 'string' },
-      labels: { type: 'string' },
       focus: { type: 'string' },
+      ...AUDIT_INPUT_OPTIONS,
     } as const,
     true,
   );
@@ -152,13 +174,25 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     return 0;
   }
   const started = performance.now();
+  await applyConfigFile(values);
+  const gateExprs = gatesFromValues(values);
+  const maxPerClass = maxPerClassFromValues(values);
+  const featureMode = values.features !== undefined;
+  if (featureMode) {
+    const clash = (['model', 'data', 'from', 'size', 'resize', 'mean', 'std', 'preset', 'layout', 'batch-size', 'device'] as const).find((o) => values[o] !== undefined);
+    if (clash) throw new AuditError('--features audits precomputed features instead of a model; leave out --model (and --data and the preprocessing options).', 'E_USAGE');
+  } else {
+    // With --model, --labels names the class order of the model's outputs (one class per line).
+    const stray = (['splits', 'images'] as const).find((o) => values[o] !== undefined);
+    if (stray) throw new AuditError(`--${stray} belongs to --features (precomputed features); pass --features layer=file.npy, or leave out --${stray}.`, 'E_USAGE');
+  }
   const fromDirs = values.from ? [...values.from, ...positionals] : undefined;
   if (!fromDirs && positionals.length > 0) throw new AuditError(`Unexpected argument ${JSON.stringify(positionals[0])}. Only --from takes several values (--from <dir> <dir> ...). Run semantic-audit audit --help for the options.`, 'E_USAGE');
   if (fromDirs) {
     const clash = (['model', 'data', 'size', 'resize', 'pad-value', 'pad-align', 'channels', 'mean', 'std', 'preset', 'layout', 'batch-size', 'query-split', 'reference-split', 'device'] as const).find((o) => values[o] !== undefined);
     if (clash) throw new AuditError(`--from merges shards that semantic-audit extract wrote with their own model, data and preprocessing; leave out --${clash} (pass it to extract).`, 'E_USAGE');
   }
-  for (const req of fromDirs ? (['out'] as const) : (['model', 'data', 'out'] as const)) {
+  for (const req of fromDirs || featureMode ? (['out'] as const) : (['model', 'data', 'out'] as const)) {
     if (!values[req]) throw new AuditError(`Missing --${req}. Usage: semantic-audit audit --model <file.onnx> --data <dir|manifest.csv> --out <dir>`, 'E_USAGE');
   }
   const k = parseIntOption('--k', values.k, 1) ?? 10;
@@ -171,7 +205,13 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const cli = openCliCache(values, warn);
   const extractStats: ExtractStats[] = [];
   const merged = fromDirs ? await readShards(fromDirs) : undefined;
-  const subject = merged ? await auditFromShards(merged, { cache: cli.cache }) : await auditModel(values.model!, {
+  const subject = merged ? await auditFromShards(merged, { cache: cli.cache }) : featureMode ? await auditFeatures(featureFilesFromValues(values), {
+    querySplit: values['query-split'],
+    referenceSplit: values['reference-split'],
+    maxPerClass,
+    cache: cli.cache,
+  }) : await auditModel(values.model!, {
+    maxPerClass,
     data: values.data!,
     executionProviders: devicesFor(values.device),
     cache: cli.cache,
@@ -186,19 +226,23 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   });
   for (const w of [...(subject.dataset.warnings ?? []), ...(subject.selection.warnings ?? [])]) warn(`semantic-audit: warning: ${w}`);
   const loadedAt = performance.now();
-  if (!values.quiet && subject.preprocessSources) {
+  if (!values.quiet && subject.preprocessSources && subject.preprocess) {
     io.stdout.write(`Preprocessing:\n${describePreprocess(subject.preprocess, subject.preprocessSources).map((l) => `  ${l}\n`).join('')}\n`);
   }
-  const layers = subject.expandLayers((values.layers ?? merged?.layerNames.join(',') ?? 'data,penultimate').split(',').map((s) => s.trim()).filter(Boolean));
+  const layers = subject.expandLayers((values.layers ?? merged?.layerNames.join(',') ?? (featureMode ? 'all' : 'data,penultimate')).split(',').map((s) => s.trim()).filter(Boolean));
   if (layers.length === 0) throw paramError('--layers', 'at least one layer name', values.layers);
   const gates = parseMinPurity(values['min-purity'], layers);
   const labelGates = parseMaxLabelIssues(values['max-label-issues'], layers);
   if (values.focus !== undefined && !layers.includes(values.focus)) throw paramError('--focus', `a layer among --layers (${layers.join(', ')})`, values.focus);
-  if (!merged) {
-    const widths = layers.map((l) => ({ name: l, width: layerWidth(subject.resolve(l), subject.preprocess) })); // fails fast on unknown names
+  const inputPre = subject.preprocess;
+  if (featureMode) for (const l of layers) subject.resolve(l); // fails fast on unknown names
+  else if (!merged && inputPre) {
+    const widths = layers.map((l) => ({ name: l, width: layerWidth(subject.resolve(l), inputPre) })); // fails fast on unknown names
     const rows = subject.selection.query.length + (subject.selection.leaveOneOut ? 0 : subject.selection.reference.length);
     checkAuditMemory(widths.filter((w): w is { name: string; width: number } => w.width !== undefined), rows);
   }
+  checkGateLayers(gateExprs, layers);
+  const seed = parseIntOption('--seed', values.seed, 0) ?? 0;
   status.step(`extracting features (${layers.length} layer${layers.length === 1 ? '' : 's'})`);
   const accuracyLayer = subject.accuracyLayer();
   await subject.prefetch(accuracyLayer ? [...layers, accuracyLayer] : layers);
@@ -206,7 +250,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const extractedAt = performance.now();
   for (const [i, l] of layers.entries()) {
     status.step(`k-NN purity: ${l} (layer ${i + 1}/${layers.length})`);
-    const r = await subject.analyze(l, { k, metric });
+    const r = await subject.analyze(l, { k, metric, seed });
     const min = gates.get(l);
     if (min !== undefined) {
       const check: CheckResult = { name: `${l} purity.micro >= ${min}`, layer: l, metric: 'purity.micro', value: r.knn.purity.micro, threshold: min, comparator: '>=', passed: r.knn.purity.micro >= min, source: 'cli' };
@@ -221,7 +265,6 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   // The model's outputs vote in the label-issue ranking when logits are audited (so that a run
   // from shards, which hold the audited layers only, ranks the same way).
   await labelIssuesStage(subject, layers, labelGates, { k, metric, outputs: layers.includes('logits') ? 'logits' : null });
-  const seed = parseIntOption('--seed', values.seed, 0) ?? 0;
   const perplexity = parseFloatOption('--perplexity', values.perplexity, 1, 1000);
   for (const [i, l] of layers.entries()) {
     const label = `${values['no-tsne'] ? 'separation' : 't-SNE and separation'}: ${l} (layer ${i + 1}/${layers.length})`;
@@ -234,6 +277,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     }
   }
   await subject.accuracy();
+  for (const c of evaluateGates(subject.report(), gateExprs, 'gate')) subject.recordCheck(c);
   const analyzedAt = performance.now();
   const report = subject.report();
   for (const w of report.warnings ?? []) warn(`semantic-audit: warning: ${w}`);
@@ -268,8 +312,13 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
         `${formatAuditTable(report)}\n`,
     );
     if (report.accuracy) io.stdout.write(`\n${formatAccuracy(report)}\n`);
+    if (ds.sample) io.stdout.write(`\nSampled: at most ${ds.sample.maxPerClass} images per class and split (seed ${ds.sample.seed}): ${Object.entries(ds.sample.after).map(([sp, n]) => `${sp} ${n} of ${ds.sample!.before[sp]}`).join(', ')}\n`);
     if (ds.skipped.length > 0) io.stdout.write(`\nNot audited (not image files): ${ds.skipped.length}, e.g. ${ds.skipped.slice(0, 3).join(', ')}\n`);
-    for (const c of report.checks) io.stdout.write(`${c.passed ? 'PASS' : 'FAIL'}  ${c.layer}: ${c.metric === 'labelIssues.share' ? `label-error share ${c.value.toFixed(3)} (max` : `purity ${c.value.toFixed(3)} (min`} ${c.threshold})\n`);
+    for (const c of report.checks) {
+      // --min-purity checks (source `cli`) keep their short form; gates print their expression.
+      const text = c.source === 'cli' ? `purity ${c.value.toFixed(3)} (min ${c.threshold})` : c.metric === 'labelIssues.share' ? `label-error share ${c.value.toFixed(3)} (max ${c.threshold})` : `${c.metric} ${c.value.toFixed(3)} ${c.comparator} ${c.threshold}`;
+      io.stdout.write(`${c.passed ? 'PASS' : 'FAIL'}  ${c.layer}: ${text}\n`);
+    }
     io.stdout.write(`\nReport: ${path.join(outDir, 'report.json')}\n`);
     if (written.html) io.stdout.write(`HTML report: ${written.html}\n`);
   } else {

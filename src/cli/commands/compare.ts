@@ -27,6 +27,8 @@ bad input.
 Options:
   --tolerance <x>            largest allowed drop of a gated metric, in its units (default ${DEFAULT_TOLERANCE})
   --per-class-tolerance <x>  also gate each class's purity with this tolerance (default: not gated)
+  --significant              fail on a purity drop only when it exceeds the tolerance AND its paired
+                             95 % bootstrap interval (images in both reports) excludes 0
   --gate <list>              gated metrics, comma-separated (default ${DEFAULT_METRICS.join(',')});
                              purity = purity.micro,purity.macro; purity.perClass (with
                              --tolerance unless --per-class-tolerance); silhouette, daviesBouldin,
@@ -76,6 +78,7 @@ export async function compareCommand(argv: string[], io: CliIO): Promise<number>
     {
       tolerance: { type: 'string' },
       'per-class-tolerance': { type: 'string' },
+      significant: { type: 'boolean' },
       gate: { type: 'string' },
       metrics: { type: 'string' },
       json: { type: 'boolean' },
@@ -100,6 +103,7 @@ export async function compareCommand(argv: string[], io: CliIO): Promise<number>
     tolerance,
     perClassTolerance,
     gate: metrics,
+    significant: values.significant,
     sources: { before: positionals[0], after: positionals[1] },
   });
   for (const id of metrics === undefined ? [] : expandMetrics(metrics).filter((m) => m !== 'purity.perClass')) {

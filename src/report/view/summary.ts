@@ -58,9 +58,11 @@ export function summaryView(ctx: ModelContext): SummaryView {
     { label: 'Classes', value: `${d.classes.length}: ${d.classes.join(', ')}` },
     {
       label: 'Preprocessing',
-      value: d.preprocessSources
-        ? describePreprocess(d.preprocess, d.preprocessSources).join('; ')
-        : `${d.preprocess.width}x${d.preprocess.height}, ${d.preprocess.resize}, mean ${d.preprocess.mean.join('/')}, std ${d.preprocess.std.join('/')}`,
+      value: !d.preprocess
+        ? 'none (precomputed features)'
+        : d.preprocessSources
+          ? describePreprocess(d.preprocess, d.preprocessSources).join('; ')
+          : `${d.preprocess.width}x${d.preprocess.height}, ${d.preprocess.resize}, mean ${d.preprocess.mean.join('/')}, std ${d.preprocess.std.join('/')}`,
     },
     { label: 'Created', value: `${r.createdAt} by ${r.tool.name} ${r.tool.version}` },
   ];
@@ -105,7 +107,7 @@ export function summaryView(ctx: ModelContext): SummaryView {
       dim: l.dim,
       k: l.knn.k,
       metric: l.knn.metric,
-      micro: formatNumber(l.knn.purity.micro),
+      micro: `${formatNumber(l.knn.purity.micro)}${l.knn.intervals ? ` [${formatNumber(l.knn.intervals.micro.lo)}, ${formatNumber(l.knn.intervals.micro.hi)}]` : ''}`,
       macro: formatNumber(l.knn.purity.macro),
       separation: sepText,
       baseline: formatNumber(b?.micro),
