@@ -316,7 +316,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     if (ds.skipped.length > 0) io.stdout.write(`\nNot audited (not image files): ${ds.skipped.length}, e.g. ${ds.skipped.slice(0, 3).join(', ')}\n`);
     for (const c of report.checks) {
       // --min-purity checks (source `cli`) keep their short form; gates print their expression.
-      const text = c.source === 'cli' ? `purity ${c.value.toFixed(3)} (min ${c.threshold})` : c.metric === 'labelIssues.share' ? `label-error share ${c.value.toFixed(3)} (max ${c.threshold})` : `${c.metric} ${c.value.toFixed(3)} ${c.comparator} ${c.threshold}`;
+      const text = c.metric === 'labelIssues.share' ? `label-error share ${c.value.toFixed(3)} (max ${c.threshold})` : c.source === 'cli' ? `purity ${c.value.toFixed(3)} (min ${c.threshold})` : `${c.metric} ${c.value.toFixed(3)} ${c.comparator} ${c.threshold}`;
       io.stdout.write(`${c.passed ? 'PASS' : 'FAIL'}  ${c.layer}: ${text}\n`);
     }
     io.stdout.write(`\nReport: ${path.join(outDir, 'report.json')}\n`);
