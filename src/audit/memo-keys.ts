@@ -18,6 +18,8 @@ export type EmbeddingKey = {
   dims: 2 | 3;
   perplexity: number;
   seed: number;
+  /** Dimensions PCA reduced the features to before t-SNE (false: none). */
+  pca: number | false;
 };
 
 /**
@@ -26,7 +28,7 @@ export type EmbeddingKey = {
  */
 export type SeparationKey =
   | { layer: string; k: number; seed: number; embedding: false }
-  | { layer: string; k: number; seed: number; embedding: true; perplexity: number | null };
+  | { layer: string; k: number; seed: number; embedding: true; perplexity: number | null; pca: number | false };
 
 type KeyValue = string | number | boolean | null;
 

@@ -97,6 +97,12 @@ export interface EmbedOptions {
   seed?: number;
   /** Told every 50 t-SNE iterations (the CLI's progress line). */
   onProgress?: (iteration: number, total: number) => void;
+  /**
+   * Reduce features wider than this to this many dimensions by seeded randomised PCA before
+   * t-SNE (as scikit-learn's and openTSNE's documentation recommend); `false` embeds the raw
+   * features. Recorded as `tsne.pca` in the report. @default 50
+   */
+  pcaDims?: number | false;
 }
 
 /** Features of one layer: query rows and reference rows (the same matrix when leave-one-out). */
@@ -290,16 +296,18 @@ export class ModelAudit {
     const f = await this.features(layer);
     const m = f.reference;
     const perplexity = options.perplexity ?? Math.min(30, Math.max(1, Math.floor((m.rows - 1) / 3)));
-    const key: EmbeddingKey = { layer, dims, perplexity, seed };
+    const pcaDims = options.pcaDims ?? DEFAULT_PCA_DIMS;
+    if (pcaDims !== false) checkInteger('pcaDims', pcaDims, 2);
+    const key: EmbeddingKey = { layer, dims, perplexity, seed, pca: pcaDims };
     const cached = this.embeddings.get(key);
     if (cached) return cached;
     assertFinite(layer, m, this.selection.reference.map((i) => i.relPath));
     const t0 = performance.now();
-    const field = await this.results.get(resultKey('tsne', { dims, perplexity, seed, engine: this.engine(), pca: DEFAULT_PCA_DIMS }, [this.digest(m)]), jsonCodec<TsneField>(), async () => {
-      const inputKey = `${layer}\u0000${perplexity}\u0000${seed}`;
+    const field = await this.results.get(resultKey('tsne', { dims, perplexity, seed, engine: this.engine(), pca: pcaDims }, [this.digest(m)]), jsonCodec<TsneField>(), async () => {
+      const inputKey = JSON.stringify([layer, perplexity, seed, pcaDims]);
       let input = this.tsneInputs.get(inputKey);
       if (!input) {
-        input = this.gemm().then((gemm) => prepareTsne(m, { perplexity, seed, gemm }));
+        input = this.gemm().then((gemm) => prepareTsne(m, { perplexity, seed, gemm, pcaDims }));
         this.tsneInputs.set(inputKey, input);
       }
       const r = await runTsne(m, { dims, perplexity, seed, gemm: await this.gemm(), prepared: await input, onProgress: options.onProgress && ((it) => options.onProgress!(it, 750)) });
@@ -328,14 +336,14 @@ export class ModelAudit {
     const k = options.k ?? 10;
     const seed = options.seed ?? 0;
     const featuresOnly: SeparationKey = { layer, k, seed, embedding: false };
-    const key: SeparationKey = options.embedding ? { layer, k, seed, embedding: true, perplexity: options.perplexity ?? null } : featuresOnly;
+    const key: SeparationKey = options.embedding ? { layer, k, seed, embedding: true, perplexity: options.perplexity ?? null, pca: options.pcaDims ?? DEFAULT_PCA_DIMS } : featuresOnly;
     const cached = this.separations.get(key);
     if (cached) return this.keepForReport(layer, cached);
     const f = await this.features(layer);
     const nc = this.classes.length;
     assertFinite(layer, f.reference, this.selection.reference.map((i) => i.relPath));
     // The embedding first, so that its time counts as t-SNE and not as separation.
-    const e = options.embedding ? await this.embed(layer, { dims: 2, perplexity: options.perplexity, seed, onProgress: options.onProgress }) : undefined;
+    const e = options.embedding ? await this.embed(layer, { dims: 2, perplexity: options.perplexity, seed, onProgress: options.onProgress, pcaDims: options.pcaDims }) : undefined;
     const t0 = performance.now();
     const same = this.separations.get(featuresOnly);
     const labelsDigest = matrixDigest(createMatrix(1, this.referenceLabels.length, new Float32Array(this.referenceLabels)));

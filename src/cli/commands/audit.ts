@@ -69,6 +69,8 @@ Options:
   --timings                  print a per-stage time breakdown and peak memory
   --no-tsne                  skip t-SNE (separation is then measured in feature space only)
   --tsne-3d                  also embed in 3-D (the report's rotatable view)
+  --tsne-pca <n|off>         reduce layers wider than n to n dimensions by seeded PCA before t-SNE
+                             (default 50; off embeds the raw features, as the MathWorks post does)
   --perplexity <p>           t-SNE perplexity (default 30, lowered for small sets)
   --seed <n>                 seed of t-SNE and of sampled metrics (default 0)
   --no-html                  write report.json only
@@ -160,6 +162,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       timings: { type: 'boolean' },
       'no-tsne': { type: 'boolean' },
       'tsne-3d': { type: 'boolean' },
+      'tsne-pca': { type: 'string' },
       perplexity: { type: 'string' },
       seed: { type: 'string' },
       'no-html': { type: 'boolean' },
@@ -266,14 +269,15 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   // from shards, which hold the audited layers only, ranks the same way).
   await labelIssuesStage(subject, layers, labelGates, { k, metric, outputs: layers.includes('logits') ? 'logits' : null });
   const perplexity = parseFloatOption('--perplexity', values.perplexity, 1, 1000);
+  const pcaDims = values['tsne-pca'] === 'off' ? false : (parseIntOption('--tsne-pca', values['tsne-pca'], 2) ?? undefined);
   for (const [i, l] of layers.entries()) {
     const label = `${values['no-tsne'] ? 'separation' : 't-SNE and separation'}: ${l} (layer ${i + 1}/${layers.length})`;
     status.step(label);
     const onProgress = (it: number, total: number) => status.detail(`iteration ${it}/${total}`);
-    await subject.separation(l, { k, seed, perplexity, embedding: !values['no-tsne'], onProgress });
+    await subject.separation(l, { k, seed, perplexity, embedding: !values['no-tsne'], onProgress, pcaDims });
     if (values['tsne-3d'] && !values['no-tsne']) {
       status.step(`t-SNE 3-D: ${l} (layer ${i + 1}/${layers.length})`);
-      await subject.embed(l, { dims: 3, perplexity, seed, onProgress });
+      await subject.embed(l, { dims: 3, perplexity, seed, onProgress, pcaDims });
     }
   }
   await subject.accuracy();
