@@ -11,25 +11,10 @@
 
 import { paramError } from '../errors.js';
 import { closestNames } from '../model/layers.js';
+import { GATE_METRICS as SCALAR_METRICS } from '../gates/gate-expression.js';
 
-/** Every name a `gate` list accepts. */
-export const GATE_METRICS = [
-  'purity',
-  'purity.micro',
-  'purity.macro',
-  'purity.perClass',
-  'silhouette',
-  'daviesBouldin',
-  'calinskiHarabasz',
-  'knnPurity.micro',
-  'knnPurity.macro',
-  'embedding.silhouette',
-  'embedding.daviesBouldin',
-  'embedding.calinskiHarabasz',
-  'embedding.trustworthiness',
-  'embedding.knnPurity.micro',
-  'embedding.knnPurity.macro',
-] as const;
+/** Every name a `gate` list accepts: `purity`, `purity.perClass` and every scalar metric id. */
+export const GATE_METRICS = ['purity', ...SCALAR_METRICS.slice(0, 2), 'purity.perClass', ...SCALAR_METRICS.slice(2)] as readonly ('purity' | (typeof SCALAR_METRICS)[number] | 'purity.perClass')[];
 
 /** A gated metric name (see {@link GATE_METRICS}). */
 export type GateMetric = (typeof GATE_METRICS)[number];

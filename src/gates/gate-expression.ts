@@ -24,7 +24,11 @@ export type GateComparator = '>=' | '>' | '<=' | '<';
 /** Comparators, longest first (so `>=` is found before `>`). */
 export const GATE_COMPARATORS: readonly GateComparator[] = ['>=', '<=', '>', '<'];
 
-/** Scalar metric ids a gate can name (besides `purity.class.<name>` / `purity.class.*`). */
+/**
+ * Scalar metric ids of a layer (see `result/layer-metrics.ts`), besides `purity.class.<name>` /
+ * `purity.class.*`: the one list that gate expressions and the baseline gate names
+ * (`baseline/gate.ts`) both read.
+ */
 export const GATE_METRICS = [
   'purity.micro',
   'purity.macro',
@@ -36,9 +40,9 @@ export const GATE_METRICS = [
   'embedding.silhouette',
   'embedding.daviesBouldin',
   'embedding.calinskiHarabasz',
+  'embedding.trustworthiness',
   'embedding.knnPurity.micro',
   'embedding.knnPurity.macro',
-  'embedding.trustworthiness',
 ] as const;
 
 /** A metric id a gate can name. */

@@ -4,7 +4,7 @@ import { gatePasses, parseGate, parseGates } from '../../src/gates/gate-expressi
 import { fakeReport } from '../baseline/fake-report.js';
 
 const GRAMMAR =
-  'A gate reads <layer>.<metric> <op> <number>, e.g. "pool5.purity.macro >= 0.8"; metrics: purity.micro, purity.macro, silhouette, daviesBouldin, calinskiHarabasz, knnPurity.micro, knnPurity.macro, embedding.silhouette, embedding.daviesBouldin, embedding.calinskiHarabasz, embedding.knnPurity.micro, embedding.knnPurity.macro, embedding.trustworthiness, purity.class.<name> or purity.class.*; op: >=, >, <=, <.';
+  'A gate reads <layer>.<metric> <op> <number>, e.g. "pool5.purity.macro >= 0.8"; metrics: purity.micro, purity.macro, silhouette, daviesBouldin, calinskiHarabasz, knnPurity.micro, knnPurity.macro, embedding.silhouette, embedding.daviesBouldin, embedding.calinskiHarabasz, embedding.trustworthiness, embedding.knnPurity.micro, embedding.knnPurity.macro, purity.class.<name> or purity.class.*; op: >=, >, <=, <.';
 
 describe('parseGate: valid expressions', () => {
   it.each([
