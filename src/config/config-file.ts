@@ -20,7 +20,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AuditError, describeValue } from '../errors.js';
-import { type Gate, editDistance, parseGates } from '../gates/gate-expression.js';
+import { type Gate, parseGates } from '../gates/gate-expression.js';
+import { editDistance } from '../model/layers.js';
 
 /** File name searched for upward from the working directory. */
 export const CONFIG_FILE_NAME = 'semantic-audit.config.json';
@@ -105,7 +106,7 @@ function closest(name: string, keys: string[]): string | undefined {
   let best: string | undefined;
   let bestD = Number.POSITIVE_INFINITY;
   for (const k of keys) {
-    const d = editDistance(name.toLowerCase(), k.toLowerCase());
+    const d = editDistance(name, k);
     if (d < bestD) {
       bestD = d;
       best = k;

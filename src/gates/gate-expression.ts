@@ -17,6 +17,7 @@
  */
 
 import { AuditError } from '../errors.js';
+import { editDistance } from '../model/layers.js';
 
 /** Comparison of a gate. */
 export type GateComparator = '>=' | '>' | '<=' | '<';
@@ -83,29 +84,13 @@ function unquote(s: string): string | undefined {
   return undefined;
 }
 
-/** Edit distance, for "did you mean". */
-export function editDistance(a: string, b: string): number {
-  const prev = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const t = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = t;
-    }
-  }
-  return prev[b.length];
-}
-
 function closestMetric(tail: string): string | undefined {
   const extended = GATE_METRICS.find((m) => m.startsWith(`${tail}.`));
   if (extended) return extended;
   let best: string | undefined;
   let bestD = Number.POSITIVE_INFINITY;
   for (const m of [...GATE_METRICS, 'purity.class.*']) {
-    const d = editDistance(tail.toLowerCase(), m.toLowerCase());
+    const d = editDistance(tail, m);
     if (d < bestD) {
       bestD = d;
       best = m;
