@@ -32,7 +32,7 @@ import type { MergedShards } from '../source/shard-source.js';
 import { type KnnInputs, assertFinite, summarizeKnn } from './analyze-layer.js';
 import { type LabelIssuesField, analyzeLabelIssues, labelIssueSource } from './label-issues.js';
 import { type AnalysisKey, type EmbeddingKey, KeyedMap, type SeparationKey } from './memo-keys.js';
-import { type TsneInput, DEFAULT_PCA_DIMS, prepareTsne, tsne as runTsne } from '../embed/tsne.js';
+import { type TsneInput, DEFAULT_PCA_DIMS, defaultTotalIterations, prepareTsne, tsne as runTsne } from '../embed/tsne.js';
 import { type SeparationMetrics, separationMetrics } from '../metrics/separation.js';
 import { trustworthiness } from '../metrics/trustworthiness.js';
 import { is, validateAuditFromShardsOptions, validateAuditModelOptions } from './options.js';
@@ -310,7 +310,7 @@ export class ModelAudit {
         input = this.gemm().then((gemm) => prepareTsne(m, { perplexity, seed, gemm, pcaDims }));
         this.tsneInputs.set(inputKey, input);
       }
-      const r = await runTsne(m, { dims, perplexity, seed, gemm: await this.gemm(), prepared: await input, onProgress: options.onProgress && ((it) => options.onProgress!(it, 750)) });
+      const r = await runTsne(m, { dims, perplexity, seed, gemm: await this.gemm(), prepared: await input, onProgress: options.onProgress && ((it) => options.onProgress!(it, defaultTotalIterations(m.rows))) });
       const computed: TsneField = {
         coords: Array.from(r.embedding, (v) => roundSignificant(v)),
         kl: r.kl,
