@@ -39,10 +39,21 @@ import { type FftRepulsionOptions, FftRepulsionEngine, createFftRepulsion } from
 import { affinityEntropyTerm, exactNormalization, klFromZ } from './kl-divergence.js';
 import { pca } from './pca.js';
 import { buildSpaceTree } from './space-tree.js';
+import { DEFAULT_EARLY_ITERATIONS, DEFAULT_THETA, autoMethod, defaultIterations } from './tsne-defaults.js';
 import { type GradientPool, createGradientPool, sharedBuffers } from './worker-pool.js';
 
-/** How the repulsive forces are computed. */
-export type TsneMethod = 'auto' | 'exact' | 'barnes-hut' | 'fft';
+export {
+  AUTO_EXACT_BELOW,
+  AUTO_FFT_FROM,
+  AUTO_THREADS_FROM,
+  DEFAULT_EARLY_ITERATIONS,
+  DEFAULT_THETA,
+  type TsneMethod,
+  autoMethod,
+  defaultIterations,
+  defaultTotalIterations,
+} from './tsne-defaults.js';
+import { AUTO_THREADS_FROM, type TsneMethod } from './tsne-defaults.js';
 
 /** Initial layout. */
 export type TsneInit = 'pca' | 'random';
@@ -50,31 +61,6 @@ export type TsneInit = 'pca' | 'random';
 /** The methods, for validation and help texts. */
 export const TSNE_METHODS: readonly TsneMethod[] = ['auto', 'exact', 'barnes-hut', 'fft'];
 
-/** `method: 'auto'` uses the exact repulsion below this many points. */
-export const AUTO_EXACT_BELOW = 1_000;
-/**
- * `method: 'auto'` uses FFT interpolation (2-D) from this many points on. Infinity: measured on
- * 2 shared cores (one thread each, layouts of the extent t-SNE reaches), the JavaScript FFT engine
- * with FIt-SNE's grid (3 nodes per box of at most 1 unit) costs 4.1x a Barnes-Hut evaluation at
- * 10,000 points (FFT side 600) and 2.4x at 70,000 (side 1,600): the grid grows with the embedding's
- * extent and a JavaScript FFT is several times slower than FFTW, so 'auto' never picks it;
- * `method: 'fft'` remains available (and runs its phases on the worker threads).
- */
-export const AUTO_FFT_FROM = Number.POSITIVE_INFINITY;
-/** `threads: 'auto'` uses worker threads from this many points on (Barnes-Hut and FFT). */
-export const AUTO_THREADS_FROM = 2_000;
-/**
- * Default Barnes-Hut θ. With leaves of {@link BH_LEAF_SIZE} points visited exactly, θ = 0.6 has
- * the force error that θ = 0.5 had with leaves of 8 (1.3-1.5% against the exact repulsion on a
- * 10,000-point Fashion-MNIST layout) at 0.7x the cost; measured KL after a full run: 1.521 vs 1.518.
- */
-export const DEFAULT_THETA = 0.6;
-/**
- * Default early-exaggeration iterations. The final KL hardly depends on the length of this phase
- * (Fashion-MNIST 10,000: 125 + 250 iterations give 1.5756, 250 + 250 give 1.5742) but strongly on
- * the iterations after it, so 125 of the former 250 moved to the main phase.
- */
-export const DEFAULT_EARLY_ITERATIONS = 125;
 /** The final KL is computed with the exact Z up to this many points (O(N²) time), else with the engine's estimate. */
 export const EXACT_KL_MAX_POINTS = 20_000;
 
@@ -251,26 +237,6 @@ function checkFinite(matrix: Matrix): void {
   if (bad) {
     throw new AuditError(`Expected finite values for row ${bad.row} but received ${bad.value} at column ${bad.col}. Drop or impute non-finite activations before t-SNE`, 'E_PARAM');
   }
-}
-
-/**
- * Default iterations after early exaggeration for N points: 500 up to 10,000 points, then more,
- * growing with log N (t-SNE converges more slowly on more points).
- */
-export function defaultIterations(n: number): number {
-  return 500;
-}
-
-/** Default total iterations (both phases) for N points: what a progress bar counts to. */
-export function defaultTotalIterations(n: number): number {
-  return DEFAULT_EARLY_ITERATIONS + defaultIterations(n);
-}
-
-/** Picks the engine of `method: 'auto'`. */
-export function autoMethod(n: number, dims: 2 | 3): Exclude<TsneMethod, 'auto'> {
-  if (n < AUTO_EXACT_BELOW) return 'exact';
-  if (dims === 2 && n >= AUTO_FFT_FROM) return 'fft';
-  return 'barnes-hut';
 }
 
 /** Creates the repulsion function of a method. */
