@@ -36,11 +36,14 @@ export const DEFAULT_THETA = 0.6;
  */
 export const DEFAULT_EARLY_ITERATIONS = 125;
 /**
- * Default iterations after early exaggeration for N points: 500 up to 10,000 points, then more,
- * growing with log N (t-SNE converges more slowly on more points).
+ * Default iterations after early exaggeration for N points: 500 up to 10,000 points, then 60 more
+ * per doubling of N, in steps of 25 (675 at 70,000). t-SNE converges more slowly on more points:
+ * Fashion-MNIST 70,000 (125 early iterations, θ 0.6) reached KL 2.614 after 375 main iterations,
+ * 2.542 after 500, where 10,000 points are converged to within 2% by 500.
  */
 export function defaultIterations(n: number): number {
-  return 500;
+  if (n <= 10_000) return 500;
+  return Math.round((500 + 60 * Math.log2(n / 10_000)) / 25) * 25;
 }
 
 /** Default total iterations (both phases) for N points: what a progress bar counts to. */
