@@ -36,6 +36,7 @@ function header(c: Comparison): string[] {
       ? 'Probe set: CHANGED (images, labels or preprocessing differ from the baseline), so deltas mix a model change with a data change'
       : 'Probe set: same',
   );
+  if (c.environmentNote) lines.push(c.environmentNote);
   return lines;
 }
 
