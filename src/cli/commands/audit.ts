@@ -8,7 +8,7 @@ import { auditFeatures, auditFromShards, auditModel } from '../../audit/model-au
 import { evaluateGates } from '../../gates/evaluate-gates.js';
 import { AUDIT_INPUT_HELP, AUDIT_INPUT_OPTIONS, applyConfigFile, checkGateLayers, featureFilesFromValues, gatesFromValues, maxPerClassFromValues } from '../audit-inputs.js';
 import type { ExtractStats } from '../../model/pipeline.js';
-import { readShards } from '../../shard/read-shards.js';
+import { checkShardSample, readShards } from '../../shard/read-shards.js';
 import { devicesFor, formatTimings } from './extract.js';
 import type { AuditReport, CheckResult } from '../../result/report.js';
 import { DISTANCE_METRICS } from '../../math/knn.js';
@@ -208,6 +208,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const cli = openCliCache(values, warn);
   const extractStats: ExtractStats[] = [];
   const merged = fromDirs ? await readShards(fromDirs) : undefined;
+  if (merged) checkShardSample(merged, maxPerClass);
   const subject = merged ? await auditFromShards(merged, { cache: cli.cache }) : featureMode ? await auditFeatures(featureFilesFromValues(values), {
     querySplit: values['query-split'],
     referenceSplit: values['reference-split'],
