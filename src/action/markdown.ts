@@ -140,7 +140,8 @@ function checksTable(entry: AuditEntry): string[] {
   const checks = entry.report.checks as CheckWithTest[];
   if (checks.length === 0) return ['_No checks were recorded: the audit measured, but gated nothing._'];
   const hasBaseline = entry.comparison !== undefined;
-  const showOrigin = checks.some((c) => checkOrigin(c) !== '' && checkOrigin(c) !== 'cli');
+  // The CLI's own checks (`--min-purity`, `--gate`, the config's gates) need no origin column; a Vitest test's do.
+  const showOrigin = checks.some((c) => !['', 'cli', 'gate', 'config'].includes(checkOrigin(c)));
   const head = ['', 'Gated check', 'Value', 'Threshold', ...(hasBaseline ? ['Baseline', 'Δ'] : []), ...(showOrigin ? ['Test'] : [])];
   const align = `llrr${hasBaseline ? 'rr' : ''}${showOrigin ? 'l' : ''}`;
   const ordered = [...checks].sort((a, b) => Number(a.passed) - Number(b.passed));
