@@ -11,6 +11,7 @@
 /** Current `schemaVersion` of {@link Comparison}. */
 import type { NewSuspects } from './new-suspects.js';
 import type { NumericsEnvironment } from './environment-note.js';
+import type { CheckResult } from '../result/report.js';
 
 export const COMPARISON_SCHEMA_VERSION = 1;
 
@@ -193,4 +194,9 @@ export interface Comparison {
    * onnxruntime version (see `environment-note.ts`); absent when they agree or one is unknown.
    */
   environmentNote?: string;
+  /**
+   * Gate expressions evaluated on the current report (`compare --gate 'pool5.purity.macro >= 0.8'`,
+   * thresholds rather than deltas); absent when none were given. Any failed check fails the command.
+   */
+  checks?: CheckResult[];
 }
