@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isGateExpression, parseGateArguments } from '../../src/gates/gate-arguments.js';
+import { isGateExpression, parseGateArguments } from '../../src/baseline/gate-arguments.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/images.js';
 import { type FakeLayer, fakeReport } from './fake-report.js';

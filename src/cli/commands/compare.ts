@@ -7,7 +7,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { AuditReport } from '../../result/report.js';
-import { parseGateArguments } from '../../gates/gate-arguments.js';
+import { parseGateArguments } from '../../baseline/gate-arguments.js';
 import { evaluateGates } from '../../gates/evaluate-gates.js';
 import type { CheckResult } from '../../result/report.js';
 import { DEFAULT_METRICS, DEFAULT_TOLERANCE, compareReportSets, expandMetrics, nothingCompared } from '../../baseline/compare.js';

@@ -8,8 +8,8 @@
  */
 
 import { AuditError } from '../errors.js';
-import { type GateMetric, parseGateList } from '../baseline/gate.js';
-import { type Gate, parseGates } from './gate-expression.js';
+import { type GateMetric, parseGateList } from './gate.js';
+import { type Gate, parseGates } from '../gates/gate-expression.js';
 
 /** What the `--gate` values of `compare` ask for. */
 export interface GateArguments {
