@@ -184,7 +184,7 @@ describe('extract shards and merge them', () => {
     await expect(readShards([s(1), s(2), s(3), s(4)])).rejects.toThrow(`Shard 1/3 appears twice: ${s(1)} and ${s(4)}.`);
     await extractShard(model, s(5), { ...options, layers: ['data'], shard: { index: 2, count: 3 } });
     await expect(readShards([s(1), s(5), s(3)])).rejects.toThrow(
-      `Shards ${s(1)} and ${s(5)} come from different audits: they differ in layers (pool5 vs data). Extract every shard with the same --model, --data, --layers, splits and preprocessing options.`,
+      `Shards ${s(1)} and ${s(5)} come from different audits: they differ in layers (pool5 vs data). Extract every shard with the same --model, --data, --layers, --max-per-class, splits and preprocessing options.`,
     );
     await extractShard(model, s(6), { ...options, preprocess: { preset: 'imagenet' }, shard: { index: 2, count: 3 } });
     await expect(readShards([s(1), s(6), s(3)])).rejects.toThrow('they differ in preprocessing.');
