@@ -34,7 +34,7 @@ test('a config file in the repository decides what the command audits and gates'
     path.join(ws.dir, 'semantic-audit.config.json'),
     JSON.stringify({ model: 'model.onnx', data: 'probe', layers: ['data', 'pool5'], k: 3, preprocess: { mean: [0.5, 0.5, 0.5] }, gates: ['pool5.purity.macro >= 0', 'data.purity.micro > 1'], maxPerClass: 4, out: 'semantic-audit-report', tsne: { enabled: false }, cache: false }),
   );
-  const { result, rec } = await run({ command: `node ${JSON.stringify(CLI)} audit`, 'github-token': TOKEN, 'publish-images': 'none', 'baseline-report': 'none', 'activation-cache': 'false' }, runnerEnv(gh.url, ws.dir));
+  const { result, rec } = await run({ command: `node ${JSON.stringify(CLI)} audit --quiet`, 'github-token': TOKEN, 'publish-images': 'none', 'baseline-report': 'none', 'activation-cache': 'false' }, runnerEnv(gh.url, ws.dir));
   expect(rec.lines).toContain('The command exited with code 1.');
   expect(result.passed).toBe(false);
   const body = gh.comments[0].body;
