@@ -83,6 +83,13 @@ export interface LabelIssueSplit {
   readonly probabilities?: ArrayLike<number>;
   /** Optional distance of each image to each class centroid in the gated layer (`rows x numClasses`), the tie-breaker. */
   readonly centroidDistances?: ArrayLike<number>;
+  /**
+   * Optional linear-probe class probabilities (`rows x numClasses`, src/metrics/linear-probe.ts):
+   * cross-validated for the reference split, from the probe fitted on all reference images for
+   * queries. Out-of-sample for every image of both splits, so, unlike `probabilities`, they
+   * count in the class thresholds and the suspect test as well as in the score and agreement check.
+   */
+  readonly probe?: ArrayLike<number>;
 }
 
 /** Options of {@link rankLabelIssues}. */
@@ -108,8 +115,14 @@ export interface LabelIssueOptions {
    * is out-of-sample for that image and less noisy than the neighbours' given labels.
    */
   readonly referencePredictions?: ArrayLike<number>;
-  /** Weight of the neighbours' predictions beside the layer votes. @default 1 */
+  /**
+   * Weight of the neighbours' predictions beside the layer votes. @default 0 when the reference
+   * split has `probe` probabilities, else 1 (chosen on seed 1 of fixtures/label-noise: see the
+   * README's "Label issues")
+   */
   readonly predictionWeight?: number;
+  /** Weight of the splits' linear-probe probabilities beside the layer votes (chosen as `predictionWeight`). @default 1 */
+  readonly probeWeight?: number;
   /** Class purity (mean own-class vote in the gated layer) below which a class counts as confused by the model. @default 0.75 */
   readonly minClassPurity?: number;
   /** Share of the suggested class among the gated-layer neighbours of the given class above which the pair counts as confused. @default 0.1 */
@@ -261,7 +274,7 @@ function checkSplit(name: string, split: LabelIssueSplit, numClasses: number, re
       if (j < 0 || j >= referenceRows) throw new AuditError(`Expected neighbour indices in [0, ${referenceRows - 1}] in layer ${li} of the ${name} split but received ${j}`, 'E_PARAM');
     }
   });
-  for (const [field, value] of [['probabilities', split.probabilities], ['centroidDistances', split.centroidDistances]] as const) {
+  for (const [field, value] of [['probabilities', split.probabilities], ['centroidDistances', split.centroidDistances], ['probe', split.probe]] as const) {
     if (value && value.length !== rows * numClasses) {
       throw new AuditError(`Expected ${rows * numClasses} values (${rows} rows x ${numClasses} classes) for the ${name} ${field} but received ${value.length}`, 'E_PARAM');
     }
@@ -273,6 +286,7 @@ interface Weights {
   layers: readonly number[];
   probabilities: number;
   predictions: number;
+  probe: number;
 }
 
 /** Combined probabilities of a split: weighted mean of its signals (layer votes, neighbours' predictions, own probabilities). */
@@ -294,7 +308,12 @@ function combine(split: LabelIssueSplit, referenceLabels: ArrayLike<number>, num
     for (let x = 0; x < v.length; x++) combined[x] += weights.predictions * v[x];
     total += weights.predictions;
   }
-  // The neighbour signals alone: what the class thresholds and the suspect test compare, the
+  if (split.probe && weights.probe > 0) {
+    votes.push(Float64Array.from(split.probe));
+    for (let x = 0; x < combined.length; x++) combined[x] += weights.probe * split.probe[x];
+    total += weights.probe;
+  }
+  // The neighbour (and probe) signals alone: what the class thresholds and the suspect test compare, the
   // same for both splits whether or not an image has probabilities of its own.
   const base = Float64Array.from(combined);
   if (total > 0) for (let x = 0; x < base.length; x++) base[x] /= total;
@@ -354,7 +373,8 @@ export function rankLabelIssues(options: LabelIssueOptions): LabelIssueResult {
   const weights: Weights = {
     layers: layerWeights,
     probabilities: checkNumber('probabilityWeight', options.probabilityWeight ?? 1, 0),
-    predictions: checkNumber('predictionWeight', options.predictionWeight ?? 1, 0),
+    predictions: checkNumber('predictionWeight', options.predictionWeight ?? (reference.probe ? 0 : 1), 0),
+    probe: checkNumber('probeWeight', options.probeWeight ?? 1, 0),
   };
   const predictions = options.referencePredictions;
   if (predictions && predictions.length !== refRows * C) {
