@@ -9,6 +9,7 @@
  */
 
 import { readFile } from 'node:fs/promises';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseNpy } from '../src/data/npy.js';
@@ -126,11 +127,13 @@ export async function evaluateLabelNoise(
   k = 10,
   overrides: Partial<LabelIssueOptions> = {},
   useProbe = true,
-): Promise<{ knn: RankingQuality; confidence: RankingQuality; probe: RankingQuality; shipped: RankingQuality; probeMs: number }> {
+): Promise<{ knn: RankingQuality; confidence: RankingQuality; probe: RankingQuality; shipped: RankingQuality; probeMs: number; knnMs: number }> {
   const { penultimate, logits } = data.models[model];
   const n = data.given.length;
   const C = logits.cols;
+  const t0 = performance.now();
   const gated = await knnSearch(penultimate, penultimate, { k, excludeSelf: true });
+  const knnMs = performance.now() - t0;
   const predictions = new Float64Array(n * C);
   for (let i = 0; i < n; i++) for (let c = 0; c < C; c++) predictions[i * C + c] = softmaxRow(logits, i, c);
 
@@ -176,6 +179,7 @@ export async function evaluateLabelNoise(
     confidence: { recallAtN: recallAtN(orderByScore(conf), data.flipped) },
     probe: { recallAtN: recallAtN(orderByScore(probeScore), data.flipped) },
     probeMs: probe.ms,
+    knnMs,
     shipped: { recallAtN: recallAtN(r.order, data.flipped), precision: called > 0 ? hit / called : Number.NaN, recall: hit / flippedTotal, called, topKinds },
   };
 }
@@ -214,10 +218,38 @@ export async function runLabelIssuesBench(argv: string[] = []): Promise<Record<s
     console.log(line('label-error recall', rows.map((r) => r.shipped.recall ?? Number.NaN)));
     console.log(`    label-error calls                            ${rows.map((r) => r.shipped.called).join(' / ')}`);
     console.log(`    kinds of the first N suspects                ${rows.map((r) => JSON.stringify(r.shipped.topKinds)).join(' / ')}`);
-    console.log(`    probe time (5 folds, 2,000 x 64), ms         ${rows.map((r) => r.probeMs.toFixed(0)).join(' / ')}`);
     console.log(line('ceiling: the probe fitted on the TRUE labels', data.map((d) => oracleRecallAtN(d, model))));
     summary[model] = rows;
   }
+  // Cost, measured alone (not beside other work): the 5-fold probe on 550 (110 per class) and on
+  // all 2,000 rows of seed 1's well-trained features, median of 3.
+  const f = data[0].models.good.penultimate;
+  const cost: Record<string, number> = {};
+  const cpu: Record<string, number> = {};
+  for (const rows of [550, 2000]) {
+    // Every class alike (rows are stored class by class): 110 or 400 of each.
+    const pick = Int32Array.from({ length: f.rows }, (_, i) => i).filter((i) => rows === f.rows || i % 400 < rows / 5);
+    const sub = { data: new Float32Array(pick.length * f.cols), rows: pick.length, cols: f.cols };
+    pick.forEach((r, i) => sub.data.set(f.data.subarray(r * f.cols, (r + 1) * f.cols), i * f.cols));
+    const labels = Int32Array.from(pick, (r) => data[0].given[r]);
+    const times: number[] = [];
+    const cpus: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      const t0 = performance.now();
+      const c0 = process.cpuUsage();
+      crossValidatedProbabilities(sub, labels, 5);
+      const c = process.cpuUsage(c0);
+      times.push(performance.now() - t0);
+      cpus.push((c.user + c.system) / 1000);
+    }
+    cost[rows] = times.sort((a, b) => a - b)[1];
+    cpu[rows] = cpus.sort((a, b) => a - b)[1];
+  }
+  console.log(
+    `  cost of the 5-fold probe (64 features, 5 classes), median of 3: 550 rows ${cost[550].toFixed(0)} ms wall / ${cpu[550].toFixed(0)} ms CPU, ` +
+      `2,000 rows ${cost[2000].toFixed(0)} ms wall / ${cpu[2000].toFixed(0)} ms CPU (load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} threads)`,
+  );
+  summary.probeCostMs = { wall: cost, cpu };
   if (argv.includes('--json')) console.log(JSON.stringify(summary));
   return summary;
 }

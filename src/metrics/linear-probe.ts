@@ -124,6 +124,50 @@ function lossAndGradient(theta: Float64Array, z: Float64Array, y: ArrayLike<numb
   return loss;
 }
 
+/** Lower Cholesky factor (row-major d x d) of (Z'Z + lambda I) / n. */
+function choleskyOfGram(z: Float64Array, n: number, d: number, lambda: number): Float64Array {
+  const g = new Float64Array(d * d);
+  for (let i = 0; i < n; i++) {
+    const o = i * d;
+    for (let a = 0; a < d; a++) {
+      const za = z[o + a];
+      if (za === 0) continue;
+      for (let b = 0; b <= a; b++) g[a * d + b] += za * z[o + b];
+    }
+  }
+  for (let a = 0; a < d; a++) {
+    for (let b = 0; b <= a; b++) g[a * d + b] /= n;
+    g[a * d + a] += lambda / n;
+  }
+  // In place: g's lower triangle becomes L with L L' = G (G is positive definite: lambda > 0).
+  for (let j = 0; j < d; j++) {
+    let diag = g[j * d + j];
+    for (let t = 0; t < j; t++) diag -= g[j * d + t] * g[j * d + t];
+    const ljj = Math.sqrt(Math.max(diag, Number.MIN_VALUE));
+    g[j * d + j] = ljj;
+    for (let i = j + 1; i < d; i++) {
+      let v = g[i * d + j];
+      for (let t = 0; t < j; t++) v -= g[i * d + t] * g[j * d + t];
+      g[i * d + j] = v / ljj;
+    }
+  }
+  return g;
+}
+
+/** Solves L L' x = v[off .. off + d) in place. */
+function choleskySolve(l: Float64Array, d: number, v: Float64Array, off: number): void {
+  for (let i = 0; i < d; i++) {
+    let x = v[off + i];
+    for (let t = 0; t < i; t++) x -= l[i * d + t] * v[off + t];
+    v[off + i] = x / l[i * d + i];
+  }
+  for (let i = d - 1; i >= 0; i--) {
+    let x = v[off + i];
+    for (let t = i + 1; t < d; t++) x -= l[t * d + i] * v[off + t];
+    v[off + i] = x / l[i * d + i];
+  }
+}
+
 function dot(a: Float64Array, b: Float64Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
@@ -188,6 +232,16 @@ function fit(x: ProbeFeatures, labels: ArrayLike<number>, classes: number, optio
   const dir = new Float64Array(P);
   const next = new Float64Array(P);
   const nextGrad = new Float64Array(P);
+  // Preconditioner: the initial inverse Hessian of the two-loop recursion is gamma M^-1, with M the
+  // Gram matrix of the standardised features plus the penalty, (Z'Z + lambda I) / n, for every
+  // class's weights (the multinomial Hessian is roughly p(1 - p) Z'Z per class), and 1 for the
+  // intercepts. It changes the path, not the optimum, and cuts the iterations several-fold on
+  // correlated features.
+  const chol = choleskyOfGram(z, n, d, lambda);
+  const applyPreconditioner = (v: Float64Array): void => {
+    for (let k = 0; k < K; k++) choleskySolve(chol, d, v, k * d);
+  };
+  const my = new Float64Array(P);
   let iterations = 0;
   let converged = maxAbs(grad) / n <= tolerance;
   while (!converged && iterations < maxIterations) {
@@ -197,7 +251,14 @@ function fit(x: ProbeFeatures, labels: ArrayLike<number>, classes: number, optio
       alpha[m] = rho[m] * dot(S[m], dir);
       for (let i = 0; i < P; i++) dir[i] -= alpha[m] * Yh[m][i];
     }
-    const gamma = S.length > 0 ? dot(S[S.length - 1], Yh[S.length - 1]) / dot(Yh[S.length - 1], Yh[S.length - 1]) : 1 / Math.max(1, maxAbs(grad));
+    applyPreconditioner(dir);
+    let gamma = 1 / Math.max(1, maxAbs(grad) / n);
+    if (S.length > 0) {
+      const last = S.length - 1;
+      my.set(Yh[last]);
+      applyPreconditioner(my);
+      gamma = dot(S[last], Yh[last]) / dot(Yh[last], my);
+    } else gamma /= n;
     for (let i = 0; i < P; i++) dir[i] *= gamma;
     for (let m = 0; m < S.length; m++) {
       const beta = rho[m] * dot(Yh[m], dir);
