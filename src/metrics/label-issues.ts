@@ -7,21 +7,17 @@
  * 1. A distance-weighted vote of the image's k nearest neighbours' labels, in every layer given
  *    (the gated layer first). Reference images use leave-one-out neighbours, queries reference
  *    neighbours (Bahri et al., "Deep k-NN for Noisy Labels", ICML 2020).
- * 2. When the model gives one value per class: the same neighbours voting with the model's
- *    predicted probabilities for them instead of their labels. A model's outputs on its own
- *    training images are in-sample (it has fitted their labels, flipped ones included), so an
- *    image's own outputs are never used for a reference image; its neighbours' outputs are
- *    out-of-sample for it, and less noisy than their given labels. Out-of-sample probabilities
- *    of an image itself (the model's outputs on queries, or cross-validated ones) can be passed
- *    in and are averaged in as a further signal.
- * 3. A second pass that discounts each neighbour by how well it agrees with its own label in the
+ * 2. A linear probe's cross-validated class probabilities (src/metrics/linear-probe.ts), when
+ *    given: out-of-sample for every image, the signal confident learning prescribes.
+ * 3. The model's predictions for the neighbours (never the image's own: a model's outputs on
+ *    its training images are in-sample), and a query's own outputs (out-of-sample for it).
+ * 4. A second pass that discounts each neighbour by how well it agrees with its own label in the
  *    first pass, so one mislabelled neighbour does not vouch for another.
- * 4. Confident learning's per-class thresholds (Northcutt, Jiang & Chuang, "Confident Learning",
+ * 5. Confident learning's per-class thresholds (Northcutt, Jiang & Chuang, "Confident Learning",
  *    JAIR 70, 2021, the confident joint): t_c = mean probability of class c over the reference images
  *    labelled c. An image labelled y is a suspect when some class s != y reaches t_s and its own
- *    class falls below t_y. Images are ranked by self-confidence, 1 - p(y) (their self-confidence ranking;
- *    on fixtures/label-noise it found more flips than the normalized margin p(s) - p(y)), ties
- *    broken by how much nearer the image is to the suggested class's centroid than to its own.
+ *    class falls below t_y. Ranked by self-confidence, 1 - p(y) (on fixtures/label-noise it found more
+ *    flips than the margin p(s) - p(y)), ties by how much nearer the suggested class's centroid is.
  *
  * A suspect is then given a kind, first match wins:
  *
@@ -38,9 +34,7 @@
  * - `ambiguous`: the signals disagree (a layer, the neighbours' predictions or the image's own
  *   probabilities prefer another class than the suggested one) or the suggested class holds less than `minVote` of the combined vote.
  * - `label-error`: everything agrees that the image belongs to the suggested class, in classes
- *   the model separates well.
- *
- * Pure: typed arrays in, typed arrays out; no I/O.
+ *   the model separates well.  Pure: typed arrays in, typed arrays out; no I/O.
  */
 
 import { AuditError, checkInteger, checkNumber } from '../errors.js';
@@ -84,10 +78,8 @@ export interface LabelIssueSplit {
   /** Optional distance of each image to each class centroid in the gated layer (`rows x numClasses`), the tie-breaker. */
   readonly centroidDistances?: ArrayLike<number>;
   /**
-   * Optional linear-probe class probabilities (`rows x numClasses`, src/metrics/linear-probe.ts):
-   * cross-validated for the reference split, from the probe fitted on all reference images for
-   * queries. Out-of-sample for every image of both splits, so, unlike `probabilities`, they
-   * count in the class thresholds and the suspect test as well as in the score and agreement check.
+   * Optional linear-probe probabilities (`rows x numClasses`; cross-validated for the reference
+   * split): out-of-sample for every image, so unlike `probabilities` they also count in the thresholds.
    */
   readonly probe?: ArrayLike<number>;
 }
@@ -115,13 +107,9 @@ export interface LabelIssueOptions {
    * is out-of-sample for that image and less noisy than the neighbours' given labels.
    */
   readonly referencePredictions?: ArrayLike<number>;
-  /**
-   * Weight of the neighbours' predictions beside the layer votes. @default 0 when the reference
-   * split has `probe` probabilities, else 1 (chosen on seed 1 of fixtures/label-noise: see the
-   * README's "Label issues")
-   */
+  /** Weight of the neighbours' predictions beside the layer votes. @default 0 with a reference `probe`, else 1 (chosen on fixtures/label-noise seed 1) */
   readonly predictionWeight?: number;
-  /** Weight of the splits' linear-probe probabilities beside the layer votes (chosen as `predictionWeight`). @default 1 */
+  /** Weight of the splits' linear-probe probabilities beside the layer votes. @default 1 */
   readonly probeWeight?: number;
   /** Class purity (mean own-class vote in the gated layer) below which a class counts as confused by the model. @default 0.75 */
   readonly minClassPurity?: number;
@@ -191,10 +179,7 @@ export function neighborVotes(nb: NeighborLists, referenceLabels: ArrayLike<numb
   return out;
 }
 
-/**
- * Each neighbour's share of its row's vote (`rows x k`, rows summing to 1): weight exp(-d / s),
- * s = the row's mean neighbour distance (equal weights when every distance is 0).
- */
+/** Each neighbour's share of its row's vote (`rows x k`, rows summing to 1): exp(-d / mean d), equal when all d are 0. */
 export function neighborShares(nb: NeighborLists): Float64Array {
   const { k, queries, distances } = nb;
   const out = new Float64Array(queries * k);
