@@ -127,8 +127,8 @@ export function summarizeLabelIssues(inp: LabelIssueInputs): LabelIssuesField {
     thresholds[c] = Number.isNaN(res.thresholds[i]) ? null : round4(res.thresholds[i]);
   });
   const signals = [`${inp.layer} neighbour labels`];
-  // The neighbours' predictions vote only when no probe does (weights chosen on fixtures/label-noise seed 1).
-  if (inp.referencePredictions && !inp.probe) signals.push(`${inp.layer} neighbours' ${inp.predictionsFrom ?? 'predictions'}`);
+  // With a probe, the neighbours' predictions only check agreement (weights chosen on fixtures/label-noise seed 1).
+  if (inp.referencePredictions) signals.push(`${inp.layer} neighbours' ${inp.predictionsFrom ?? 'predictions'}${inp.probe ? ' (agreement check only)' : ''}`);
   if (inp.probe) signals.push(`${inp.layer} linear probe (${PROBE_SETTINGS.folds}-fold cross-validated)`);
   else if (inp.probeSkipped) signals.push(`no linear probe (${inp.probeSkipped})`);
   if (q?.probabilities) signals.push(`query ${inp.predictionsFrom ?? 'predictions'}`);

@@ -287,7 +287,7 @@ function combine(split: LabelIssueSplit, referenceLabels: ArrayLike<number>, num
     for (let x = 0; x < v.length; x++) combined[x] += w * v[x];
     total += w;
   });
-  if (predictions && weights.predictions > 0) {
+  if (predictions) { // in the agreement check even at weight 0 in the score
     const v = neighborVotes(split.layers[0], referenceLabels, numClasses, reliability, predictions);
     votes.push(v);
     for (let x = 0; x < v.length; x++) combined[x] += weights.predictions * v[x];

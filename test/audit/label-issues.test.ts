@@ -63,8 +63,8 @@ describe('analyzeLabelIssues', () => {
 
   it('ranks the queries against the reference and uses the model outputs on them', async () => {
     const field = await analyzeLabelIssues(source(false, true), 'x', { k: 3, metric: 'euclidean' });
-    // The probe replaces the neighbours' logits as the reference images' out-of-sample signal.
-    expect(field.signals).toEqual(['x neighbour labels', 'x linear probe (5-fold cross-validated)', 'query logits']);
+    // The probe replaces the neighbours' logits in the score; they still have to agree.
+    expect(field.signals).toEqual(['x neighbour labels', "x neighbours' logits (agreement check only)", 'x linear probe (5-fold cross-validated)', 'query logits']);
     expect(field.ranked).toBe(12);
     const q = field.issues.filter((i) => i.split === 'query');
     expect(q.map((i) => [i.path, i.label, i.suggested, i.kind])).toEqual([['q/0.png', 'b', 'a', 'label-error']]);

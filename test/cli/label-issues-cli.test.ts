@@ -75,5 +75,20 @@ describe('semantic-audit audit --max-label-issues', () => {
       'Expected either --max-label-issues or --no-label-issues but received both (--max-label-issues 0.1 gates on label issues that --no-label-issues turns off). Remove one of the two options.',
     );
   });
+
+  it('caches label issues with the other derived results: a warm run reads one per layer', async () => {
+    const cache = path.join(dir, 'cache');
+    const run = (out: string, extra: string[] = []) => {
+      const r = runCli(['audit', '--model', model, '--data', data, '--layers', 'data,pool5', '--k', '3', '--out', path.join(dir, out), '--cache-dir', cache, '--no-tsne', '--preset', 'none', ...extra]);
+      expect(r.code).toBe(0);
+      return JSON.parse(readFileSync(path.join(dir, out, 'report.json'), 'utf8'));
+    };
+    const cold = run('c1');
+    const warm = run('c2');
+    const off = run('c3', ['--no-label-issues']);
+    expect(warm.layers.map((l: { labelIssues: unknown }) => l.labelIssues)).toEqual(cold.layers.map((l: { labelIssues: unknown }) => l.labelIssues));
+    // The same derived results are read from the cache, plus the two layers' label issues.
+    expect(warm.timings.cachedResults - off.timings.cachedResults).toBe(2);
+  });
 });
 
