@@ -60,7 +60,7 @@ Options:
                              layer except data, layer=x gates one layer
   --max-label-issues <x|layer=x,..>  fail (exit 1) when more than a share x of the images are
                              suspected label errors (label-issues.csv lists them); same layer syntax.
-                             The model's outputs (logits) vote when the model has them, audited or not
+                             Audit logits too (--layers ...,logits) to let the model's predictions vote
   --no-label-issues          do not rank label issues (no label-issues.csv, no gallery; the report
                              says they were off)
   --from <dir> [<dir> ...]   merge shards written by semantic-audit extract instead of running the model
@@ -275,10 +275,9 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       warn(`semantic-audit: warning: layer ${l}: all ${f.query.rows + (subject.selection.leaveOneOut ? 0 : f.reference.rows)} images have identical features, so every distance ties and purity ${r.knn.purity.micro.toFixed(3)} reflects the order of the images, not the model. Check the preprocessing (--size, --mean, --std) or audit another layer.`);
     }
   }
-  // The model's outputs (logits, read even when not audited; absent from shards that hold only
-  // the audited layers) give queries their own out-of-sample probabilities in the ranking, and
-  // vote through the neighbours where a layer is too wide for the linear probe.
-  if (labelIssues !== false) await labelIssuesStage(subject, layers, labelGates, { k, metric });
+  // The model's outputs vote in the label-issue ranking when logits are audited, so that a run
+  // from shards (which hold the audited layers only) ranks the same way as a single run.
+  if (labelIssues !== false) await labelIssuesStage(subject, layers, labelGates, { k, metric, outputs: layers.includes('logits') ? 'logits' : null });
   const perplexity = parseFloatOption('--perplexity', values.perplexity, 1, 1000);
   const pcaDims = values['tsne-pca'] === 'off' ? false : (parseIntOption('--tsne-pca', values['tsne-pca'], 2) ?? undefined);
   for (const [i, l] of layers.entries()) {
