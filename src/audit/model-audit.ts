@@ -36,6 +36,7 @@ import { type AnalysisKey, type EmbeddingKey, KeyedMap, type SeparationKey } fro
 import { type TsneInput, DEFAULT_PCA_DIMS, prepareTsne, tsne as runTsne } from '../embed/tsne.js';
 import { type SeparationMetrics, separationMetrics } from '../metrics/separation.js';
 import { trustworthiness } from '../metrics/trustworthiness.js';
+import { DEFAULT_SAMPLE_SIZE } from '../metrics/silhouette.js';
 import { is, validateAuditFromShardsOptions, validateAuditModelOptions } from './options.js';
 import type { AuditReport, CheckResult, LayerReport, PurityIntervals, ReportInterval, SeparationField, TsneField } from '../result/report.js';
 import { assembleReport, dataSummary } from '../result/assemble.js';
@@ -353,9 +354,11 @@ export class ModelAudit {
     const labelsDigest = matrixDigest(createMatrix(1, this.referenceLabels.length, new Float32Array(this.referenceLabels)));
     const features =
       same?.features ??
-      (await this.results.get(resultKey('separation', { k, seed, nc, engine: this.engine(), intervals: 1 }, [this.digest(f.reference), labelsDigest]), jsonCodec<SeparationMetrics>(), async () =>
-        separationMetrics(f.reference, this.referenceLabels, nc, { k, seed, gemm: await this.gemm() }),
-      ));
+      (await this.results.get(resultKey('separation', { k, seed, nc, engine: this.engine(), intervals: 1 }, [this.digest(f.reference), labelsDigest]), jsonCodec<SeparationMetrics>(), async () => {
+        // The exact leave-one-out purity searches what the label issues searched: shared.
+        const neighbors = f.reference.rows <= DEFAULT_SAMPLE_SIZE ? await this.knn(f.reference, f.reference, { k, metric: 'euclidean', excludeSelf: true }) : undefined;
+        return separationMetrics(f.reference, this.referenceLabels, nc, { k, seed, gemm: await this.gemm(), neighbors });
+      }));
     const field: SeparationField = { features };
     if (e) {
       const emb = createMatrix(f.reference.rows, 2, Float32Array.from(e.coords));
