@@ -152,27 +152,31 @@ async function readVsRecompute(model: string, data: string, layers: string[]): P
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sa-a2k-read-'));
   const rows: Record<string, unknown>[] = [];
   try {
-    for (const name of layers) {
-      const layer = subject.resolve(name);
+    // Each layer alone, then all of them in one extraction (what the CLI does).
+    for (const name of [...layers, layers.join('+')]) {
+      const group = name.split('+').map((l) => subject.resolve(l));
       const cache = new ActivationCache(dir);
       // Fill the cache (cacheInput: the data layer too), then: recompute, read, recompute, read.
-      await extractFeatures(loaded, files, [layer], pre, { cache, cacheInput: true });
+      await extractFeatures(loaded, files, group, pre, { cache, cacheInput: true });
       const recompute: number[] = [];
       const read: number[] = [];
       let bytes = 0;
       for (let rep = 0; rep < 2; rep++) {
         let t = performance.now();
-        const fresh = await extractFeatures(loaded, files, [layer], pre, { cache: false });
+        const fresh = await extractFeatures(loaded, files, group, pre, { cache: false });
         recompute.push(performance.now() - t);
         const warm = new ActivationCache(dir); // a new instance: nothing of the cache in memory
         t = performance.now();
-        const r = await extractFeatures(loaded, files, [layer], pre, { cache: warm, cacheInput: true });
+        const r = await extractFeatures(loaded, files, group, pre, { cache: warm, cacheInput: true });
         read.push(performance.now() - t);
         if (r.stats.computedImages > 0) throw new Error(`audit-2000: the warm read of ${name} computed ${r.stats.computedImages} images`);
-        const a = fresh.features.get(layer.tensor)!;
-        const b = r.features.get(layer.tensor)!;
-        if (a.data.length !== b.data.length || !a.data.every((v, i) => v === b.data[i])) throw new Error(`audit-2000: cached rows of ${name} differ from recomputed ones`);
-        bytes = b.data.byteLength;
+        bytes = 0;
+        for (const layer of group) {
+          const a = fresh.features.get(layer.tensor)!;
+          const b = r.features.get(layer.tensor)!;
+          if (a.data.length !== b.data.length || !a.data.every((v, i) => v === b.data[i])) throw new Error(`audit-2000: cached rows of ${layer.name} differ from recomputed ones`);
+          bytes += b.data.byteLength;
+        }
       }
       const best = (a: number[]) => Math.min(...a);
       const row = { layer: name, cols: bytes / 4 / files.length, mb: bytes / 1e6, recomputeMs: Math.round(best(recompute)), readMs: Math.round(best(read)), readMBps: Math.round(bytes / 1e6 / (best(read) / 1000)), ratio: Number((best(read) / best(recompute)).toFixed(3)) };
