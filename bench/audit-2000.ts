@@ -84,6 +84,7 @@ async function stages(model: string, data: string, layers: string[], k: number):
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const subject = await time('open', () => auditModel(model, { data, cache: false }));
+  layers = subject.expandLayers(layers); // `--layers=all`: every module
   await time('extract', () => subject.prefetch([...layers, 'logits']));
   for (const l of layers) await time(`knn ${l}`, () => subject.analyze(l, { k }));
   const outputs = layers.includes('logits') || layers.includes('fc') ? 'logits' : null;
