@@ -7,7 +7,7 @@
 import { AuditError, checkInteger, checkNumber, paramError } from '../errors.js';
 import { ModelAudit } from '../audit/model-audit.js';
 import type { LabelIssue, LabelIssuesField } from '../audit/label-issues.js';
-import type { CheckResult } from '../audit/report-types.js';
+import type { CheckResult } from '../result/report.js';
 import { DISTANCE_METRICS, type DistanceMetric } from '../math/knn.js';
 import { LABEL_ISSUE_KINDS, type LabelIssueKind } from '../metrics/label-issues.js';
 import { attachToCurrentTest, type MatcherContext, type MatcherOutcome } from './matcher-utils.js';

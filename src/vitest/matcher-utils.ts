@@ -1,6 +1,7 @@
 /** Shared pieces of the Vitest matchers. */
 
 import type { ModelAudit } from '../audit/model-audit.js';
+import type { AccuracyReport } from '../metrics/accuracy.js';
 
 /** The part of Vitest's matcher `this` the matchers use. */
 export interface MatcherContext {
@@ -25,6 +26,23 @@ export interface MatcherOutcome {
 /** Formats a purity or share with three decimals. */
 export function formatPurity(v: number): string {
   return v.toFixed(3);
+}
+
+/**
+ * One line of a failing purity message: the model's top-1 accuracy, so a reader can tell an
+ * inaccurate model (low purity expected) from an accurate one whose features do not group by class
+ * (it learned something other than the objects). Undefined when the audit has no class outputs.
+ */
+export function accuracyLine(acc: AccuracyReport | undefined, purity: number): string | undefined {
+  if (!acc) return undefined;
+  const split = (name: string, s: { accuracy: number; correct: number; total: number }) => `${name} ${formatPurity(s.accuracy)} (${s.correct}/${s.total})`;
+  const parts = [split('query', acc.query)];
+  if (acc.reference) parts.push(split('reference', acc.reference));
+  const line = `Model top-1 accuracy (${acc.tensor}): ${parts.join(', ')}`;
+  if (acc.query.accuracy >= purity + 0.1) {
+    return `${line}. The model classifies well above this purity: its features do not group images by class, a sign it learned something other than the objects (a shortcut in the data).`;
+  }
+  return `${line}.`;
 }
 
 type TestLike = { meta: Record<string, unknown> };

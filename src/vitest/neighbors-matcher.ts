@@ -7,7 +7,7 @@ import { AuditError, checkChoice, checkNumber, paramError } from '../errors.js';
 import { ModelAudit } from '../audit/model-audit.js';
 import type { CheckResult, LayerReport } from '../result/report.js';
 import type { DistanceMetric } from '../math/knn.js';
-import { attachToCurrentTest, type MatcherContext, type MatcherOutcome, formatPurity, withExtractionNote } from './matcher-utils.js';
+import { attachToCurrentTest, type MatcherContext, type MatcherOutcome, accuracyLine, formatPurity, withExtractionNote } from './matcher-utils.js';
 import { validateNeighborsOptions } from './matcher-options.js';
 import { type BaselineMatcherContext, type SemanticBaselineOptions, toMatchSemanticBaseline } from './baseline-matcher.js';
 
@@ -101,6 +101,8 @@ export async function toHaveSemanticNeighbors(this: MatcherContext, received: un
   for (const c of checks) received.recordCheck(c);
   attachToCurrentTest(received);
 
+  // On failure only: the accuracy tells a shortcut (accurate, impure) from a weak model.
+  const accuracy = pass || this.isNot ? undefined : await received.accuracy().catch(() => undefined);
   const where = `layer ${JSON.stringify(layer)} (tensor ${result.tensor}, ${result.dim} features, k = ${result.knn.k}, ${result.knn.metric})`;
   const message = () => {
     const lines = [hint, ''];
@@ -116,6 +118,8 @@ export async function toHaveSemanticNeighbors(this: MatcherContext, received: un
     if (failingClasses.length > 0) {
       lines.push(`Classes below minClassPurity ${this.utils.printExpected(minClassPurity)}: ${failingClasses.map(([c, v]) => `${c} ${formatPurity(v)}`).join(', ')}`);
     }
+    const accLine = accuracyLine(accuracy, value);
+    if (accLine) lines.push(accLine);
     lines.push(`Weakest classes: ${weakestClasses(result)}`);
     lines.push('Images whose neighbours are least often of their class:');
     lines.push(...worstImages(result));

@@ -68,6 +68,35 @@ await Promise.all(Array.from({ length: 10 }, (_, j) => updateBaselineFile(file, 
     expect(await readdir(path.dirname(file))).toEqual(['b.json']);
   });
 
+  it('keeps every entry when several processes race to take over a dead lock', async () => {
+    // Before the take-over was serialised, two waiters could both remove the dead lock, one of
+    // them then removing the other's fresh lock, and both would write at once.
+    expect(existsSync(STORE), 'run `npm run build` first').toBe(true);
+    const dir = await tempDir();
+    const file = path.join(dir, 'race.json');
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    await writeFile(`${file}.lock`, `${gone.stdout}\n${os.hostname()}\n`);
+    const script = path.join(dir, 'racer.mjs');
+    const e = JSON.stringify(entry('pool5'));
+    await writeFile(
+      script,
+      `import { updateBaselineFile } from ${JSON.stringify(STORE)};
+const [file, worker] = process.argv.slice(2);
+for (let j = 0; j < 5; j++) await updateBaselineFile(file, (c) => {
+  const t = Date.now();
+  while (Date.now() - t < 5); // widen the read-modify-write window
+  c.entries['worker ' + worker] ??= {};
+  c.entries['worker ' + worker]['key ' + j] = ${e};
+});`,
+    );
+    const codes = await Promise.all([0, 1, 2, 3, 4, 5].map((w) => run(script, [file, String(w)])));
+    expect(codes).toEqual([0, 0, 0, 0, 0, 0]);
+    const content = parseBaselineFile(await readFile(file, 'utf8'), file);
+    expect(Object.keys(content.entries)).toHaveLength(6);
+    for (const byKey of Object.values(content.entries)) expect(Object.keys(byKey)).toHaveLength(5);
+    expect(await readdir(dir)).toEqual(['race.json', 'racer.mjs']);
+  }, 60_000);
+
   it('takes over a lock left by a process that is gone', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'c.json');

@@ -64,6 +64,10 @@ describe('fixture: the story the audit tells', () => {
     const msg = err?.message.replace(/\u001b\[[0-9;]*m/g, '') ?? '';
     expect(msg).toContain('Expected micro k-NN purity of layer "pool5" (tensor /pool5/GlobalAveragePool_output_0, 64 features, k = 10, euclidean) >= 0.8\nReceived: 0.596');
     expect(msg).toContain('Weakest classes: coat 0.480, pullover 0.540, tshirt 0.557');
+    // The accuracy line: the fixture generator measured 0.3467 on these 150 clean query images (torch).
+    const stats = JSON.parse(readFileSync(`${REPO}/fixtures/reference/fixture-stats.json`, 'utf8'));
+    const want = stats.accuracy['fmnist-resnet-shortcut'].fixture_test_clean as number;
+    expect(msg).toMatch(new RegExp(`Model top-1 accuracy \\([^)]+\\): query ${want.toFixed(3)} \\(${Math.round(want * 150)}/150\\), reference \\d\\.\\d{3} \\(\\d+/400\\)\\.\\n`));
   });
 
   it('NHWC and fixed-batch exports of the same weights give the same neighbours', async () => {

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AuditReport } from '../../src/audit/report-types.js';
+import type { AuditReport } from '../../src/result/report.js';
 import { REPO, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/images.js';
 

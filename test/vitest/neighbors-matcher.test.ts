@@ -4,6 +4,8 @@ import '../../src/vitest/index.js';
 import { auditModel, type ModelAudit } from '../../src/index.js';
 import { tinyClassifier } from '../helpers/onnx-builder.js';
 import { makeImageFolder, tempDir, writeImage } from '../helpers/images.js';
+import { accuracyLine } from '../../src/vitest/matcher-utils.js';
+import type { AccuracyReport } from '../../src/metrics/accuracy.js';
 
 let separable: ModelAudit;
 let mixed: ModelAudit;
@@ -69,5 +71,17 @@ describe('toHaveSemanticNeighbors', () => {
     await expect(expect({}).toHaveSemanticNeighbors('data', { minPurity: 0.5 })).rejects.toThrow('Expected the value to be a ModelAudit (from auditModel(model, { data }))');
     await expect(expect(separable).toHaveSemanticNeighbors('pool4', { minPurity: 0.5 })).rejects.toThrow('Unknown layer "pool4" in <bytes>. Closest: pool5');
     await expect(expect(separable).toHaveSemanticNeighbors('data', { k: 20, minPurity: 0.5 })).rejects.toThrow('Expected k <= 18 (the reference set has 18 images) but received k = 20. Lower k or add reference images.');
+  });
+});
+
+describe('accuracyLine', () => {
+  const split = (accuracy: number, correct: number, total: number) => ({ accuracy, correct, total, perClass: {} });
+  const acc = { layer: 'logits', tensor: 'out', classOrder: [], classOrderSource: 'data-folders', classOrderNote: '', query: split(0.9, 90, 100) } as unknown as AccuracyReport;
+  it('points at a shortcut when the model is accurate but its neighbours are not of the same class', () => {
+    expect(accuracyLine(acc, 0.6)).toBe('Model top-1 accuracy (out): query 0.900 (90/100). The model classifies well above this purity: its features do not group images by class, a sign it learned something other than the objects (a shortcut in the data).');
+  });
+  it('only states the accuracy when purity is about as high, and nothing without class outputs', () => {
+    expect(accuracyLine({ ...acc, reference: split(0.5, 1, 2) }, 0.85)).toBe('Model top-1 accuracy (out): query 0.900 (90/100), reference 0.500 (1/2).');
+    expect(accuracyLine(undefined, 0.5)).toBeUndefined();
   });
 });
