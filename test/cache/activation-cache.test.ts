@@ -27,6 +27,8 @@ describe('crc32', () => {
     expect(crc32Js(new Uint8Array(0))).toBe(0);
     const bytes = new Uint8Array(Float32Array.from({ length: 999 }, (_, i) => Math.cos(i)).buffer);
     expect(crc32Js(bytes)).toBe(crc32(bytes));
+    // Every tail length after the eight-byte steps, at an odd offset into the buffer.
+    for (let len = 0; len < 24; len++) expect(crc32Js(bytes.subarray(3, 3 + len))).toBe(crc32(bytes.subarray(3, 3 + len)));
   });
 });
 
