@@ -4,7 +4,7 @@
  * t-SNE and separation for every layer, cold and warm; and the activation cache's read speed
  * against recomputing the same activations, in one process.
  *
- *   node dist/bench/run.js audit-2000 [--model=...] [--data=DIR] [--layers=data,relu,layer1,pool5,fc]
+ *   node dist/bench/run.js audit-2000 [--model=...] [--data=DIR] [--layers=data,relu,layer1,pool5,fc | all]
  *       [--k=10] [--stages=0 (skip the per-layer breakdown)] [--cli=0 (skip the CLI runs)]
  *       [--read=0 (skip the read-speed comparison)]
  *
@@ -146,6 +146,7 @@ async function cliRuns(model: string, data: string, layers: string[], k: number)
 /** Part 3: per layer, extraction with no cache (recompute) against a warm activation cache (read). */
 async function readVsRecompute(model: string, data: string, layers: string[]): Promise<Record<string, unknown>[]> {
   const subject = await auditModel(model, { data, cache: false });
+  layers = subject.expandLayers(layers);
   if (!(subject.source instanceof OnnxFeatureSource) || !subject.preprocess) throw new Error('audit-2000: the read comparison needs an ONNX model source');
   const loaded = subject.source.model;
   const pre = subject.preprocess;
