@@ -43,6 +43,11 @@ export interface ActionInputs {
   baselineReport: string | undefined;
   /** Largest drop of a gated metric (in its own units, purity in [0, 1]) that is not a regression. @default 0.02 (`DEFAULT_TOLERANCE`) */
   tolerance: number;
+  /**
+   * Count a purity drop beyond `tolerance` as a regression only when its paired bootstrap 95 %
+   * interval over the images in both runs excludes 0 (as `compare --significant`). @default false
+   */
+  significant: boolean;
   /** @default 'auto' */
   publishImages: PublishImagesMode;
   /** Branch the plots are committed to. @default 'semantic-audit-images' */
@@ -142,6 +147,7 @@ export function parseInputs(get: InputGetter): ActionInputs {
     failOnRegression: parseBooleanInput('fail-on-regression', raw('fail-on-regression', 'true')),
     baselineReport: baselineReport === 'none' ? undefined : baselineReport,
     tolerance,
+    significant: parseBooleanInput('significant', raw('significant', 'false')),
     publishImages: checkChoice('publish-images', raw('publish-images', 'auto'), PUBLISH_IMAGES_MODES),
     imagesBranch,
     imagesRetentionDays,

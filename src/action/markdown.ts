@@ -16,6 +16,7 @@ import type { Comparison, MetricRow, NeighborChange } from '../baseline/comparis
 import { focusLayer } from '../format/focus-layer.js';
 import { clip, details, escapeMarkdown, inlineCode, markdownTable, md } from '../format/markdown.js';
 import { formatMetric, formatSigned, plural } from '../format/number.js';
+import { intervalLegend, pairedText, reportInterval, valueWithInterval } from './comment-intervals.js';
 
 /** GitHub rejects comment bodies longer than this many characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -102,12 +103,19 @@ const num = (v: number | null | undefined) => formatMetric(v, 'n/a');
 const signed = (v: number | null | undefined) => formatSigned(v, { digits: 'metric', missing: 'n/a' });
 const count = (v: number) => formatSigned(v, { digits: 0 });
 
+/** The delta, its paired interval and whether it is significant (see `comment-intervals.ts`), and the regression mark. */
 function deltaCell(row: MetricRow | undefined): string {
   if (!row) return '';
   const text = signed(row.delta);
-  if (row.regressed) return `**${text}** ⚠️`;
-  if (row.improved) return `${text} ⬆️`;
-  return text;
+  const iv = row.interval && row.delta !== null ? ` ${pairedText(row.interval)}` : '';
+  if (row.regressed) return `**${text}**${iv} ⚠️`;
+  if (row.improved) return `${text}${iv} ⬆️`;
+  return `${text}${iv}`;
+}
+
+/** How a check's comparator reads in the comment: `.not` matchers and gate expressions store the strict `<` and `>`. */
+export function comparatorSymbol(c: CheckResult['comparator']): string {
+  return c === '<=' ? '≤' : c === '<' ? '<' : c === '>' ? '>' : '≥';
 }
 
 function basename(p: string): string {
@@ -132,7 +140,8 @@ function checksTable(entry: AuditEntry): string[] {
   const checks = entry.report.checks as CheckWithTest[];
   if (checks.length === 0) return ['_No checks were recorded: the audit measured, but gated nothing._'];
   const hasBaseline = entry.comparison !== undefined;
-  const showOrigin = checks.some((c) => checkOrigin(c) !== '' && checkOrigin(c) !== 'cli');
+  // The CLI's own checks (`--min-purity`, `--gate`, the config's gates) need no origin column; a Vitest test's do.
+  const showOrigin = checks.some((c) => !['', 'cli', 'gate', 'config'].includes(checkOrigin(c)));
   const head = ['', 'Gated check', 'Value', 'Threshold', ...(hasBaseline ? ['Baseline', 'Δ'] : []), ...(showOrigin ? ['Test'] : [])];
   const align = `llrr${hasBaseline ? 'rr' : ''}${showOrigin ? 'l' : ''}`;
   const ordered = [...checks].sort((a, b) => Number(a.passed) - Number(b.passed));
@@ -141,8 +150,8 @@ function checksTable(entry: AuditEntry): string[] {
     return [
       c.passed ? '✅' : '❌',
       md(c.name),
-      num(c.value),
-      `${c.comparator === '<=' ? '≤' : '≥'} ${num(c.threshold)}`,
+      valueWithInterval(c.value, reportInterval(entry.report, c.layer, c.metric)),
+      `${comparatorSymbol(c.comparator)} ${num(c.threshold)}`,
       ...(hasBaseline ? [num(row?.before), deltaCell(row)] : []),
       ...(showOrigin ? [md(checkOrigin(c), 100)] : []),
     ];
@@ -162,20 +171,21 @@ function layersTable(entry: AuditEntry, focus: string | undefined): string[] {
     const weakest = Object.entries(l.knn?.purity?.perClass ?? {})
       .filter((e): e is [string, number] => typeof e[1] === 'number')
       .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))[0];
+    const iv = (metric: string) => reportInterval(report, l.name, metric);
     return [
       l.name === focus ? `**${md(l.name, 60)}** (focus)` : md(l.name, 60),
       String(l.knn?.k ?? ''),
-      num(l.knn?.purity?.micro),
+      valueWithInterval(l.knn?.purity?.micro, iv('purity.micro')),
       ...(hasBaseline ? [deltaCell(micro)] : []),
-      num(l.knn?.purity?.macro),
+      valueWithInterval(l.knn?.purity?.macro, iv('purity.macro')),
       ...(hasBaseline ? [deltaCell(macro)] : []),
-      weakest ? `${md(weakest[0], 40)} ${num(weakest[1])}` : '',
+      weakest ? `${md(weakest[0], 40)} ${valueWithInterval(weakest[1], iv(`purity.class.${weakest[0]}`))}` : '',
     ];
   });
   const lines = markdownTable(head, rows, `lrr${hasBaseline ? 'r' : ''}r${hasBaseline ? 'r' : ''}l`);
   const other = comparison?.rows.filter((r) => !r.metric.startsWith('purity.') && (r.delta !== null || r.regressed)) ?? [];
   if (other.length > 0) {
-    lines.push('', ...markdownTable(['Layer', 'Metric', 'Baseline', 'Now', 'Δ'], other.map((r) => [md(r.layer, 60), md(r.metric, 40), num(r.before), num(r.after), deltaCell(r)]), 'llrrr'));
+    lines.push('', ...markdownTable(['Layer', 'Metric', 'Baseline', 'Now', 'Δ'], other.map((r) => [md(r.layer, 60), md(r.metric, 40), num(r.before), valueWithInterval(r.after, reportInterval(report, r.layer, r.metric)), deltaCell(r)]), 'llrrr'));
   }
   const others = comparison?.neighbors.filter((d) => d.layer !== focus && !d.unavailable && (d.lost > 0 || d.gained > 0)) ?? [];
   if (others.length > 0) lines.push('', ...others.map((d) => `- ${neighbourTotal(d)}`));
@@ -265,12 +275,15 @@ function baselineLines(o: AuditOutcome, limit: number): string[] {
   const name = md(o.baseline.source, 160);
   const source = o.baseline.url ? `[${name}](${o.baseline.url})` : name;
   if (o.baseline.note) return [`Baseline: ${escapeMarkdown(o.baseline.note)}`, ''];
+  // Another provider, platform, CPU or onnxruntime: numbers may differ in the last digits.
+  const envNotes = [...new Set(o.entries.flatMap((e) => e.comparison?.environmentNote ?? []))];
+  const env = envNotes.map((n) => `ℹ️ ${md(n, 400)}`).flatMap((l) => [l, '']);
   const against = `against the baseline ${source}${tol !== undefined ? ` (tolerance ${num(tol)})` : ''}`;
-  if (regressions.length === 0) return [`No regression ${against}${improvements.length > 0 ? `; ${plural(improvements.length, 'improvement')}` : ''}.`, ''];
+  if (regressions.length === 0) return [`No regression ${against}${improvements.length > 0 ? `; ${plural(improvements.length, 'improvement')}` : ''}.`, '', ...env];
   const lines = [`**${plural(regressions.length, 'regression')}** ${against}${o.failOnRegression ? '' : ' (not failing the step: `fail-on-regression: false`)'}:`];
   lines.push(...regressions.slice(0, limit).map((r) => `- ${md(r, 200)}`));
   if (regressions.length > limit) lines.push(`- … and ${regressions.length - limit} more`);
-  return [...lines, ''];
+  return [...lines, '', ...env];
 }
 
 /** Plot kinds in reading order, by file name (see `report/png.ts`). */
@@ -326,6 +339,8 @@ function content(o: AuditOutcome, target: 'comment' | 'summary', options: Commen
     lines.push(...entryHeading(entry, i, o.entries.length), '');
     lines.push(...checksTable(entry), '');
   });
+  const legend = intervalLegend(o.entries);
+  if (legend) lines.push(legend, '');
   lines.push(...baselineLines(o, regressionLimit));
   const neighbours = neighbourSection(o.entries, neighborLimit);
   if (neighbours.length > 0) lines.push(...neighbours, '');

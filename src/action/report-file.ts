@@ -17,6 +17,8 @@ export interface LoadedReports {
   bundle: boolean;
 }
 
+const COMPARATORS: readonly CheckResult['comparator'][] = ['>=', '<=', '<', '>'];
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
@@ -46,7 +48,8 @@ function normalizeReport(raw: unknown, file: string, at: string): AuditReport {
       metric: String(c.metric ?? ''),
       value: finiteOr(c.value, Number.NaN),
       threshold: finiteOr(c.threshold, Number.NaN),
-      comparator: c.comparator === '<=' ? '<=' : '>=',
+      // `.not` matchers and gate expressions store the strict `<` and `>`; anything else reads as `>=`.
+      comparator: (COMPARATORS as readonly unknown[]).includes(c.comparator) ? (c.comparator as CheckResult['comparator']) : '>=',
       passed: c.passed,
     } as CheckResult;
   });

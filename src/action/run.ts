@@ -205,7 +205,7 @@ export async function runAction(
     const paired = pairWithBaseline(reports, base);
     entries = reports.map((report, i) => {
       const b = paired[i];
-      return b ? { report, comparison: compareReports(b, report, { tolerance: inputs.tolerance, sources: { before: source, after: inputs.reportDir } }) } : { report };
+      return b ? { report, comparison: compareReports(b, report, { tolerance: inputs.tolerance, significant: inputs.significant, sources: { before: source, after: inputs.reportDir } }) } : { report };
     });
     const unpaired = paired.filter((p) => p === undefined).length;
     return unpaired > 0 ? `${unpaired} of ${reports.length} audits have no counterpart in ${source} (matched by model file name and data source)` : undefined;

@@ -7,10 +7,11 @@ import path from 'node:path';
 import type { AuditReport, LayerReport } from '../result/report.js';
 import type { BaselineEntry } from './baseline-file.js';
 import type { ComparedSide } from './comparison-types.js';
+import type { NumericsEnvironment } from './environment-note.js';
 import { type ImageNeighborLabels, roundSnapshot, snapshotLayer } from './layer-snapshot.js';
 
 /** The parts of a report an entry records besides the layer. */
-export type ReportContext = Pick<AuditReport, 'model' | 'data' | 'tool'>;
+export type ReportContext = Pick<AuditReport, 'model' | 'data' | 'tool'> & Partial<Pick<AuditReport, 'environment'>>;
 
 /** The entry that stores `layer` as measured in `report` (metrics rounded to 6 decimals). */
 export function makeBaselineEntry(layer: LayerReport, report: ReportContext): BaselineEntry {
@@ -28,12 +29,19 @@ export function makeBaselineEntry(layer: LayerReport, report: ReportContext): Ba
       preprocess: d.preprocess,
     },
     toolVersion: report.tool.version,
+    ...(report.environment ? { environment: numericsOf(report.environment) } : {}),
   };
+}
+
+/** The part of a report's environment that a baseline keeps (see `environment-note.ts`). */
+export function numericsOf(e: NumericsEnvironment): NumericsEnvironment {
+  return { platform: e.platform, arch: e.arch, cpu: e.cpu, onnxruntime: e.onnxruntime, executionProviders: [...e.executionProviders] };
 }
 
 /** The {@link ComparedSide} of an entry. */
 export function entrySide(entry: BaselineEntry, source?: string): ComparedSide {
   const side: ComparedSide = { modelSha256: entry.model.sha256, dataFingerprint: entry.data.fingerprint, toolVersion: entry.toolVersion };
+  if (entry.environment) side.environment = entry.environment;
   if (source !== undefined) side.source = source;
   return side;
 }

@@ -7,6 +7,7 @@
 
 import { AuditError } from '../errors.js';
 import type { ImageNeighborLabels, LayerSnapshot } from './layer-snapshot.js';
+import type { NumericsEnvironment } from './environment-note.js';
 
 /** Current `schemaVersion` of {@link BaselineFile}. */
 export const BASELINE_SCHEMA_VERSION = 1;
@@ -32,6 +33,12 @@ export interface BaselineEntry extends LayerSnapshot {
   data: ProbeSetFingerprint;
   /** semantic-audit version that wrote the entry. */
   toolVersion: string;
+  /**
+   * Where the numbers were computed: platform, CPU, onnxruntime version and execution providers
+   * (absent in entries written before it was stored). Not part of {@link sameEntry}: `vitest -u`
+   * on another machine rewrites an entry only when its numbers differ.
+   */
+  environment?: NumericsEnvironment;
 }
 
 /** A whole baseline file. */
@@ -71,6 +78,12 @@ function checkEntry(file: string, where: string, e: unknown): BaselineEntry {
   if (!isRecord(e.data) || typeof e.data.fingerprint !== 'string') throw fail('"data.fingerprint" must be a string');
   if (typeof e.toolVersion !== 'string') throw fail('"toolVersion" must be a string');
   if (!Array.isArray(e.images)) throw fail('"images" must be an array');
+  if (e.environment !== undefined) {
+    const env = e.environment;
+    if (!isRecord(env) || !['platform', 'arch', 'cpu', 'onnxruntime'].every((k) => typeof env[k] === 'string') || !Array.isArray(env.executionProviders) || !env.executionProviders.every((p) => typeof p === 'string')) {
+      throw fail('"environment" must be { platform, arch, cpu, onnxruntime: string, executionProviders: string[] }');
+    }
+  }
   e.images.forEach((im: unknown, i) => {
     if (!isRecord(im) || typeof im.path !== 'string' || typeof im.label !== 'string' || !Array.isArray(im.neighbors) || !im.neighbors.every((l) => typeof l === 'string')) {
       throw fail(`images[${i}] must be { path, label, neighbors: string[] }`);
@@ -136,6 +149,9 @@ function canonicalEntry(e: BaselineEntry): BaselineEntry {
       preprocess: e.data.preprocess,
     },
     toolVersion: e.toolVersion,
+    ...(e.environment
+      ? { environment: { platform: e.environment.platform, arch: e.environment.arch, cpu: e.environment.cpu, onnxruntime: e.environment.onnxruntime, executionProviders: [...e.environment.executionProviders] } }
+      : {}),
     images,
   };
 }
@@ -173,7 +189,8 @@ export function formatBaselineFile(file: BaselineFile): string {
   return `${stableStringify({ schemaVersion: BASELINE_SCHEMA_VERSION, tool: 'semantic-audit', entries })}\n`;
 }
 
-/** Whether two entries would be written identically. */
+/** Whether two entries would be written identically, apart from their `environment`. */
 export function sameEntry(a: BaselineEntry, b: BaselineEntry): boolean {
-  return stableStringify(canonicalEntry(a)) === stableStringify(canonicalEntry(b));
+  const numbers = (e: BaselineEntry) => stableStringify({ ...canonicalEntry(e), environment: undefined });
+  return numbers(a) === numbers(b);
 }

@@ -26,6 +26,7 @@ import { DEFAULT_GATE, type GateMetric, PER_CLASS, expandGate, readGate } from '
 import { type LayerSnapshot, compareMetricIds, metricDirection, roundMetric, roundSnapshot, snapshotLayer } from './layer-snapshot.js';
 import { diffNeighbors } from './neighbor-diff.js';
 import { applyPairedIntervals, formatInterval } from './paired-delta.js';
+import { environmentNote } from './environment-note.js';
 
 /** Default largest allowed worsening of a gated metric, in its units. */
 export const DEFAULT_TOLERANCE = 0.02;
@@ -234,6 +235,8 @@ export function compareSnapshots(pairs: SnapshotPair[], sides: { before: Compare
   if (suspects.length > 0) comparison.newLabelIssues = suspects;
   if (o.perClassTolerance !== undefined) comparison.perClassTolerance = o.perClassTolerance;
   if (options.significant) comparison.significant = true;
+  const env = environmentNote(sides.before.environment, sides.after.environment);
+  if (env) comparison.environmentNote = env;
   return comparison;
 }
 
@@ -244,6 +247,7 @@ function sideOf(report: AuditReport, source?: string): ComparedSide {
     dataFingerprint: report.data?.fingerprint,
     toolVersion: report.tool?.version,
   };
+  if (report.environment) side.environment = report.environment;
   if (source !== undefined) side.source = source;
   return side;
 }
@@ -371,5 +375,7 @@ export function compareReportSets(base: AuditReport[], current: AuditReport[], o
   const both = matched.filter((m) => m.before && m.after);
   c.modelChanged = both.some((m) => m.before!.model?.sha256 !== m.after!.model?.sha256);
   c.dataChanged = both.some((m) => m.before!.data?.fingerprint !== m.after!.data?.fingerprint);
+  const notes = [...new Set(both.map((m) => environmentNote(m.before!.environment, m.after!.environment)).filter((n): n is string => n !== undefined))];
+  if (notes.length > 0) c.environmentNote = notes.join(' ');
   return c;
 }

@@ -10,6 +10,8 @@
 
 /** Current `schemaVersion` of {@link Comparison}. */
 import type { NewSuspects } from './new-suspects.js';
+import type { NumericsEnvironment } from './environment-note.js';
+import type { CheckResult } from '../result/report.js';
 
 export const COMPARISON_SCHEMA_VERSION = 1;
 
@@ -137,7 +139,7 @@ export interface LayerComparison {
   note?: string;
 }
 
-/** Who was compared: enough to tell whether the model or the probe images changed. */
+/** Who was compared: enough to tell whether the model or the probe images changed, and where it was measured. */
 export interface ComparedSide {
   /** Where it came from: a report path, a baseline file and entry, a branch. */
   source?: string;
@@ -149,6 +151,8 @@ export interface ComparedSide {
   dataFingerprint?: string;
   /** semantic-audit version that measured it. */
   toolVersion?: string;
+  /** Where the numbers were computed (report.json's `environment`); absent for reports and baselines recorded before it was stored. */
+  environment?: NumericsEnvironment;
 }
 
 /** The whole comparison. */
@@ -185,4 +189,14 @@ export interface Comparison {
   improvements: string[];
   /** Regressions of purity counted only when their paired interval excludes zero (`significant: true`). */
   significant?: boolean;
+  /**
+   * One line when the baseline was measured with another execution provider, platform, CPU or
+   * onnxruntime version (see `environment-note.ts`); absent when they agree or one is unknown.
+   */
+  environmentNote?: string;
+  /**
+   * Gate expressions evaluated on the current report (`compare --gate 'pool5.purity.macro >= 0.8'`,
+   * thresholds rather than deltas); absent when none were given. Any failed check fails the command.
+   */
+  checks?: CheckResult[];
 }

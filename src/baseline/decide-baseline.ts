@@ -65,7 +65,7 @@ export function decideBaseline(stored: BaselineEntry | undefined, measured: Base
     [{ label: measured.layer, before: stored, after: measured }],
     {
       before: entrySide(stored, where),
-      after: { modelSha256: measured.model.sha256, dataFingerprint: measured.data.fingerprint, toolVersion: measured.toolVersion, ...(createdAt ? { createdAt } : {}) },
+      after: { ...entrySide(measured), ...(createdAt ? { createdAt } : {}) },
     },
     compareOptions,
   );

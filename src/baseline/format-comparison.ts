@@ -36,6 +36,7 @@ function header(c: Comparison): string[] {
       ? 'Probe set: CHANGED (images, labels or preprocessing differ from the baseline), so deltas mix a model change with a data change'
       : 'Probe set: same',
   );
+  if (c.environmentNote) lines.push(c.environmentNote);
   return lines;
 }
 
@@ -71,7 +72,10 @@ function counted(metrics: number, classes: number): string {
 /** The verdict line, e.g. `REGRESSED: 2 metrics and 5 classes dropped more than the tolerance`. */
 export function verdict(c: Comparison): string {
   const n = (key: 'regressed' | 'improved') => counted(c.rows.filter((r) => r[key]).length, c.classes.filter((r) => r[key]).length);
-  if (c.regressed) return `REGRESSED: ${n('regressed')} dropped more than the tolerance`;
+  const failed = c.checks?.filter((x) => !x.passed).length ?? 0;
+  const gates = failed > 0 ? `${failed} of ${c.checks!.length} ${c.checks!.length === 1 ? 'gate' : 'gates'} on the current report failed` : '';
+  if (c.regressed) return `REGRESSED: ${n('regressed')} dropped more than the tolerance${gates ? `; ${gates}` : ''}`;
+  if (gates) return `FAILED: ${gates}; no gated metric dropped more than the tolerance`;
   if (c.improved) return `OK, improved: ${n('improved')} rose by more than the tolerance`;
   return 'OK: no gated metric dropped more than the tolerance';
 }
@@ -120,6 +124,10 @@ export function formatComparisonText(c: Comparison, maxImages = 5): string {
     out.push(`New label-issue suspects in ${ns.layer}: ${ns.added.length} (suspects ${ns.before} -> ${ns.after})`);
     for (const x of ns.added.slice(0, maxImages)) out.push(`    ${x.path} (${x.split}): ${x.label} -> ${x.suggested}, ${x.kind}, score ${x.score.toFixed(3)}`);
   }
+  if (c.checks && c.checks.length > 0) {
+    out.push('', `Gates on the current report (${c.checks.filter((x) => !x.passed).length} of ${c.checks.length} failed)`);
+    for (const x of c.checks) out.push(`  ${x.passed ? 'ok    ' : 'FAILED'} ${x.name}: ${formatValue(x.value)}`);
+  }
   out.push('');
   out.push(verdict(c));
   for (const r of c.regressions) out.push(`  ${r}`);
@@ -135,6 +143,9 @@ export function formatComparisonMarkdown(c: Comparison, maxImages = 10): string 
   const icon = (r: MetricRow | ClassRow) => (r.regressed ? ':x: regressed' : r.improved ? ':arrow_up: improved' : md(status(r)));
   const out: string[] = [`### Semantic baseline: ${verdict(c)}`, ''];
   out.push(...header(c).map((l) => `- ${md(l, 400)}`), '');
+  if (c.checks && c.checks.length > 0) {
+    out.push(...markdownTable(['', 'gate on the current report', 'value'], c.checks.map((x) => [x.passed ? ':white_check_mark:' : ':x:', md(x.name, 200), formatValue(x.value)]), 'llr'), '');
+  }
   const metricRow = (r: MetricRow) => [md(r.layer, 60), md(r.metric, 40), formatValue(r.before), formatValue(r.after), formatDelta(r.delta), icon(r)];
   out.push(...markdownTable(['layer', 'metric', 'before', 'after', 'delta', ''], c.rows.map(metricRow), 'llrrrl'));
   if (c.classes.length > 0) {

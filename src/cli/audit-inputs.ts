@@ -29,7 +29,9 @@ export const AUDIT_INPUT_HELP = `  --gate <expr>              fail (exit 1) unle
                              --gate 'pool5.silhouette >= 0.3' (replaces the config file's gates)
   --config <file>            settings file (default: semantic-audit.config.json in the working
                              directory or above); flags override it
-  --max-per-class <n>        audit at most n images per class and split (a seeded sample, stable by path)
+  --max-per-class <n>        audit at most n images per class and split (a seeded sample, stable by path);
+                             with --from, the shards' sample (extract --max-per-class) is used and a
+                             different value is an error
   --features <layer=f.npy>   audit precomputed features (one row per image) instead of a model; repeatable;
                              --layers then defaults to every given layer
   --labels <file>            with --features: one class name per line, rows in the same order
@@ -49,6 +51,9 @@ export interface ConfigurableValues {
   'reference-split'?: string;
   size?: string;
   resize?: string;
+  'pad-value'?: string;
+  'pad-align'?: string;
+  channels?: string;
   mean?: string;
   std?: string;
   preset?: string;
@@ -66,7 +71,19 @@ export interface ConfigurableValues {
   from?: string[];
 }
 
-const PREPROCESS_KEYS = ['size', 'resize', 'mean', 'std', 'preset', 'layout'] as const;
+/** The config's `preprocess` keys (as `auditModel`'s `preprocess` option names them) and the flag each fills. */
+const PREPROCESS_FLAGS = {
+  size: 'size',
+  resize: 'resize',
+  padValue: 'pad-value',
+  padAlign: 'pad-align',
+  channels: 'channels',
+  mean: 'mean',
+  std: 'std',
+  preset: 'preset',
+  layout: 'layout',
+} as const;
+const PREPROCESS_KEYS = Object.keys(PREPROCESS_FLAGS) as (keyof typeof PREPROCESS_FLAGS)[];
 
 function preprocessValue(file: string, key: string, v: unknown): string {
   if (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) return String(v);
@@ -100,7 +117,7 @@ export async function applyConfigFile(values: ConfigurableValues, cwd = process.
       if (!(PREPROCESS_KEYS as readonly string[]).includes(key)) {
         throw new AuditError(`${config.file}: Unknown key "preprocess.${key}". Known: ${PREPROCESS_KEYS.map((k) => `preprocess.${k}`).join(', ')}.`, 'E_CONFIG');
       }
-      set(key as (typeof PREPROCESS_KEYS)[number], preprocessValue(config.file, key, v));
+      set(PREPROCESS_FLAGS[key as keyof typeof PREPROCESS_FLAGS], preprocessValue(config.file, key, v));
     }
     set('max-per-class', str(config.maxPerClass));
   }
@@ -115,6 +132,31 @@ export async function applyConfigFile(values: ConfigurableValues, cwd = process.
   set('perplexity', str(config.tsne?.perplexity));
   set('seed', str(config.tsne?.seed));
   set('gate', config.gates);
+  return config;
+}
+
+/** The values of `semantic-audit extract` that the config file can fill in. */
+export type ExtractValues = Pick<
+  ConfigurableValues,
+  'config' | 'model' | 'data' | 'layers' | 'query-split' | 'reference-split' | 'size' | 'resize' | 'pad-value' | 'pad-align' | 'channels' | 'mean' | 'std' | 'preset' | 'layout' | 'batch-size' | 'cache-dir' | 'no-cache' | 'max-per-class'
+>;
+
+/** The keys {@link applyExtractConfig} copies: what decides which images and layers are extracted, and how. */
+const EXTRACT_KEYS = ['model', 'data', 'layers', 'query-split', 'reference-split', 'size', 'resize', 'pad-value', 'pad-align', 'channels', 'mean', 'std', 'preset', 'layout', 'batch-size', 'cache-dir', 'no-cache', 'max-per-class'] as const;
+
+/**
+ * The config file for `semantic-audit extract`: the same file `audit` reads fills model, data,
+ * layers, splits, preprocessing, batch size, cache and `maxPerClass` where the command line left
+ * them unset, so each shard extracts the images and layers a single `audit` would. `out` (the
+ * report directory), gates, k and t-SNE belong to `audit` and are not read here.
+ *
+ * @throws AuditError (`E_CONFIG`) as {@link applyConfigFile}
+ */
+export async function applyExtractConfig(values: ExtractValues, cwd = process.cwd()): Promise<AuditConfig | undefined> {
+  const all: ConfigurableValues = { ...values };
+  const config = await applyConfigFile(all, cwd);
+  if (!config) return undefined;
+  for (const key of EXTRACT_KEYS) if (values[key] === undefined && all[key] !== undefined) (values as Record<string, unknown>)[key] = all[key];
   return config;
 }
 

@@ -87,6 +87,9 @@ const KEYS: Record<string, { kind: Kind; min?: number }> = {
   cache: { kind: 'cache' },
 };
 
+/** Keys of `preprocess`: those of `auditModel`'s `preprocess` option (each has a CLI flag). */
+export const PREPROCESS_KEYS = ['size', 'resize', 'padValue', 'padAlign', 'channels', 'mean', 'std', 'preset', 'layout'] as const;
+
 const TSNE_KEYS: Record<string, Kind> = { enabled: 'boolean', threeD: 'boolean', perplexity: 'number', seed: 'integer' };
 
 const EXPECTED: Record<Kind, string> = {
@@ -190,6 +193,16 @@ export function parseConfig(json: unknown, file: string): AuditConfig {
           (tsne as Record<string, unknown>)[tk] = tv;
         }
         out.tsne = tsne;
+        break;
+      }
+      case 'preprocess': {
+        for (const pk of Object.keys(value as Record<string, unknown>)) {
+          if (!(PREPROCESS_KEYS as readonly string[]).includes(pk)) {
+            const guess = closest(pk, [...PREPROCESS_KEYS]);
+            throw configError(file, `Unknown key ${JSON.stringify(`preprocess.${pk}`)}${guess ? ` (did you mean ${JSON.stringify(`preprocess.${guess}`)}?)` : ''}. Known: ${PREPROCESS_KEYS.map((k) => `preprocess.${k}`).join(', ')}.`);
+          }
+        }
+        out.preprocess = { ...(value as Record<string, unknown>) };
         break;
       }
       case 'gates':

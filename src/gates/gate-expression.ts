@@ -135,6 +135,7 @@ export function parseGate(expression: string): Gate {
   if (comparator === undefined) throw gateError(source, 'no comparison operator');
   const left = source.slice(0, opAt).trim();
   const right = source.slice(opAt + comparator.length).trim();
+  if ((comparator === '>' || comparator === '<') && left.endsWith('=')) throw gateError(source, `"=${comparator}" is not an operator (did you mean ${comparator}=?)`);
   if (right === '' || !/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(right)) throw gateError(source, `the threshold ${JSON.stringify(right)} is not a number`);
   const threshold = Number(right);
   if (left === '') throw gateError(source, 'no layer and metric before the operator');

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { AuditError } from '../errors.js';
 import { type ExtractOptions, extractFeatures } from '../cache/cached-extract.js';
 import { loadDataset, selectSplits } from '../data/dataset.js';
+import { sampleDataset } from '../data/sample.js';
 import type { Matrix } from '../math/matrix.js';
 import { expandLayerNames, resolveLayer } from '../model/layers.js';
 import { loadModel } from '../model/model.js';
@@ -35,6 +36,14 @@ export interface ExtractShardOptions extends ExtractOptions {
   layers?: string[];
   /** @default { index: 1, count: 1 } */
   shard?: ShardSpec;
+  /**
+   * Keep at most this many images per class and split, chosen as `audit --max-per-class` chooses
+   * them (seeded hash of the path, `data/sample.ts`), before the images are cut into shards;
+   * recorded in the plan, so shards sampled differently do not merge.
+   */
+  maxPerClass?: number;
+  /** Seed of the per-class sample's path hash. @default 0 */
+  sampleSeed?: number;
 }
 
 /** What {@link extractShard} wrote. */
@@ -64,7 +73,10 @@ export async function extractShard(model: string | Uint8Array, outDir: string, o
   // Model, preprocessing and images opened as `auditModel` opens them (see source/onnx-source.ts).
   const loaded = await loadModel(model, { layout: options.preprocess?.layout });
   const { preprocess, sources: preprocessSources } = resolvePreprocessWithSources(loaded, options.preprocess);
-  const ds = await loadDataset(options.data);
+  const loadedData = await loadDataset(options.data);
+  // The same sample as `auditModel({ maxPerClass })` (source/onnx-source.ts): before the splits are selected.
+  const sampled = options.maxPerClass === undefined ? undefined : sampleDataset(loadedData, { maxPerClass: options.maxPerClass, seed: options.sampleSeed });
+  const ds = sampled?.dataset ?? loadedData;
   const selection = selectSplits(ds, { querySplit: options.querySplit, referenceSplit: options.referenceSplit });
   const names = expandLayerNames(loaded.graph, options.layers ?? ['data', 'penultimate'], loaded.label);
   if (names.length === 0) throw new AuditError('Expected at least one layer name for --layers but received none', 'E_PARAM');
@@ -113,6 +125,7 @@ export async function extractShard(model: string | Uint8Array, outDir: string, o
       queryCount: query.length,
       referenceCount: leaveOneOut ? query.length : reference.length,
       itemsDigest: itemsDigest(all),
+      ...(sampled ? { sample: sampled.summary } : {}),
     },
     graph: shardGraph(loaded.graph),
     // cols is known only where the shard has images; an empty shard records 0 and merging checks.

@@ -101,12 +101,14 @@ async function readManifest(dir: string): Promise<ShardManifest> {
 /** Names what differs between two plans, for the error message. */
 function planDifference(a: ShardPlan, b: ShardPlan): string {
   const diffs: string[] = [];
+  const sample = (p: ShardPlan) => (p.data.sample ? `--max-per-class ${p.data.sample.maxPerClass}${p.data.sample.seed !== 0 ? ` (seed ${p.data.sample.seed})` : ''}` : 'no --max-per-class');
+  if (sample(a) !== sample(b)) diffs.push(`per-class sample (${sample(a)} vs ${sample(b)})`);
   if (a.model.sha256 !== b.model.sha256) diffs.push(`model (sha256 ${a.model.sha256.slice(0, 12)} vs ${b.model.sha256.slice(0, 12)})`);
   if (JSON.stringify(a.preprocess) !== JSON.stringify(b.preprocess)) diffs.push('preprocessing');
   const names = (p: ShardPlan) => p.layers.map((l) => l.name).join(',');
   if (names(a) !== names(b)) diffs.push(`layers (${names(a)} vs ${names(b)})`);
   if (a.count !== b.count) diffs.push(`shard count (${a.count} vs ${b.count})`);
-  if (a.data.itemsDigest !== b.data.itemsDigest || a.data.source !== b.data.source) diffs.push('images (data set, splits or files)');
+  if (sample(a) === sample(b) && (a.data.itemsDigest !== b.data.itemsDigest || a.data.source !== b.data.source)) diffs.push('images (data set, splits or files)');
   return diffs.length > 0 ? diffs.join(', ') : 'model, data or options';
 }
 
@@ -145,7 +147,7 @@ export async function readShards(dirs: string[]): Promise<MergedShards> {
   for (let i = 1; i < manifests.length; i++) {
     if (manifests[i].planDigest !== first.planDigest) {
       throw new AuditError(
-        `Shards ${shardDirs[0]} and ${shardDirs[i]} come from different audits: they differ in ${planDifference(first.plan, manifests[i].plan)}. Extract every shard with the same --model, --data, --layers, splits and preprocessing options.`,
+        `Shards ${shardDirs[0]} and ${shardDirs[i]} come from different audits: they differ in ${planDifference(first.plan, manifests[i].plan)}. Extract every shard with the same --model, --data, --layers, --max-per-class, splits and preprocessing options.`,
         'E_SHARD',
       );
     }
@@ -246,4 +248,25 @@ export async function readShards(dirs: string[]): Promise<MergedShards> {
   };
 
   return { dirs: shards.map((s) => s.dir), plan, model, dataset, selection, preprocess: plan.preprocess, hashes, layerNames, timings, layer };
+}
+
+/**
+ * Checks a `--max-per-class` asked of `audit --from` against the sample the shards were
+ * extracted with: the merge cannot sample again (the shards hold only the images they
+ * extracted), so a different value is an error that names both.
+ *
+ * @param asked the value of `--max-per-class` (undefined: take the shards' as they are)
+ * @throws AuditError (`E_SHARD`) when it differs from the shards' plan
+ */
+export function checkShardSample(shards: Pick<MergedShards, 'plan' | 'dirs'>, asked: number | undefined): void {
+  if (asked === undefined) return;
+  const had = shards.plan.data.sample?.maxPerClass;
+  if (had === asked) return;
+  const where = shards.dirs[0] ? path.join(shards.dirs[0], SHARD_MANIFEST) : SHARD_MANIFEST;
+  throw new AuditError(
+    had === undefined
+      ? `--max-per-class ${asked} was given, but the shards were extracted without it (${where} has every image). Extract the shards with semantic-audit extract --max-per-class ${asked}, or leave --max-per-class out of audit --from.`
+      : `--max-per-class ${asked} was given, but the shards were extracted with --max-per-class ${had} (${where}). Leave --max-per-class out of audit --from (it takes the shards' sample), or extract the shards again with --max-per-class ${asked}.`,
+    'E_SHARD',
+  );
 }

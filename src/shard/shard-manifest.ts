@@ -15,6 +15,7 @@ import type { Preprocess } from '../data/preprocess.js';
 import type { ResolvedLayer } from '../model/layers.js';
 import type { ImageInput } from '../model/model.js';
 import type { ShardGraph } from './shard-graph.js';
+import type { SampleSummary } from '../data/sample.js';
 
 /** `format` of every shard manifest. */
 export const SHARD_FORMAT = 'semantic-audit-shard';
@@ -62,6 +63,8 @@ export interface ShardPlan {
     referenceCount: number;
     /** sha256 over every audited image's split, path and label, in order (see {@link itemsDigest}). */
     itemsDigest: string;
+    /** The per-class sample (`extract --max-per-class`), absent when every image was extracted. */
+    sample?: SampleSummary;
   };
   /** The model's layer graph: layer names asked for at merge time resolve against it. */
   graph: ShardGraph;

@@ -6,6 +6,7 @@
 
 import type { Dataset, SplitSelection } from '../data/dataset.js';
 import type { Preprocess } from '../data/preprocess.js';
+import type { SampleSummary } from '../data/sample.js';
 import type { PreprocessSources } from '../data/preprocess-summary.js';
 import type { Matrix } from '../math/matrix.js';
 import { type ResolvedLayer, expandLayerNames, resolveLayer } from '../model/layers.js';
@@ -24,6 +25,8 @@ export class ShardFeatureSource implements FeatureSource {
   readonly shards: MergedShards;
   readonly preprocessSources?: PreprocessSources;
   readonly warnings?: readonly string[];
+  /** The per-class sample the shards were extracted with (`extract --max-per-class`), stated in the report. */
+  readonly sample?: SampleSummary;
 
   constructor(shards: MergedShards) {
     this.shards = shards;
@@ -33,6 +36,7 @@ export class ShardFeatureSource implements FeatureSource {
     this.preprocess = shards.preprocess;
     this.preprocessSources = shards.plan.preprocessSources;
     this.warnings = shards.plan.warnings;
+    this.sample = shards.plan.data.sample;
   }
 
   resolve(layer: string): ResolvedLayer {

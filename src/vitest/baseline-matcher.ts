@@ -323,6 +323,7 @@ async function carryOut(this: BaselineMatcherContext, d: BaselineDecision, s: Si
       `Layer ${JSON.stringify(layer)} (k = ${entry.k}, ${entry.metric}) ${comparison.regressed ? 'got worse than' : 'matches'} its baseline in ${where}; ${model}.`,
       `Gated: ${comparison.metrics.join(', ')}${comparison.perClassTolerance !== undefined ? ` and every class's purity (tolerance ${comparison.perClassTolerance})` : ''}.`,
       ...(dataChanged ? ['Note: the probe set differs from the baseline (allowDataChange).'] : []),
+      ...(comparison.environmentNote ? [comparison.environmentNote] : []),
       ...comparisonLines(comparison),
       'Full comparison: meta.semanticBaseline of this test, shown in the semantic-audit report (SemanticAuditReporter).',
       `If the change is intended, accept it with \`npx vitest run -u ${rel(s.testPath)}\`.`,

@@ -84,7 +84,9 @@ describe('dist/action', () => {
     expect(eager).not.toContain('@azure/storage-blob');
     expect(eager).not.toContain('CacheService');
     const all = [...files.values()].map((b) => b.toString('utf8')).join('');
-    expect(all).not.toMatch(/onnxruntime|sharp-|\.node"/);
+    // No native module: onnxruntime-node's package or binding, sharp's, or any .node file (the word
+    // "onnxruntime" alone appears in the comment's note on a baseline from another machine).
+    expect(all).not.toMatch(/onnxruntime-node|onnxruntime_binding|onnxruntime-common|sharp-|\.node"/);
     const total = [...files.values()].reduce((s, b) => s + b.length, 0);
     expect(eager.length).toBeLessThan(1024 * 1024);
     expect(total).toBeLessThan(3 * 1024 * 1024);
@@ -140,13 +142,21 @@ describe('the bundled action on the fixture model', () => {
     expect(body).toContain(`📊 [Full ${html ? 'HTML report' : 'report'}](https://github.com/octo-org/classifier/actions/runs/1001/artifacts/777)`);
 
     // The numbers, recomputed from the two report.json files the CLI wrote.
-    type Layer = { name: string; knn: { purity: { micro: number; macro: number }; images: { path: string; label: string; neighborLabels: string[] }[] } };
+    type Layer = { name: string; knn: { purity: { micro: number; macro: number }; intervals: { micro: { lo: number; hi: number } }; images: { path: string; label: string; neighborLabels: string[] }[] } };
     const layer = (dir: string) => (JSON.parse(readFileSync(path.join(ws.dir, dir, 'report.json'), 'utf8')).layers as Layer[]).find((l) => l.name === 'pool5')!;
     const before = layer('base');
     const after = layer('semantic-audit-report');
     const d = (a: number, b: number) => `${a - b > 0 ? '+' : ''}${(Math.round((a - b) * 1e6) / 1e6).toFixed(3)}`;
     expect(after.knn.purity.micro).toBeLessThan(0.8);
-    expect(body).toContain(`| ❌ | pool5 purity.micro \\>= 0.8 | ${after.knn.purity.micro.toFixed(3)} | ≥ 0.800 | ${before.knn.purity.micro.toFixed(3)} | **${d(after.knn.purity.micro, before.knn.purity.micro)}** ⚠️ |`);
+    // The value with its bootstrap interval from report.json; the delta with its paired interval, which holds the delta and excludes 0.
+    const iv = after.knn.intervals.micro;
+    const row = `| ❌ | pool5 purity.micro \\>= 0.8 | ${after.knn.purity.micro.toFixed(3)} [${iv.lo.toFixed(3)}, ${iv.hi.toFixed(3)}] | ≥ 0.800 | ${before.knn.purity.micro.toFixed(3)} | **${d(after.knn.purity.micro, before.knn.purity.micro)}** [`;
+    expect(body).toContain(row);
+    const paired = /^\[(-\d\.\d{3}), (-\d\.\d{3})\] sig\. ⚠️ \|$/.exec(body.slice(body.indexOf(row) + row.length - 1).split('\n')[0]);
+    expect(paired).not.toBeNull();
+    expect(Number(paired![1])).toBeLessThanOrEqual(after.knn.purity.micro - before.knn.purity.micro);
+    expect(Number(paired![2])).toBeGreaterThanOrEqual(after.knn.purity.micro - before.knn.purity.micro);
+    expect(body).toContain('_[lo, hi]: seeded bootstrap 95 % interval over the query images; Δ [lo, hi]: paired bootstrap 95 % interval of the change over the images in both runs; sig. = it excludes 0 (a real change), n.s. = within noise._');
     const same = (im: { label: string; neighborLabels: string[] }) => im.neighborLabels.filter((l) => l === im.label).length;
     const old = new Map(before.knn.images.map((im) => [im.path, same(im)]));
     const changes = after.knn.images.map((im) => same(im) - old.get(im.path)!);

@@ -16,6 +16,7 @@ describe('parseInputs', () => {
       failOnRegression: true,
       baselineReport: 'auto',
       tolerance: 0.02,
+      significant: false,
       publishImages: 'auto',
       imagesBranch: 'semantic-audit-images',
       imagesRetentionDays: 30,

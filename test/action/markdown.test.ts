@@ -172,7 +172,7 @@ describe('the short comment', () => {
     const order = [
       '### ❌ Semantic audit failed',
       'focus layer **pool5**',
-      '| ✅ | pool5 purity.micro \\>= 0.6 | 0.667 | ≥ 0.600 | 1.000 | **-0.333** ⚠️ |',
+      '| ✅ | pool5 purity.micro \\>= 0.6 | 0.667 | ≥ 0.600 | 1.000 | **-0.333** [-0.367, -0.283] sig. ⚠️ |',
       '**4 regressions** against the baseline [main \\(run 5\\)](https://github.com/o/r/actions/runs/5) (tolerance 0.020):',
       '#### Biggest neighbour changes in pool5',
       '<details><summary>All layers (4 layers, deltas against the baseline)</summary>',

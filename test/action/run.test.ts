@@ -217,7 +217,7 @@ describe('baseline', () => {
     );
     const body = gh.comments[0].body;
     expect(body).toContain('**2 regressions** against the baseline base/report.json (tolerance 0.020):');
-    expect(body).toContain('| ✅ | pool5 purity.micro \\>= 0.6 | 0.667 | ≥ 0.600 | 1.000 | **-0.333** ⚠️ |');
+    expect(body).toContain('| ✅ | pool5 purity.micro \\>= 0.6 | 0.667 | ≥ 0.600 | 1.000 | **-0.333** [-0.367, -0.283] sig. ⚠️ |');
     expect(body).toContain('model changed since the baseline');
     expect(body).toContain('#### Biggest neighbour changes in pool5');
     expect(body).toContain('| test/shirt/shirt-0.png | shirt | 5 → 1 of 5 | -4 |');
@@ -379,9 +379,9 @@ describe('images, artefact, summary and the token', () => {
     }
     const summary = readFileSync(summaryFile, 'utf8');
     expect(summary).toContain('### ✅ Semantic audit passed');
-    expect(summary).toContain('| ✅ | pool5 purity.micro \\>= 0.6 | 1.000 | ≥ 0.600 | 0.800 | +0.200 ⬆️ |');
+    expect(summary).toContain('| ✅ | pool5 purity.micro \\>= 0.6 | 1.000 | ≥ 0.600 | 0.800 | +0.200 [+0.200, +0.200] sig. ⬆️ |');
     expect(summary).toContain('#### All layers (1 layer, deltas against the baseline)');
-    expect(summary).toContain('| **pool5** (focus) | 5 | 1.000 | +0.200 ⬆️ | 1.000 | +0.200 ⬆️ | coat 1.000 |');
+    expect(summary).toContain('| **pool5** (focus) | 5 | 1.000 | +0.200 [+0.200, +0.200] sig. ⬆️ | 1.000 | +0.200 [+0.200, +0.200] sig. ⬆️ | coat 1.000 |');
     expect(readFileSync(outputFile, 'utf8')).toMatch(/^passed<<ghadelimiter_[\w-]+\ntrue\n/);
   });
 

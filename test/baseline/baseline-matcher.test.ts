@@ -2,7 +2,7 @@
  * The baseline matcher body called directly with a Vitest-like `this` (update mode, test path
  * and name), for exact messages and the edge cases; test/e2e/baseline.test.ts runs it in Vitest.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { GATE_METRICS } from '../../src/baseline/gate.js';
@@ -106,6 +106,23 @@ describe('toMatchSemanticBaseline (matcher body)', () => {
     const check = model.report().checks.find((c) => c.metric === 'silhouette') as { name: string; threshold: number; passed: boolean; baseline?: number };
     expect(check).toMatchObject({ name: 'pool5 silhouette >= baseline 0.600 - 0.02', threshold: 0.58, passed: false, baseline: 0.6 });
     spy.mockRestore();
+  });
+
+  it('stores where the baseline was measured, and says so when it differs from this run', async () => {
+    const file = path.join(dir, '__semantic__', 'm.test.ts.json');
+    expect((await call(ctx('new', 'env'), model, 'data', { k: 3, gate: ['purity'] })).pass).toBe(true);
+    const json = JSON.parse(await readFile(file, 'utf8'));
+    const env = model.report().environment!;
+    expect(json.entries.env.data.environment).toEqual({ platform: env.platform, arch: env.arch, cpu: env.cpu, onnxruntime: env.onnxruntime, executionProviders: env.executionProviders });
+    const same = await call(ctx('none', 'env'), model, 'data', { k: 3, gate: ['purity'] });
+    expect(same.message()).not.toContain('Baseline was recorded on');
+    json.entries.env.data.environment = { ...json.entries.env.data.environment, platform: 'darwin', arch: 'arm64', cpu: 'Apple M2' };
+    await writeFile(file, JSON.stringify(json));
+    const other = await call(ctx('none', 'env'), model, 'data', { k: 3, gate: ['purity'] });
+    expect(other.pass).toBe(true);
+    expect(other.message()).toContain(
+      `\nBaseline was recorded on darwin-arm64, onnxruntime ${env.onnxruntime} (${env.executionProviders.join(', ') || 'no inference'}), Apple M2; this run: ${env.platform}-${env.arch}, onnxruntime ${env.onnxruntime} (${env.executionProviders.join(', ') || 'no inference'}), ${env.cpu}: small differences in the last digits are expected.\n`,
+    );
   });
 
   it('fails when the test asks for another k than the baseline holds', async () => {

@@ -125,6 +125,8 @@ describe('hostile class and file names in both renderers', () => {
     const row = comparison.rows.find((r) => r.layer === 'pool5' && r.metric === 'purity.micro')!;
     expect(row.delta).toBeCloseTo(-4 / 5 / 2, 12);
     expect(outputs['compare --markdown']).toContain('| pool5 | purity.micro | 1.000 | 0.600 | -0.400 | :x: regressed |');
-    expect(outputs.comment).toContain('| ❌ | pool5 purity.micro \\>= 0.8 | 0.600 | ≥ 0.800 | 1.000 | **-0.400** ⚠️ |');
+    // the comment adds the paired 95 % interval of the delta (comparison.rows[].interval) and its verdict
+    expect([row.interval!.lo, row.interval!.hi].map((v) => v.toFixed(3))).toEqual(['-0.543', '-0.257']);
+    expect(outputs.comment).toContain('| ❌ | pool5 purity.micro \\>= 0.8 | 0.600 | ≥ 0.800 | 1.000 | **-0.400** [-0.543, -0.257] sig. ⚠️ |');
   });
 });

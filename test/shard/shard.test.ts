@@ -105,6 +105,75 @@ describe('extract shards and merge them', () => {
     expect(a.layers.map((l) => l.name)).toEqual(['data', 'pool5', 'penultimate']);
   });
 
+  it('extract --max-per-class takes the sample audit --max-per-class takes: sharded and sampled equals unsharded and sampled', async () => {
+    const { dir, data, model } = await fixture();
+    const common = ['--model', model, '--data', data, '--layers', 'data,pool5', '--mean', '0.5,0.5,0.5', '--batch-size', '3', '--no-cache'];
+    const single = runCli(['audit', ...common, '--max-per-class', '4', '--k', '3', '--out', path.join(dir, 'single')]);
+    expect(single.code).toBe(0);
+    const full = runCli(['audit', ...common, '--k', '3', '--out', path.join(dir, 'full')]);
+    expect(full.code).toBe(0);
+    const s = (i: number) => path.join(dir, 'shards', String(i));
+    for (let i = 1; i <= 3; i++) {
+      const r = runCli(['extract', ...common, '--max-per-class', '4', '--shard', `${i}/3`, '--out', s(i)]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/\nSampled: at most 4 images per class and split: \w+ \d+ of \d+/);
+    }
+    const manifest = JSON.parse(await readFile(path.join(s(1), 'shard.json'), 'utf8'));
+    const a = JSON.parse(await readFile(path.join(dir, 'single', 'report.json'), 'utf8')) as AuditReport;
+    expect(manifest.plan.data.sample).toEqual(a.data.sample);
+    expect(a.data.sample!.maxPerClass).toBe(4);
+    const merged = runCli(['audit', '--from', s(1), s(2), s(3), '--k', '3', '--out', path.join(dir, 'merged')]);
+    expect(merged.code).toBe(0);
+    expect(merged.stdout).toContain(single.stdout.slice(single.stdout.indexOf('\nSampled:')).split('\n')[1]);
+    const b = JSON.parse(await readFile(path.join(dir, 'merged', 'report.json'), 'utf8')) as AuditReport;
+    const strip = (r: AuditReport) => {
+      const { createdAt: _c, timings: _t, environment: _e, accuracy: _a, warnings: _w, ...rest } = r;
+      return rest;
+    };
+    // the same images, the same numbers; and fewer images than the unsampled audit
+    expect(strip(b)).toEqual(strip(a));
+    expect(b.data.sample).toEqual(a.data.sample);
+    const c = JSON.parse(await readFile(path.join(dir, 'full', 'report.json'), 'utf8')) as AuditReport;
+    expect(b.data.query.length + b.data.reference.length).toBeLessThan(c.data.query.length + c.data.reference.length);
+
+    // --from takes the shards' sample; another value, or shards without one, is an error naming both
+    const same = runCli(['audit', '--from', s(1), s(2), s(3), '--max-per-class', '4', '--k', '3', '--out', path.join(dir, 'same')]);
+    expect(same.code).toBe(0);
+    const other = runCli(['audit', '--from', s(1), s(2), s(3), '--max-per-class', '5', '--out', path.join(dir, 'other')]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain(
+      `--max-per-class 5 was given, but the shards were extracted with --max-per-class 4 (${path.join(s(1), 'shard.json')}). Leave --max-per-class out of audit --from (it takes the shards' sample), or extract the shards again with --max-per-class 5.`,
+    );
+    // one shard sampled differently: the merge refuses and names the value
+    const odd = path.join(dir, 'odd');
+    expect(runCli(['extract', ...common, '--max-per-class', '5', '--shard', '2/3', '--out', odd]).code).toBe(0);
+    await expect(readShards([s(1), odd, s(3)])).rejects.toThrow(
+      `Shards ${s(1)} and ${odd} come from different audits: they differ in per-class sample (--max-per-class 4 vs --max-per-class 5). Extract every shard with the same --model, --data, --layers, --max-per-class, splits and preprocessing options.`,
+    );
+    const none = path.join(dir, 'none');
+    expect(runCli(['extract', ...common, '--shard', '2/3', '--out', none]).code).toBe(0);
+    await expect(readShards([s(1), none, s(3)])).rejects.toThrow('they differ in per-class sample (--max-per-class 4 vs no --max-per-class).');
+  });
+
+  it('extract reads the config file audit reads (model, data, layers, preprocess, maxPerClass), flags override', async () => {
+    const { dir, data, model } = await fixture();
+    const cwd = path.join(dir, 'repo');
+    await mkdir(path.join(cwd, 'sub'), { recursive: true });
+    await writeFile(path.join(cwd, 'semantic-audit.config.json'), JSON.stringify({ model, data, layers: ['pool5'], preprocess: { mean: [0.5, 0.5, 0.5], channels: 'rgb' }, maxPerClass: 3, out: 'report', gates: ['pool5.purity.micro >= 0'] }));
+    const r = runCli(['extract', '--out', path.join(dir, 'cfg'), '--no-cache'], { cwd: path.join(cwd, 'sub') });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('layers pool5\n');
+    const m = JSON.parse(await readFile(path.join(dir, 'cfg', 'shard.json'), 'utf8'));
+    expect(m.plan.data.sample.maxPerClass).toBe(3);
+    expect(m.plan.preprocess.mean).toEqual([0.5, 0.5, 0.5]);
+    const flag = runCli(['extract', '--out', path.join(dir, 'flag'), '--no-cache', '--max-per-class', '2', '--layers', 'data'], { cwd });
+    expect(flag.code).toBe(0);
+    const f = JSON.parse(await readFile(path.join(dir, 'flag', 'shard.json'), 'utf8'));
+    expect([f.plan.data.sample.maxPerClass, f.plan.layers.map((l: { name: string }) => l.name)]).toEqual([2, ['data']]);
+  });
+
   it('says which shard is missing, doubled, foreign or damaged', async () => {
     const { dir, data, model } = await fixture();
     const options = { data, cache: false as const, layers: ['pool5'] };
@@ -115,7 +184,7 @@ describe('extract shards and merge them', () => {
     await expect(readShards([s(1), s(2), s(3), s(4)])).rejects.toThrow(`Shard 1/3 appears twice: ${s(1)} and ${s(4)}.`);
     await extractShard(model, s(5), { ...options, layers: ['data'], shard: { index: 2, count: 3 } });
     await expect(readShards([s(1), s(5), s(3)])).rejects.toThrow(
-      `Shards ${s(1)} and ${s(5)} come from different audits: they differ in layers (pool5 vs data). Extract every shard with the same --model, --data, --layers, splits and preprocessing options.`,
+      `Shards ${s(1)} and ${s(5)} come from different audits: they differ in layers (pool5 vs data). Extract every shard with the same --model, --data, --layers, --max-per-class, splits and preprocessing options.`,
     );
     await extractShard(model, s(6), { ...options, preprocess: { preset: 'imagenet' }, shard: { index: 2, count: 3 } });
     await expect(readShards([s(1), s(6), s(3)])).rejects.toThrow('they differ in preprocessing.');

@@ -8,7 +8,7 @@ import { auditFeatures, auditFromShards, auditModel } from '../../audit/model-au
 import { evaluateGates } from '../../gates/evaluate-gates.js';
 import { AUDIT_INPUT_HELP, AUDIT_INPUT_OPTIONS, applyConfigFile, checkGateLayers, featureFilesFromValues, gatesFromValues, maxPerClassFromValues } from '../audit-inputs.js';
 import type { ExtractStats } from '../../model/pipeline.js';
-import { readShards } from '../../shard/read-shards.js';
+import { checkShardSample, readShards } from '../../shard/read-shards.js';
 import { devicesFor, formatTimings } from './extract.js';
 import type { AuditReport, CheckResult } from '../../result/report.js';
 import { DISTANCE_METRICS } from '../../math/knn.js';
@@ -208,6 +208,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const cli = openCliCache(values, warn);
   const extractStats: ExtractStats[] = [];
   const merged = fromDirs ? await readShards(fromDirs) : undefined;
+  if (merged) checkShardSample(merged, maxPerClass);
   const subject = merged ? await auditFromShards(merged, { cache: cli.cache }) : featureMode ? await auditFeatures(featureFilesFromValues(values), {
     querySplit: values['query-split'],
     referenceSplit: values['reference-split'],
@@ -318,18 +319,21 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     if (report.accuracy) io.stdout.write(`\n${formatAccuracy(report)}\n`);
     if (ds.sample) io.stdout.write(`\nSampled: at most ${ds.sample.maxPerClass} images per class and split (seed ${ds.sample.seed}): ${Object.entries(ds.sample.after).map(([sp, n]) => `${sp} ${n} of ${ds.sample!.before[sp]}`).join(', ')}\n`);
     if (ds.skipped.length > 0) io.stdout.write(`\nNot audited (not image files): ${ds.skipped.length}, e.g. ${ds.skipped.slice(0, 3).join(', ')}\n`);
-    for (const c of report.checks) {
-      // --min-purity checks (source `cli`) keep their short form; gates print their expression.
-      const text = c.metric === 'labelIssues.share' ? `label-error share ${c.value.toFixed(3)} (max ${c.threshold})` : c.source === 'cli' ? `purity ${c.value.toFixed(3)} (min ${c.threshold})` : `${c.metric} ${c.value.toFixed(3)} ${c.comparator} ${c.threshold}`;
-      io.stdout.write(`${c.passed ? 'PASS' : 'FAIL'}  ${c.layer}: ${text}\n`);
-    }
+    for (const c of report.checks) io.stdout.write(`${c.passed ? 'PASS' : 'FAIL'}  ${c.layer}: ${checkText(c)}\n`);
     io.stdout.write(`\nReport: ${path.join(outDir, 'report.json')}\n`);
     if (written.html) io.stdout.write(`HTML report: ${written.html}\n`);
   } else {
     // --quiet drops the table, never the reason for a failing exit code.
-    for (const c of report.checks) if (!c.passed) io.stderr.write(`FAIL  ${c.layer}: ${c.metric === 'labelIssues.share' ? `label-error share ${c.value.toFixed(3)} (max` : `purity ${c.value.toFixed(3)} (min`} ${c.threshold})\n`);
+    for (const c of report.checks) if (!c.passed) io.stderr.write(`FAIL  ${c.layer}: ${checkText(c)}\n`);
   }
   return report.passed ? 0 : 1;
+}
+
+/** A check as the CLI prints it: --min-purity checks (source `cli`) keep their short form; gates print their expression. */
+function checkText(c: CheckResult): string {
+  if (c.metric === 'labelIssues.share') return `label-error share ${c.value.toFixed(3)} (max ${c.threshold})`;
+  if (c.source === 'cli') return `purity ${c.value.toFixed(3)} (min ${c.threshold})`;
+  return `${c.metric} ${c.value.toFixed(3)} ${c.comparator} ${c.threshold}`;
 }
 
 /**

@@ -7,7 +7,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { AuditReport } from '../../result/report.js';
-import { parseGateList } from '../../baseline/gate.js';
+import { parseGateArguments } from '../../baseline/gate-arguments.js';
+import { evaluateGates } from '../../gates/evaluate-gates.js';
+import type { CheckResult } from '../../result/report.js';
 import { DEFAULT_METRICS, DEFAULT_TOLERANCE, compareReportSets, expandMetrics, nothingCompared } from '../../baseline/compare.js';
 import { formatComparisonMarkdown, formatComparisonText } from '../../baseline/format-comparison.js';
 import { AuditError, paramError } from '../../errors.js';
@@ -29,11 +31,14 @@ Options:
   --per-class-tolerance <x>  also gate each class's purity with this tolerance (default: not gated)
   --significant              fail on a purity drop only when it exceeds the tolerance AND its paired
                              95 % bootstrap interval (images in both reports) excludes 0
-  --gate <list>              gated metrics, comma-separated (default ${DEFAULT_METRICS.join(',')});
+  --gate <list|expr>         repeatable. A list of metric names, comma-separated: the metrics that may
+                             not drop by more than the tolerance (default ${DEFAULT_METRICS.join(',')});
                              purity = purity.micro,purity.macro; purity.perClass (with
                              --tolerance unless --per-class-tolerance); silhouette, daviesBouldin,
                              calinskiHarabasz, knnPurity.micro, embedding.silhouette,
-                             embedding.trustworthiness, embedding.knnPurity.micro, ... where computed
+                             embedding.trustworthiness, embedding.knnPurity.micro, ... where computed.
+                             Or a gate expression as for audit, a threshold on the current report:
+                             --gate 'pool5.purity.macro >= 0.8' --gate 'pool5.purity.class.* >= 0.6'
   --metrics <list>           deprecated name of --gate
   --json                     print the comparison as JSON (the Comparison type) instead of the table
   --markdown <file>          also write the comparison as Markdown to <file>
@@ -79,7 +84,7 @@ export async function compareCommand(argv: string[], io: CliIO): Promise<number>
       tolerance: { type: 'string' },
       'per-class-tolerance': { type: 'string' },
       significant: { type: 'boolean' },
-      gate: { type: 'string' },
+      gate: { type: 'string', multiple: true },
       metrics: { type: 'string' },
       json: { type: 'boolean' },
       markdown: { type: 'string' },
@@ -96,8 +101,9 @@ export async function compareCommand(argv: string[], io: CliIO): Promise<number>
   const perClassTolerance = parseTolerance('--per-class-tolerance', values['per-class-tolerance']);
   if (values.gate !== undefined && values.metrics !== undefined) throw new AuditError('Pass --gate or its deprecated name --metrics, not both.', 'E_USAGE');
   const flag = values.metrics !== undefined ? '--metrics' : '--gate';
-  const list = values.gate ?? values.metrics;
-  const metrics = list === undefined ? undefined : parseGateList(flag, list);
+  const given = values.gate ?? (values.metrics === undefined ? undefined : [values.metrics]);
+  const parsed = given === undefined ? undefined : parseGateArguments(flag, given);
+  const metrics = parsed?.names;
   const [base, current] = await Promise.all([loadReports(positionals[0], 'baseline'), loadReports(positionals[1], 'current')]);
   const comparison = compareReportSets(base.reports, current.reports, {
     tolerance,
@@ -116,7 +122,26 @@ export async function compareCommand(argv: string[], io: CliIO): Promise<number>
   if (none !== undefined) {
     throw new AuditError(`Nothing was compared between ${positionals[0]} and ${positionals[1]}: ${none}. Audit both with the same --layers, --k and --metric (or pass --gate naming what both computed).`, 'E_NOTHING_COMPARED');
   }
+  if (parsed && parsed.expressions.length > 0) comparison.checks = gateChecks(current.reports, parsed.expressions);
   if (values.markdown !== undefined) await writeFileAtomically(values.markdown, formatComparisonMarkdown(comparison), { what: '--markdown', fs: io.fs });
   io.stdout.write(values.json ? `${JSON.stringify(comparison, null, 2)}\n` : formatComparisonText(comparison));
-  return comparison.regressed ? 1 : 0;
+  return comparison.regressed || comparison.checks?.some((c) => !c.passed) ? 1 : 0;
+}
+
+/**
+ * The gate expressions on the current report(s): each gate on every report that audited its
+ * layer (a bundle may hold several models), checked names prefixed with the model file when
+ * there are several reports. A gate whose layer no report holds is an error (as on `audit`).
+ */
+function gateChecks(reports: AuditReport[], gates: Parameters<typeof evaluateGates>[1]): CheckResult[] {
+  const out: CheckResult[] = [];
+  for (const g of gates) {
+    const holding = reports.filter((r) => r.layers.some((l) => l.name === g.layer || l.tensor === g.layer));
+    const checks = (holding.length > 0 ? holding : reports.slice(0, 1)).flatMap((r) => {
+      const model = path.basename(r.model?.path ?? '');
+      return evaluateGates(r, [g], 'gate').map((c) => (reports.length > 1 ? { ...c, name: `${model}: ${c.name}` } : c));
+    });
+    out.push(...checks);
+  }
+  return out;
 }

@@ -8,6 +8,7 @@ import { AuditError, checkChoice } from '../../errors.js';
 import type { ExtractStats } from '../../model/pipeline.js';
 import { extractShard } from '../../shard/extract-shard.js';
 import { parseShard } from '../../shard/shard-spec.js';
+import { applyExtractConfig } from '../audit-inputs.js';
 import { EXTRACTION_OPTIONS, parseIntOption, preprocessFromArgs } from '../args.js';
 import type { CliIO } from '../io.js';
 import { openCliCache } from '../cache-option.js';
@@ -28,6 +29,12 @@ Options:
   --data <dir|file.csv>      ImageFolder root/<split>/<class>/* or CSV manifest (required)
   --out <dir>                shard directory: shard.json and one .f32 file per tensor (required)
   --shard <i/n>              which shard, 1 <= i <= n (default 1/1: all images)
+  --max-per-class <n>        extract at most n images per class and split, the sample audit --max-per-class
+                             takes (seeded, stable by path); recorded in shard.json, and audit --from
+                             states it and refuses shards sampled differently
+  --config <file>            settings file (default: semantic-audit.config.json in the working directory
+                             or above): its model, data, layers, splits, preprocess, batchSize, cache and
+                             maxPerClass fill what the flags leave unset
   --layers <a,b,...>         as for audit (default: data,penultimate)
   --query-split <name>       split of the query images (default test)
   --reference-split <name>   split searched for neighbours (default train)
@@ -58,11 +65,12 @@ export function devicesFor(device: string | undefined): string[] {
 
 /** Runs `semantic-audit extract`; returns the exit code. */
 export async function extractCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseCommandArgs('extract', argv, { ...EXTRACTION_OPTIONS, shard: { type: 'string' } } as const);
+  const { values } = parseCommandArgs('extract', argv, { ...EXTRACTION_OPTIONS, shard: { type: 'string' }, 'max-per-class': { type: 'string' }, config: { type: 'string' } } as const);
   if (values.help) {
     io.stdout.write(`${EXTRACT_HELP}\n`);
     return 0;
   }
+  await applyExtractConfig(values);
   for (const req of ['model', 'data', 'out'] as const) {
     if (!values[req]) throw new AuditError(`Missing --${req}. Usage: semantic-audit extract --model <file.onnx> --data <dir|manifest.csv> --out <dir> [--shard i/n]`, 'E_USAGE');
   }
@@ -78,6 +86,7 @@ export async function extractCommand(argv: string[], io: CliIO): Promise<number>
     data: values.data!,
     layers: values.layers?.split(',').map((s) => s.trim()).filter(Boolean),
     shard,
+    maxPerClass: parseIntOption('--max-per-class', values['max-per-class'], 1),
     querySplit: values['query-split'],
     referenceSplit: values['reference-split'],
     batchSize: parseIntOption('--batch-size', values['batch-size'], 1),
@@ -94,6 +103,7 @@ export async function extractCommand(argv: string[], io: CliIO): Promise<number>
     const s = manifest.shard;
     io.stdout.write(
       `semantic-audit extract: shard ${s.index}/${s.count} = images ${s.start}-${s.end - 1} of ${s.total} (${s.end - s.start} images), layers ${manifest.layers.map((l) => l.name).join(', ')}\n` +
+        (manifest.plan.data.sample ? `Sampled: at most ${manifest.plan.data.sample.maxPerClass} images per class and split: ${Object.entries(manifest.plan.data.sample.after).map(([sp, n]) => `${sp} ${n} of ${manifest.plan.data.sample!.before[sp]}`).join(', ')}\n` : '') +
         `${stats.cachedImages} from the activation cache, ${stats.computedImages} computed in ${Math.round(timings.totalMs)} ms\n` +
         `Wrote ${shown(dir)}/ (merge with: semantic-audit audit --from <shard dirs> --out <dir>)\n`,
     );
