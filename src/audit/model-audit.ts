@@ -31,7 +31,7 @@ import { bootstrapMeans } from '../metrics/bootstrap.js';
 import type { MergedShards } from '../source/shard-source.js';
 import { type KnnInputs, assertFinite, summarizeKnn } from './analyze-layer.js';
 import { SharedProducts } from './shared-products.js';
-import { type LabelIssuesField, analyzeLabelIssues, labelIssueSource } from './label-issues.js';
+import { type LabelIssueSource, type LabelIssuesField, analyzeLabelIssues, labelIssueSource, labelIssuesCacheParams, labelIssuesOffError } from './label-issues.js';
 import { type AnalysisKey, type EmbeddingKey, KeyedMap, type SeparationKey } from './memo-keys.js';
 import { type TsneInput, DEFAULT_PCA_DIMS, prepareTsne, tsne as runTsne } from '../embed/tsne.js';
 import { type SeparationMetrics, separationMetrics } from '../metrics/separation.js';
@@ -74,10 +74,15 @@ export interface AuditModelOptions extends Omit<OnnxSourceOptions, 'data'> {
    * sorted class names (an assumption the report states)
    */
   labels?: string[];
+  /**
+   * Rank label issues (`labelIssues()`, `toHaveFewLabelIssues`, the report's gallery and
+   * `label-issues.csv`). `false` turns them off: the report then says so. @default true
+   */
+  labelIssues?: boolean;
 }
 
 /** What a {@link ModelAudit} needs besides its feature source. */
-export type AuditOptions = Pick<AuditModelOptions, 'gemm' | 'cache' | 'cacheMaxBytes' | 'labels'>;
+export type AuditOptions = Pick<AuditModelOptions, 'gemm' | 'cache' | 'cacheMaxBytes' | 'labels' | 'labelIssues'>;
 
 /** Options of {@link ModelAudit.analyze}. */
 export interface AnalyzeOptions {
@@ -398,6 +403,7 @@ export class ModelAudit {
    * in {@link report} (the latest computed for the layer, k and metric).
    */
   async labelIssues(layer: string, options: { k?: number; metric?: DistanceMetric; outputs?: string | null } = {}): Promise<LabelIssuesField> {
+    if (this.options.labelIssues === false) throw labelIssuesOffError();
     const k = checkInteger('k', options.k ?? 10, 1);
     const metric = checkChoice('metric', options.metric ?? 'euclidean', DISTANCE_METRICS);
     const outputs = options.outputs === undefined ? 'logits' : options.outputs;
@@ -410,8 +416,24 @@ export class ModelAudit {
     }
     await this.analyze(layer, { k, metric });
     const t0 = performance.now();
+    // Cached with the other derived results, keyed on the feature bytes, images and parameters.
+    const cached: LabelIssueSource['cached'] = (inp, compute) =>
+      this.results.get(
+        resultKey('label-issues', { ...labelIssuesCacheParams(inp), engine: this.engine() }, [
+          this.digest(inp.reference),
+          inp.query ? this.digest(inp.query) : '',
+          inp.outputs ? this.digest(inp.outputs.reference) : '',
+          inp.outputs && inp.query ? this.digest(inp.outputs.query) : '',
+          createHash('sha256').update(inp.images).digest('hex'),
+        ]),
+        jsonCodec<LabelIssuesField>(),
+        compute,
+      );
     // The neighbour searches are the audit's own (the query search is the k-NN analysis's).
-    const source = { ...labelIssueSource(this, this.queryLabels, this.referenceLabels, this.selection, async () => this.gemm(), outputs, options.outputs !== undefined), knn: (q: Matrix, r: Matrix, o: { k: number; metric: DistanceMetric; excludeSelf: boolean }) => this.knn(q, r, o) };
+    const source = {
+      ...labelIssueSource(this, this.queryLabels, this.referenceLabels, this.selection, async () => this.gemm(), outputs, options.outputs !== undefined, cached),
+      knn: (q: Matrix, r: Matrix, o: { k: number; metric: DistanceMetric; excludeSelf: boolean }) => this.knn(q, r, o),
+    };
     const field = await analyzeLabelIssues(source, layer, { k, metric });
     this.timings.suspectsMs = (this.timings.suspectsMs ?? 0) + performance.now() - t0;
     this.labelIssueMemo.set(memo, field);
@@ -580,6 +602,7 @@ export class ModelAudit {
     if (sources) report.data.preprocessSources = sources;
     if (acc) report.accuracy = acc;
     if (warnings.length > 0) report.warnings = warnings;
+    if (this.options.labelIssues === false) report.labelIssuesOff = true;
     return report;
   }
 
@@ -649,7 +672,7 @@ export async function auditModel(model?: string | Uint8Array, options: AuditMode
     ({ model, options } = await withConfig(model, options));
   }
   validateAuditModelOptions(options);
-  const audit = new ModelAudit(await openOnnxSource(model, options as OnnxSourceOptions), { gemm: options.gemm, cache: options.cache, cacheMaxBytes: options.cacheMaxBytes, labels: options.labels });
+  const audit = new ModelAudit(await openOnnxSource(model, options as OnnxSourceOptions), { gemm: options.gemm, cache: options.cache, cacheMaxBytes: options.cacheMaxBytes, labels: options.labels, labelIssues: options.labelIssues });
   if (options.layers) await audit.prepare(options.layers);
   return audit;
 }
@@ -667,7 +690,7 @@ export async function auditModel(model?: string | Uint8Array, options: AuditMode
 export async function auditFromShards(dirs: string[] | MergedShards, options: AuditOptions = {}): Promise<ModelAudit> {
   validateAuditFromShardsOptions(options);
   const source: ShardFeatureSource = await openShardSource(dirs);
-  return new ModelAudit(source, { gemm: options.gemm, cache: options.cache, cacheMaxBytes: options.cacheMaxBytes });
+  return new ModelAudit(source, { gemm: options.gemm, cache: options.cache, cacheMaxBytes: options.cacheMaxBytes, labelIssues: options.labelIssues });
 }
 
 /** Options of {@link auditFeatures}. */
@@ -686,6 +709,6 @@ export interface AuditFeaturesOptions extends AuditOptions, Omit<FeaturesSourceO
  * @throws AuditError naming the layer and row for mismatched row counts, empty layers, NaN
  */
 export async function auditFeatures(input: FeatureSetInput | FeatureFiles, options: AuditFeaturesOptions = {}): Promise<ModelAudit> {
-  const { gemm, cache, cacheMaxBytes, ...source } = options;
-  return new ModelAudit(await openFeaturesSource(input, source), { gemm, cache: cache ?? false, cacheMaxBytes });
+  const { gemm, cache, cacheMaxBytes, labelIssues, ...source } = options;
+  return new ModelAudit(await openFeaturesSource(input, source), { gemm, cache: cache ?? false, cacheMaxBytes, labelIssues });
 }
