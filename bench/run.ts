@@ -1,10 +1,11 @@
 /**
  * `npm run bench [-- name ...]`: runs the named benchmarks (default: all) and prints ratios
  * against a peer measured in the same process. Default: knn, pipeline, cache, label-issues, tsne;
- * scale (all of Fashion-MNIST) and tsne-peers (scikit-learn and Rtsne, minutes) only when named.
+ * scale (all of Fashion-MNIST), audit-2000 (issue 18's goals 3 and 4) and tsne-peers (scikit-learn and Rtsne, minutes) only when named.
  */
 
 import { pathToFileURL } from 'node:url';
+import { runAudit2000Bench } from './audit-2000.js';
 import { runCacheBench } from './cache.js';
 import { runKnnBench } from './knn.js';
 import { runLabelIssuesBench } from './label-issues.js';
@@ -25,6 +26,7 @@ const BENCHES: Record<string, (argv: string[]) => Promise<unknown>> = {
 /** Long-running benchmarks (all 70,000 Fashion-MNIST images) run only when named. */
 const ON_REQUEST: Record<string, (argv: string[]) => Promise<unknown>> = {
   scale: runScaleBench,
+  'audit-2000': runAudit2000Bench,
   'tsne-peers': async (argv) => {
     const mod = (await import(pathToFileURL(new URL('./tsne-peers.js', import.meta.url).pathname).href)) as { runTsnePeersBench: (a: string[]) => Promise<unknown> };
     return mod.runTsnePeersBench(argv);

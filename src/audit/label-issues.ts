@@ -11,6 +11,32 @@ import { type DistanceMetric, type KnnResult, knnSearch } from '../math/knn.js';
 import type { LabelIssue, LabelIssueKind as ResultLabelIssueKind, LabelIssuesField } from '../result/report.js';
 import { LABEL_ISSUE_KINDS, type LabelIssueKind, NOT_A_SUSPECT, type LabelIssueRanking, centroidDistances, rankLabelIssues } from '../metrics/label-issues.js';
 import type { Matrix } from '../math/matrix.js';
+import { crossValidatedProbabilities, fitLinearProbe, probeProbabilities } from '../metrics/linear-probe.js';
+
+/**
+ * Widest layer the linear probe is fitted on (its cost grows with rows x columns x classes);
+ * wider layers are ranked without it, and their `signals` say so.
+ */
+export const PROBE_MAX_COLUMNS = 1024;
+
+/** Settings of the linear probe the audit fits (5 folds, seed 0, C = 0.1: src/metrics/linear-probe.ts' defaults). */
+export const PROBE_SETTINGS = { folds: 5, seed: 0, C: 0.1 } as const;
+
+/**
+ * The linear-probe signal of a layer: 5-fold cross-validated probabilities for the reference
+ * images, and for the queries (when given) the probe fitted on all reference images. Undefined
+ * when the layer is wider than {@link PROBE_MAX_COLUMNS} or a class has fewer reference images than folds.
+ */
+export function probeSignal(reference: Matrix, labels: Int32Array, classes: number, query?: Matrix): { reference: Float64Array; query?: Float64Array } | undefined {
+  if (reference.cols > PROBE_MAX_COLUMNS || reference.rows < PROBE_SETTINGS.folds) return undefined;
+  const counts = new Int32Array(classes);
+  for (const l of labels) counts[l]++;
+  if (counts.some((c) => c > 0 && c < PROBE_SETTINGS.folds)) return undefined;
+  const cv = crossValidatedProbabilities(reference, labels, classes, PROBE_SETTINGS);
+  if (!query) return { reference: cv.probabilities };
+  const probe = fitLinearProbe(reference, labels, classes, PROBE_SETTINGS);
+  return { reference: cv.probabilities, query: probeProbabilities(probe, query) };
+}
 
 export type { LabelIssue, LabelIssuesField } from '../result/report.js';
 
@@ -42,6 +68,10 @@ export interface LabelIssueInputs {
   layer: string;
   /** Name of the layer the predictions come from (e.g. `logits`), when given. */
   predictionsFrom?: string;
+  /** The layer's linear-probe probabilities ({@link probeSignal}), when fitted. */
+  probe?: { reference: Float64Array; query?: Float64Array };
+  /** Why no probe was fitted, when the audit tried (shown in `signals`). */
+  probeSkipped?: string;
 }
 
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
@@ -58,9 +88,15 @@ export function summarizeLabelIssues(inp: LabelIssueInputs): LabelIssuesField {
   const q = inp.query;
   const res = rankLabelIssues({
     numClasses: C,
-    reference: { labels: inp.referenceLabels, layers: [inp.referenceKnn], centroidDistances: refCd },
+    reference: { labels: inp.referenceLabels, layers: [inp.referenceKnn], centroidDistances: refCd, probe: inp.probe?.reference },
     query: q
-      ? { labels: q.labels, layers: [q.knn], probabilities: q.probabilities, centroidDistances: centroidDistances(q.features.data, q.features.rows, q.features.cols, ref.data, inp.referenceLabels, C, false) }
+      ? {
+          labels: q.labels,
+          layers: [q.knn],
+          probabilities: q.probabilities,
+          centroidDistances: centroidDistances(q.features.data, q.features.rows, q.features.cols, ref.data, inp.referenceLabels, C, false),
+          probe: inp.probe?.query,
+        }
       : undefined,
     referencePredictions: inp.referencePredictions,
   });
@@ -91,7 +127,10 @@ export function summarizeLabelIssues(inp: LabelIssueInputs): LabelIssuesField {
     thresholds[c] = Number.isNaN(res.thresholds[i]) ? null : round4(res.thresholds[i]);
   });
   const signals = [`${inp.layer} neighbour labels`];
-  if (inp.referencePredictions) signals.push(`${inp.layer} neighbours' ${inp.predictionsFrom ?? 'predictions'}`);
+  // With a probe, the neighbours' predictions only check agreement (weights chosen on fixtures/label-noise seed 1).
+  if (inp.referencePredictions) signals.push(`${inp.layer} neighbours' ${inp.predictionsFrom ?? 'predictions'}${inp.probe ? ' (agreement check only)' : ''}`);
+  if (inp.probe) signals.push(`${inp.layer} linear probe (${PROBE_SETTINGS.folds}-fold cross-validated)`);
+  else if (inp.probeSkipped) signals.push(`no linear probe (${inp.probeSkipped})`);
   if (q?.probabilities) signals.push(`query ${inp.predictionsFrom ?? 'predictions'}`);
   return { signals, k: inp.referenceKnn.k, thresholds, counts, ranked: ref.rows + (q ? q.labels.length : 0), issues };
 }
@@ -153,8 +192,10 @@ export function labelIssueSource(
   gemm: () => Promise<Gemm>,
   outputs: string | null = 'logits',
   required = false,
+  cached?: LabelIssueSource['cached'],
 ): LabelIssueSource {
   return {
+    cached,
     classes: audit.classes,
     queryLabels,
     referenceLabels,
@@ -199,6 +240,33 @@ export interface LabelIssueSource {
    */
   classOutputs(): Promise<{ layer: string; query: Matrix; reference: Matrix } | undefined>;
   knn(query: Matrix, reference: Matrix, options: { k: number; metric: DistanceMetric; excludeSelf: boolean }): Promise<KnnResult>;
+  /**
+   * Optional result cache: returns the field stored for these inputs and parameters, or runs
+   * `compute` and stores its result (a `ModelAudit` keys it on the feature bytes, see
+   * {@link LabelIssuesCacheInputs}).
+   */
+  cached?(inputs: LabelIssuesCacheInputs, compute: () => Promise<LabelIssuesField>): Promise<LabelIssuesField>;
+}
+
+/** What a label-issues field depends on, besides the code: the cache key's inputs. */
+export interface LabelIssuesCacheInputs {
+  layer: string;
+  k: number;
+  metric: DistanceMetric;
+  reference: Matrix;
+  query?: Matrix;
+  /** The class outputs that vote, when any. */
+  outputs?: { layer: string; query: Matrix; reference: Matrix };
+  /** Paths, labels and class names of both splits (they appear in the field). */
+  images: string;
+}
+
+/** Bumped when the ranking changes, so that cached label issues of an older ranking are not reused. */
+export const LABEL_ISSUES_VERSION = 2;
+
+/** Parameters of the label-issues cache key ({@link LabelIssuesCacheInputs} gives the inputs). */
+export function labelIssuesCacheParams(inputs: LabelIssuesCacheInputs): Record<string, unknown> {
+  return { version: LABEL_ISSUES_VERSION, layer: inputs.layer, k: inputs.k, metric: inputs.metric, outputs: inputs.outputs?.layer ?? null, probe: PROBE_SETTINGS, probeMaxColumns: PROBE_MAX_COLUMNS };
 }
 
 /**
@@ -208,6 +276,19 @@ export interface LabelIssueSource {
 export async function analyzeLabelIssues(src: LabelIssueSource, layer: string, options: { k: number; metric: DistanceMetric }): Promise<LabelIssuesField> {
   const f = await src.features(layer);
   const out = await src.classOutputs();
+  const compute = () => computeLabelIssues(src, layer, options, f, out);
+  if (!src.cached) return compute();
+  const images = JSON.stringify([src.classes, src.leaveOneOut, src.referencePaths, Array.from(src.referenceLabels), src.leaveOneOut ? [] : src.queryPaths, src.leaveOneOut ? [] : Array.from(src.queryLabels)]);
+  return src.cached({ layer, k: options.k, metric: options.metric, reference: f.reference, query: src.leaveOneOut ? undefined : f.query, outputs: out, images }, compute);
+}
+
+async function computeLabelIssues(
+  src: LabelIssueSource,
+  layer: string,
+  options: { k: number; metric: DistanceMetric },
+  f: { query: Matrix; reference: Matrix },
+  out: { layer: string; query: Matrix; reference: Matrix } | undefined,
+): Promise<LabelIssuesField> {
   const referenceKnn = await src.knn(f.reference, f.reference, { ...options, excludeSelf: true });
   const query = src.leaveOneOut
     ? undefined
@@ -219,6 +300,7 @@ export async function analyzeLabelIssues(src: LabelIssueSource, layer: string, o
         // The model's outputs on queries are out-of-sample (it was not trained on them).
         probabilities: out ? classProbabilities(out.query) : undefined,
       };
+  const probe = probeSignal(f.reference, src.referenceLabels, src.classes.length, src.leaveOneOut ? undefined : f.query);
   return summarizeLabelIssues({
     classes: src.classes,
     referenceLabels: src.referenceLabels,
@@ -229,7 +311,14 @@ export async function analyzeLabelIssues(src: LabelIssueSource, layer: string, o
     query,
     layer,
     predictionsFrom: out?.layer,
+    probe,
+    probeSkipped: probe ? undefined : f.reference.cols > PROBE_MAX_COLUMNS ? `${f.reference.cols} features, more than ${PROBE_MAX_COLUMNS}` : `a class has fewer than ${PROBE_SETTINGS.folds} reference images`,
   });
+}
+
+/** The error for label issues asked of an audit that turned them off. */
+export function labelIssuesOffError(): AuditError {
+  return new AuditError('Expected label issues but this audit turned them off (labelIssues: false, or --no-label-issues). Remove that option to rank label issues or to use toHaveFewLabelIssues.', 'E_PARAM');
 }
 
 /** Quotes a CSV field when it holds a comma, quote or line break (RFC 4180). */

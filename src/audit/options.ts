@@ -113,6 +113,7 @@ export const AUDIT_MODEL_OPTIONS: Record<string, OptionCheck> = {
   referenceSplit: is.string(),
   layers: is.stringList('["pool5"]'),
   labels: is.stringList('["cat", "dog"]'),
+  labelIssues: is.boolean(),
   preprocess: (n, v) => {
     const hint = typeof v === 'string' && v in PRESETS ? `Write ${n}: { preset: ${JSON.stringify(v)} }` : undefined;
     checkOptions('a preprocess option', checkOptionsObject(n, v, "{ preset: 'imagenet' } or { mean: [...], std: [...], size: 224 }", hint), PREPROCESS, `${n}.`);
@@ -155,6 +156,6 @@ export function validateAuditModelOptions(options: unknown): void {
 /** Validates the options of `auditFromShards` (`gemm`, `cache`, `cacheMaxBytes`). */
 export function validateAuditFromShardsOptions(options: unknown): void {
   const o = checkOptionsObject('auditFromShards options', options, '{ cache: false }');
-  const { gemm, cache, cacheMaxBytes } = AUDIT_MODEL_OPTIONS;
-  checkOptions('an auditFromShards option', o, { gemm, cache, cacheMaxBytes });
+  const { gemm, cache, cacheMaxBytes, labelIssues } = AUDIT_MODEL_OPTIONS;
+  checkOptions('an auditFromShards option', o, { gemm, cache, cacheMaxBytes, labelIssues });
 }

@@ -27,8 +27,11 @@ export function parseMaxLabelIssues(value: string | undefined, layers: string[])
   return gates;
 }
 
-/** Computes every layer's label issues and records a check for each gated layer. */
-export async function labelIssuesStage(subject: ModelAudit, layers: string[], gates: Map<string, number>, options: { k: number; metric: DistanceMetric; outputs: string | null }): Promise<void> {
+/**
+ * Computes every layer's label issues and records a check for each gated layer. `outputs` as in
+ * `ModelAudit.labelIssues` (default: the model's logits when it has them, read even when not audited).
+ */
+export async function labelIssuesStage(subject: ModelAudit, layers: string[], gates: Map<string, number>, options: { k: number; metric: DistanceMetric; outputs?: string | null }): Promise<void> {
   for (const l of layers) {
     const field = await subject.labelIssues(l, options);
     const max = gates.get(l);

@@ -7,21 +7,17 @@
  * 1. A distance-weighted vote of the image's k nearest neighbours' labels, in every layer given
  *    (the gated layer first). Reference images use leave-one-out neighbours, queries reference
  *    neighbours (Bahri et al., "Deep k-NN for Noisy Labels", ICML 2020).
- * 2. When the model gives one value per class: the same neighbours voting with the model's
- *    predicted probabilities for them instead of their labels. A model's outputs on its own
- *    training images are in-sample (it has fitted their labels, flipped ones included), so an
- *    image's own outputs are never used for a reference image; its neighbours' outputs are
- *    out-of-sample for it, and less noisy than their given labels. Out-of-sample probabilities
- *    of an image itself (the model's outputs on queries, or cross-validated ones) can be passed
- *    in and are averaged in as a further signal.
- * 3. A second pass that discounts each neighbour by how well it agrees with its own label in the
+ * 2. A linear probe's cross-validated class probabilities (src/metrics/linear-probe.ts), when
+ *    given: out-of-sample for every image, the signal confident learning prescribes.
+ * 3. The model's predictions for the neighbours (never the image's own: a model's outputs on
+ *    its training images are in-sample), and a query's own outputs (out-of-sample for it).
+ * 4. A second pass that discounts each neighbour by how well it agrees with its own label in the
  *    first pass, so one mislabelled neighbour does not vouch for another.
- * 4. Confident learning's per-class thresholds (Northcutt, Jiang & Chuang, "Confident Learning",
+ * 5. Confident learning's per-class thresholds (Northcutt, Jiang & Chuang, "Confident Learning",
  *    JAIR 70, 2021, the confident joint): t_c = mean probability of class c over the reference images
  *    labelled c. An image labelled y is a suspect when some class s != y reaches t_s and its own
- *    class falls below t_y. Images are ranked by self-confidence, 1 - p(y) (their self-confidence ranking;
- *    on fixtures/label-noise it found more flips than the normalized margin p(s) - p(y)), ties
- *    broken by how much nearer the image is to the suggested class's centroid than to its own.
+ *    class falls below t_y. Ranked by self-confidence, 1 - p(y) (on fixtures/label-noise it found more
+ *    flips than the margin p(s) - p(y)), ties by how much nearer the suggested class's centroid is.
  *
  * A suspect is then given a kind, first match wins:
  *
@@ -38,9 +34,7 @@
  * - `ambiguous`: the signals disagree (a layer, the neighbours' predictions or the image's own
  *   probabilities prefer another class than the suggested one) or the suggested class holds less than `minVote` of the combined vote.
  * - `label-error`: everything agrees that the image belongs to the suggested class, in classes
- *   the model separates well.
- *
- * Pure: typed arrays in, typed arrays out; no I/O.
+ *   the model separates well.  Pure: typed arrays in, typed arrays out; no I/O.
  */
 
 import { AuditError, checkInteger, checkNumber } from '../errors.js';
@@ -83,6 +77,11 @@ export interface LabelIssueSplit {
   readonly probabilities?: ArrayLike<number>;
   /** Optional distance of each image to each class centroid in the gated layer (`rows x numClasses`), the tie-breaker. */
   readonly centroidDistances?: ArrayLike<number>;
+  /**
+   * Optional linear-probe probabilities (`rows x numClasses`; cross-validated for the reference
+   * split): out-of-sample for every image, so unlike `probabilities` they also count in the thresholds.
+   */
+  readonly probe?: ArrayLike<number>;
 }
 
 /** Options of {@link rankLabelIssues}. */
@@ -108,8 +107,10 @@ export interface LabelIssueOptions {
    * is out-of-sample for that image and less noisy than the neighbours' given labels.
    */
   readonly referencePredictions?: ArrayLike<number>;
-  /** Weight of the neighbours' predictions beside the layer votes. @default 1 */
+  /** Weight of the neighbours' predictions beside the layer votes. @default 0 with a reference `probe`, else 1 (chosen on fixtures/label-noise seed 1) */
   readonly predictionWeight?: number;
+  /** Weight of the splits' linear-probe probabilities beside the layer votes. @default 1 */
+  readonly probeWeight?: number;
   /** Class purity (mean own-class vote in the gated layer) below which a class counts as confused by the model. @default 0.75 */
   readonly minClassPurity?: number;
   /** Share of the suggested class among the gated-layer neighbours of the given class above which the pair counts as confused. @default 0.1 */
@@ -178,10 +179,7 @@ export function neighborVotes(nb: NeighborLists, referenceLabels: ArrayLike<numb
   return out;
 }
 
-/**
- * Each neighbour's share of its row's vote (`rows x k`, rows summing to 1): weight exp(-d / s),
- * s = the row's mean neighbour distance (equal weights when every distance is 0).
- */
+/** Each neighbour's share of its row's vote (`rows x k`, rows summing to 1): exp(-d / mean d), equal when all d are 0. */
 export function neighborShares(nb: NeighborLists): Float64Array {
   const { k, queries, distances } = nb;
   const out = new Float64Array(queries * k);
@@ -261,7 +259,7 @@ function checkSplit(name: string, split: LabelIssueSplit, numClasses: number, re
       if (j < 0 || j >= referenceRows) throw new AuditError(`Expected neighbour indices in [0, ${referenceRows - 1}] in layer ${li} of the ${name} split but received ${j}`, 'E_PARAM');
     }
   });
-  for (const [field, value] of [['probabilities', split.probabilities], ['centroidDistances', split.centroidDistances]] as const) {
+  for (const [field, value] of [['probabilities', split.probabilities], ['centroidDistances', split.centroidDistances], ['probe', split.probe]] as const) {
     if (value && value.length !== rows * numClasses) {
       throw new AuditError(`Expected ${rows * numClasses} values (${rows} rows x ${numClasses} classes) for the ${name} ${field} but received ${value.length}`, 'E_PARAM');
     }
@@ -273,6 +271,7 @@ interface Weights {
   layers: readonly number[];
   probabilities: number;
   predictions: number;
+  probe: number;
 }
 
 /** Combined probabilities of a split: weighted mean of its signals (layer votes, neighbours' predictions, own probabilities). */
@@ -288,13 +287,18 @@ function combine(split: LabelIssueSplit, referenceLabels: ArrayLike<number>, num
     for (let x = 0; x < v.length; x++) combined[x] += w * v[x];
     total += w;
   });
-  if (predictions && weights.predictions > 0) {
+  if (predictions) { // in the agreement check even at weight 0 in the score
     const v = neighborVotes(split.layers[0], referenceLabels, numClasses, reliability, predictions);
     votes.push(v);
     for (let x = 0; x < v.length; x++) combined[x] += weights.predictions * v[x];
     total += weights.predictions;
   }
-  // The neighbour signals alone: what the class thresholds and the suspect test compare, the
+  if (split.probe && weights.probe > 0) {
+    votes.push(Float64Array.from(split.probe));
+    for (let x = 0; x < combined.length; x++) combined[x] += weights.probe * split.probe[x];
+    total += weights.probe;
+  }
+  // The neighbour (and probe) signals alone: what the class thresholds and the suspect test compare, the
   // same for both splits whether or not an image has probabilities of its own.
   const base = Float64Array.from(combined);
   if (total > 0) for (let x = 0; x < base.length; x++) base[x] /= total;
@@ -354,7 +358,8 @@ export function rankLabelIssues(options: LabelIssueOptions): LabelIssueResult {
   const weights: Weights = {
     layers: layerWeights,
     probabilities: checkNumber('probabilityWeight', options.probabilityWeight ?? 1, 0),
-    predictions: checkNumber('predictionWeight', options.predictionWeight ?? 1, 0),
+    predictions: checkNumber('predictionWeight', options.predictionWeight ?? (reference.probe ? 0 : 1), 0),
+    probe: checkNumber('probeWeight', options.probeWeight ?? 1, 0),
   };
   const predictions = options.referencePredictions;
   if (predictions && predictions.length !== refRows * C) {

@@ -324,4 +324,6 @@ export interface AuditReport {
   accuracy?: AccuracyReport;
   /** Warnings about what the numbers may mean (preprocessing, class order, image shapes); the CLI prints them on stderr. */
   warnings?: string[];
+  /** True when label issues were turned off (`labelIssues: false`, `--no-label-issues`): no layer has a `labelIssues` field. */
+  labelIssuesOff?: boolean;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type LabelIssueSource, analyzeLabelIssues, labelIssuesCsv, softmaxRows, summarizeLabelIssues } from '../../src/audit/label-issues.js';
+import { type LabelIssueSource, type LabelIssuesCacheInputs, type LabelIssuesField, analyzeLabelIssues, labelIssuesCacheParams, labelIssuesCsv, softmaxRows, summarizeLabelIssues } from '../../src/audit/label-issues.js';
 import { knnSearch } from '../../src/math/knn.js';
 import { matrixFromRows } from '../../src/math/matrix.js';
 
@@ -63,7 +63,8 @@ describe('analyzeLabelIssues', () => {
 
   it('ranks the queries against the reference and uses the model outputs on them', async () => {
     const field = await analyzeLabelIssues(source(false, true), 'x', { k: 3, metric: 'euclidean' });
-    expect(field.signals).toEqual(['x neighbour labels', "x neighbours' logits", 'query logits']);
+    // The probe replaces the neighbours' logits in the score; they still have to agree.
+    expect(field.signals).toEqual(['x neighbour labels', "x neighbours' logits (agreement check only)", 'x linear probe (5-fold cross-validated)', 'query logits']);
     expect(field.ranked).toBe(12);
     const q = field.issues.filter((i) => i.split === 'query');
     expect(q.map((i) => [i.path, i.label, i.suggested, i.kind])).toEqual([['q/0.png', 'b', 'a', 'label-error']]);
@@ -78,5 +79,40 @@ describe('analyzeLabelIssues', () => {
     expect(field.ranked).toBe(11);
     expect(field.issues.every((i) => i.split === 'reference')).toBe(true);
     expect(field.issues[0].index).toBe(10);
+  });
+
+  it('says why no probe was fitted when a class has fewer reference images than folds', async () => {
+    // Class a keeps 4 images (one relabelled b).
+    const labels = Int32Array.from([0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1]);
+    const dropped = { ...source(true, false), referenceLabels: labels, queryLabels: labels };
+    const field = await analyzeLabelIssues(dropped, 'x', { k: 3, metric: 'euclidean' });
+    expect(field.signals).toEqual(['x neighbour labels', 'no linear probe (a class has fewer than 5 reference images)']);
+  });
+
+  it('goes through the cache hook with the inputs the field depends on, and reuses its result', async () => {
+    const store = new Map<string, LabelIssuesField>();
+    const seen: LabelIssuesCacheInputs[] = [];
+    let computed = 0;
+    const cached: LabelIssueSource['cached'] = async (inputs, compute) => {
+      seen.push(inputs);
+      const key = JSON.stringify([labelIssuesCacheParams(inputs), Array.from(inputs.reference.data), inputs.images]);
+      if (!store.has(key)) {
+        computed++;
+        store.set(key, await compute());
+      }
+      return store.get(key)!;
+    };
+    const src = { ...source(false, true), cached };
+    const a = await analyzeLabelIssues(src, 'x', { k: 3, metric: 'euclidean' });
+    const b = await analyzeLabelIssues(src, 'x', { k: 3, metric: 'euclidean' });
+    expect(b).toBe(a);
+    expect(computed).toBe(1);
+    expect(seen[0]).toMatchObject({ layer: 'x', k: 3, metric: 'euclidean' });
+    expect(seen[0].outputs?.layer).toBe('logits');
+    expect(seen[0].query?.rows).toBe(2);
+    // Another k, or renamed images, are other results.
+    await analyzeLabelIssues(src, 'x', { k: 2, metric: 'euclidean' });
+    await analyzeLabelIssues({ ...src, queryPaths: ['q/0-renamed.png', 'q/1.png'] }, 'x', { k: 3, metric: 'euclidean' });
+    expect(computed).toBe(3);
   });
 });

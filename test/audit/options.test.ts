@@ -8,7 +8,7 @@ import { validateAuditModelOptions } from '../../src/audit/options.js';
 import { makeImageFolder, tempDir } from '../helpers/images.js';
 import { tinyClassifier } from '../helpers/onnx-builder.js';
 
-const KNOWN = 'data, querySplit, referenceSplit, layers, labels, preprocess, gemm, cache, cacheMaxBytes, cacheInput, batchSize, decodeConcurrency, intraOpNumThreads, inferenceThread, executionProviders, onProgress, onStats, onNotice, maxPerClass, sampleSeed, config';
+const KNOWN = 'data, querySplit, referenceSplit, layers, labels, labelIssues, preprocess, gemm, cache, cacheMaxBytes, cacheInput, batchSize, decodeConcurrency, intraOpNumThreads, inferenceThread, executionProviders, onProgress, onStats, onNotice, maxPerClass, sampleSeed, config';
 let data: string;
 
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -52,4 +52,43 @@ describe('semantic-audit audit --max-label-issues', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('Expected a layer among --layers (pool5) for --max-label-issues but received "fc"');
   });
+
+  it('--no-label-issues: no CSV, no gallery, and report.json and the page say they were off', async () => {
+    const out = path.join(dir, 'o3');
+    const r = runCli(['audit', '--model', model, '--data', data, '--layers', 'data,pool5', '--k', '3', '--out', out, '--no-label-issues', '--no-tsne', '--no-cache', '--preset', 'none']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const files = await readdir(out);
+    expect(files.filter((f) => f.startsWith('label-issues'))).toEqual([]);
+    const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8'));
+    expect(report.labelIssuesOff).toBe(true);
+    expect(report.layers.filter((l: { labelIssues?: unknown }) => l.labelIssues !== undefined)).toEqual([]);
+    const html = await readFile(path.join(out, 'index.html'), 'utf8');
+    expect(html).toContain('Label issues were turned off for this audit (labelIssues: false, or --no-label-issues).');
+    expect(html).not.toContain('class="misfit li-');
+  });
+
+  it('refuses --no-label-issues with --max-label-issues', () => {
+    const r = runCli(['audit', '--model', model, '--data', data, '--layers', 'pool5', '--out', path.join(dir, 'o4'), '--no-label-issues', '--max-label-issues', '0.1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      'Expected either --max-label-issues or --no-label-issues but received both (--max-label-issues 0.1 gates on label issues that --no-label-issues turns off). Remove one of the two options.',
+    );
+  });
+
+  it('caches label issues with the other derived results: a warm run reads one per layer', async () => {
+    const cache = path.join(dir, 'cache');
+    const run = (out: string, extra: string[] = []) => {
+      const r = runCli(['audit', '--model', model, '--data', data, '--layers', 'data,pool5', '--k', '3', '--out', path.join(dir, out), '--cache-dir', cache, '--no-tsne', '--preset', 'none', ...extra]);
+      expect(r.code).toBe(0);
+      return JSON.parse(readFileSync(path.join(dir, out, 'report.json'), 'utf8'));
+    };
+    const cold = run('c1');
+    const warm = run('c2');
+    const off = run('c3', ['--no-label-issues']);
+    expect(warm.layers.map((l: { labelIssues: unknown }) => l.labelIssues)).toEqual(cold.layers.map((l: { labelIssues: unknown }) => l.labelIssues));
+    // The same derived results are read from the cache, plus the two layers' label issues.
+    expect(warm.timings.cachedResults - off.timings.cachedResults).toBe(2);
+  });
 });
+

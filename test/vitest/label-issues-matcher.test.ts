@@ -25,6 +25,26 @@ beforeAll(async () => {
   noisyWithOutputs = await auditModel(tinyClassifier(), { data: b });
 });
 
+describe('labelIssues: false', () => {
+  it('turns label issues off: the matcher and labelIssues() refuse, the report says so', async () => {
+    const a = await tempDir();
+    await makeImageFolder(a, { classes: ['dark', 'mid', 'light'], perClass: 8 });
+    const off = await auditModel(tinyClassifier(), { data: a, labelIssues: false });
+    const message = 'Expected label issues but this audit turned them off (labelIssues: false, or --no-label-issues). Remove that option to rank label issues or to use toHaveFewLabelIssues.';
+    await expect(off.labelIssues('data')).rejects.toThrow(message);
+    await expect(expect(off).toHaveFewLabelIssues('data', { maxShare: 0.5 })).rejects.toThrow(message);
+    await off.analyze('data', { k: 3 });
+    const report = off.report();
+    expect(report.labelIssuesOff).toBe(true);
+    expect(report.layers[0].labelIssues).toBeUndefined();
+    expect(clean.report().labelIssuesOff).toBeUndefined();
+  });
+
+  it('refuses a non-boolean', async () => {
+    await expect(auditModel(tinyClassifier(), { data: '.', labelIssues: 'no' as unknown as boolean })).rejects.toThrow('Expected true or false for labelIssues but received "no"');
+  });
+});
+
 describe('toHaveFewLabelIssues', () => {
   it('passes on clean data', async () => {
     await expect(clean).toHaveFewLabelIssues('data', { k: 3, maxShare: 0 });
@@ -50,7 +70,7 @@ describe('toHaveFewLabelIssues', () => {
 
   it('never calls a label error when the model\'s predictions disagree with the neighbours', async () => {
     const field = await noisyWithOutputs.labelIssues('data', { k: 3 });
-    expect(field.signals).toEqual(['data neighbour labels', "data neighbours' logits", 'query logits']);
+    expect(field.signals).toEqual(['data neighbour labels', "data neighbours' logits (agreement check only)", 'data linear probe (5-fold cross-validated)', 'query logits']);
     const wrong = field.issues.find((i) => i.path === 'train/dark/wrong.png');
     expect(wrong?.kind).toBe('ambiguous');
     expect(field.counts['label-error']).toBe(0);

@@ -61,6 +61,8 @@ Options:
   --max-label-issues <x|layer=x,..>  fail (exit 1) when more than a share x of the images are
                              suspected label errors (label-issues.csv lists them); same layer syntax.
                              Audit logits too (--layers ...,logits) to let the model's predictions vote
+  --no-label-issues          do not rank label issues (no label-issues.csv, no gallery; the report
+                             says they were off)
   --from <dir> [<dir> ...]   merge shards written by semantic-audit extract instead of running the model
                              (replaces --model, --data and the preprocessing options)
   --device <cpu|cuda>        execution provider; cuda falls back to the CPU with a notice (default cpu)
@@ -161,6 +163,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       from: { type: 'string', multiple: true },
       timings: { type: 'boolean' },
       'no-tsne': { type: 'boolean' },
+      'no-label-issues': { type: 'boolean' },
       'tsne-3d': { type: 'boolean' },
       'tsne-pca': { type: 'string' },
       perplexity: { type: 'string' },
@@ -209,12 +212,18 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const extractStats: ExtractStats[] = [];
   const merged = fromDirs ? await readShards(fromDirs) : undefined;
   if (merged) checkShardSample(merged, maxPerClass);
-  const subject = merged ? await auditFromShards(merged, { cache: cli.cache }) : featureMode ? await auditFeatures(featureFilesFromValues(values), {
+  const labelIssues = values['no-label-issues'] ? false : undefined;
+  if (labelIssues === false && values['max-label-issues'] !== undefined) {
+    throw new AuditError(`Expected either --max-label-issues or --no-label-issues but received both (--max-label-issues ${values['max-label-issues']} gates on label issues that --no-label-issues turns off). Remove one of the two options.`, 'E_PARAM');
+  }
+  const subject = merged ? await auditFromShards(merged, { cache: cli.cache, labelIssues }) : featureMode ? await auditFeatures(featureFilesFromValues(values), {
+    labelIssues,
     querySplit: values['query-split'],
     referenceSplit: values['reference-split'],
     maxPerClass,
     cache: cli.cache,
   }) : await auditModel(values.model!, {
+    labelIssues,
     maxPerClass,
     data: values.data!,
     executionProviders: devicesFor(values.device),
@@ -266,9 +275,9 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       warn(`semantic-audit: warning: layer ${l}: all ${f.query.rows + (subject.selection.leaveOneOut ? 0 : f.reference.rows)} images have identical features, so every distance ties and purity ${r.knn.purity.micro.toFixed(3)} reflects the order of the images, not the model. Check the preprocessing (--size, --mean, --std) or audit another layer.`);
     }
   }
-  // The model's outputs vote in the label-issue ranking when logits are audited (so that a run
-  // from shards, which hold the audited layers only, ranks the same way).
-  await labelIssuesStage(subject, layers, labelGates, { k, metric, outputs: layers.includes('logits') ? 'logits' : null });
+  // The model's outputs vote in the label-issue ranking when logits are audited, so that a run
+  // from shards (which hold the audited layers only) ranks the same way as a single run.
+  if (labelIssues !== false) await labelIssuesStage(subject, layers, labelGates, { k, metric, outputs: layers.includes('logits') ? 'logits' : null });
   const perplexity = parseFloatOption('--perplexity', values.perplexity, 1, 1000);
   const pcaDims = values['tsne-pca'] === 'off' ? false : (parseIntOption('--tsne-pca', values['tsne-pca'], 2) ?? undefined);
   for (const [i, l] of layers.entries()) {

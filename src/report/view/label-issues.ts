@@ -56,7 +56,9 @@ export function labelIssuesView(ctx: ModelContext, layer: ReportLayer | undefine
   const name = layer ? ctx.layerName(layer) : '-';
   const field = labelIssuesOf(layer);
   if (!field) {
-    return { layer: name, present: false, ranked: 0, total: 0, shown: 0, counts: '', signals: '', items: [], note: `No label issues were computed for ${name}.` };
+    const off = (ctx.report as { labelIssuesOff?: boolean }).labelIssuesOff === true;
+    const note = off ? 'Label issues were turned off for this audit (labelIssues: false, or --no-label-issues).' : `No label issues were computed for ${name}.`;
+    return { layer: name, present: false, ranked: 0, total: 0, shown: 0, counts: '', signals: '', items: [], note };
   }
   const items = field.issues.slice(0, limit).map((it) => ({
     image: ctx.thumb(it.path, it.label),
