@@ -33,7 +33,7 @@ import { type KnnInputs, assertFinite, summarizeKnn } from './analyze-layer.js';
 import { SharedProducts } from './shared-products.js';
 import { type LabelIssueSource, type LabelIssuesField, analyzeLabelIssues, labelIssueSource, labelIssuesCacheParams, labelIssuesOffError } from './label-issues.js';
 import { type AnalysisKey, type EmbeddingKey, KeyedMap, type SeparationKey } from './memo-keys.js';
-import { type TsneInput, DEFAULT_PCA_DIMS, prepareTsne, tsne as runTsne } from '../embed/tsne.js';
+import { type TsneInput, DEFAULT_PCA_DIMS, defaultTotalIterations, prepareTsne, tsne as runTsne } from '../embed/tsne.js';
 import { type SeparationMetrics, separationMetrics } from '../metrics/separation.js';
 import { trustworthiness } from '../metrics/trustworthiness.js';
 import { DEFAULT_SAMPLE_SIZE } from '../metrics/silhouette.js';
@@ -320,7 +320,7 @@ export class ModelAudit {
         input = this.engineGemm().then((gemm) => prepareTsne(m, { perplexity, seed, gemm, pcaDims }));
         this.tsneInputs.set(inputKey, input);
       }
-      const r = await runTsne(m, { dims, perplexity, seed, gemm: await this.engineGemm(), prepared: await input, onProgress: options.onProgress && ((it) => options.onProgress!(it, 750)) });
+      const r = await runTsne(m, { dims, perplexity, seed, gemm: await this.engineGemm(), prepared: await input, onProgress: options.onProgress && ((it) => options.onProgress!(it, defaultTotalIterations(m.rows))) });
       const computed: TsneField = {
         coords: Array.from(r.embedding, (v) => roundSignificant(v)),
         kl: r.kl,

@@ -10,7 +10,7 @@
 import { buildSpaceTree, type SpaceTree } from './space-tree.js';
 
 /** Points per tree leaf: small leaves are cheaper to visit exactly than to subdivide. */
-export const BH_LEAF_SIZE = 8;
+export const BH_LEAF_SIZE = 32;
 
 /** Fills `rep` with Σ_j w_ij² (y_i - y_j) and returns Z, by Barnes-Hut (see the module comment). */
 export function barnesHutRepulsion(y: Float64Array, n: number, dims: 2 | 3, rep: Float64Array, theta = 0.5, leafSize = BH_LEAF_SIZE): number {
@@ -22,9 +22,11 @@ export function barnesHutRepulsion(y: Float64Array, n: number, dims: 2 | 3, rep:
 }
 
 /**
- * Barnes-Hut repulsion of points [start, end) on a prebuilt tree: fills their rows of `rep` and
- * `zParts[i] = Σ_{j≠i} w_ij` (Z is the sum of `zParts` in index order, so splitting the points
- * between threads gives bitwise the same result).
+ * Barnes-Hut repulsion of the points at tree positions [start, end) (`tree.perm[start..end)`) on a
+ * prebuilt tree: fills their rows of `rep` and `zParts[i] = Σ_{j≠i} w_ij` (Z is the sum of
+ * `zParts` in index order, so splitting the positions between threads gives bitwise the same
+ * result). Points are visited in tree order, so consecutive traversals touch the same nodes, and
+ * leaves read coordinates copied into tree order: both keep the memory accesses local.
  */
 export function barnesHutRange(tree: SpaceTree, y: Float64Array, rep: Float64Array, zParts: Float64Array, theta: number, start: number, end: number): void {
   if (tree.dims === 2) repulsion2d(tree, y, rep, zParts, theta, start, end);
@@ -52,14 +54,24 @@ function pack(tree: SpaceTree): { f: Float64Array; i: Int32Array; stride: number
   return { f, i: iv, stride };
 }
 
+/** Coordinates in tree order: row p holds point perm[p]. */
+function treeOrder(tree: SpaceTree, y: Float64Array): Float64Array {
+  const { perm, dims } = tree;
+  const n = perm.length;
+  const out = new Float64Array(n * dims);
+  for (let p = 0; p < n; p++) for (let c = 0; c < dims; c++) out[p * dims + c] = y[perm[p] * dims + c];
+  return out;
+}
+
 function repulsion2d(tree: SpaceTree, y: Float64Array, rep: Float64Array, zParts: Float64Array, theta: number, start: number, end: number): void {
-  const { numNodes, perm, position } = tree;
+  const { numNodes, perm } = tree;
   const { f, i: iv } = pack(tree);
+  const ys = treeOrder(tree, y);
   const theta2 = theta * theta;
-  for (let i = start; i < end; i++) {
-    const xi = y[2 * i];
-    const yi = y[2 * i + 1];
-    const pos = position[i];
+  for (let pos = start; pos < end; pos++) {
+    const i = perm[pos];
+    const xi = ys[2 * pos];
+    const yi = ys[2 * pos + 1];
     let fx = 0;
     let fy = 0;
     let zi = 0;
@@ -81,10 +93,9 @@ function repulsion2d(tree: SpaceTree, y: Float64Array, rep: Float64Array, zParts
         node = iv[fo + 2];
       } else if (iv[fo + 3] === 1) {
         for (let p = s; p < e; p++) {
-          const j = perm[p];
-          if (j === i) continue;
-          const ex = xi - y[2 * j];
-          const ey = yi - y[2 * j + 1];
+          if (p === pos) continue;
+          const ex = xi - ys[2 * p];
+          const ey = yi - ys[2 * p + 1];
           const q = 1 / (1 + ex * ex + ey * ey);
           zi += q;
           const q2 = q * q;
@@ -101,14 +112,15 @@ function repulsion2d(tree: SpaceTree, y: Float64Array, rep: Float64Array, zParts
 }
 
 function repulsion3d(tree: SpaceTree, y: Float64Array, rep: Float64Array, zParts: Float64Array, theta: number, start: number, end: number): void {
-  const { numNodes, perm, position } = tree;
+  const { numNodes, perm } = tree;
   const { f, i: iv } = pack(tree);
+  const ys = treeOrder(tree, y);
   const theta2 = theta * theta;
-  for (let i = start; i < end; i++) {
-    const xi = y[3 * i];
-    const yi = y[3 * i + 1];
-    const zc = y[3 * i + 2];
-    const pos = position[i];
+  for (let pos = start; pos < end; pos++) {
+    const i = perm[pos];
+    const xi = ys[3 * pos];
+    const yi = ys[3 * pos + 1];
+    const zc = ys[3 * pos + 2];
     let fx = 0;
     let fy = 0;
     let fz = 0;
@@ -134,11 +146,10 @@ function repulsion3d(tree: SpaceTree, y: Float64Array, rep: Float64Array, zParts
         node = iv[io + 2];
       } else if (iv[io + 3] === 1) {
         for (let p = s; p < e; p++) {
-          const j = perm[p];
-          if (j === i) continue;
-          const ex = xi - y[3 * j];
-          const ey = yi - y[3 * j + 1];
-          const ez = zc - y[3 * j + 2];
+          if (p === pos) continue;
+          const ex = xi - ys[3 * p];
+          const ey = yi - ys[3 * p + 1];
+          const ez = zc - ys[3 * p + 2];
           const q = 1 / (1 + ex * ex + ey * ey + ez * ez);
           zi += q;
           const q2 = q * q;

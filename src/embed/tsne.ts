@@ -39,10 +39,21 @@ import { type FftRepulsionOptions, FftRepulsionEngine, createFftRepulsion } from
 import { affinityEntropyTerm, exactNormalization, klFromZ } from './kl-divergence.js';
 import { pca } from './pca.js';
 import { buildSpaceTree } from './space-tree.js';
+import { DEFAULT_EARLY_ITERATIONS, DEFAULT_THETA, autoMethod, defaultIterations } from './tsne-defaults.js';
 import { type GradientPool, createGradientPool, sharedBuffers } from './worker-pool.js';
 
-/** How the repulsive forces are computed. */
-export type TsneMethod = 'auto' | 'exact' | 'barnes-hut' | 'fft';
+export {
+  AUTO_EXACT_BELOW,
+  AUTO_FFT_FROM,
+  AUTO_THREADS_FROM,
+  DEFAULT_EARLY_ITERATIONS,
+  DEFAULT_THETA,
+  type TsneMethod,
+  autoMethod,
+  defaultIterations,
+  defaultTotalIterations,
+} from './tsne-defaults.js';
+import { AUTO_THREADS_FROM, type TsneMethod } from './tsne-defaults.js';
 
 /** Initial layout. */
 export type TsneInit = 'pca' | 'random';
@@ -50,19 +61,6 @@ export type TsneInit = 'pca' | 'random';
 /** The methods, for validation and help texts. */
 export const TSNE_METHODS: readonly TsneMethod[] = ['auto', 'exact', 'barnes-hut', 'fft'];
 
-/** `method: 'auto'` uses the exact repulsion below this many points. */
-export const AUTO_EXACT_BELOW = 1_000;
-/**
- * `method: 'auto'` uses FFT interpolation (2-D) from this many points on. Infinity: measured on
- * 2 shared cores (one thread each, layouts of the extent t-SNE reaches), the JavaScript FFT engine
- * with FIt-SNE's grid (3 nodes per box of at most 1 unit) costs 4.1x a Barnes-Hut evaluation at
- * 10,000 points (FFT side 600) and 2.4x at 70,000 (side 1,600): the grid grows with the embedding's
- * extent and a JavaScript FFT is several times slower than FFTW, so 'auto' never picks it;
- * `method: 'fft'` remains available (and runs its phases on the worker threads).
- */
-export const AUTO_FFT_FROM = Number.POSITIVE_INFINITY;
-/** `threads: 'auto'` uses worker threads from this many points on (Barnes-Hut and FFT). */
-export const AUTO_THREADS_FROM = 5_000;
 /** The final KL is computed with the exact Z up to this many points (O(N²) time), else with the engine's estimate. */
 export const EXACT_KL_MAX_POINTS = 20_000;
 
@@ -78,15 +76,15 @@ export interface TsneOptions {
   init?: TsneInit;
   /** Repulsion engine. @default 'auto' (exact below {@link AUTO_EXACT_BELOW} points, else Barnes-Hut; see {@link AUTO_FFT_FROM}) */
   method?: TsneMethod;
-  /** Barnes-Hut accuracy: cell side / distance below which a cell is summarised. @default 0.5 */
+  /** Barnes-Hut accuracy: cell side / distance below which a cell is summarised. @default {@link DEFAULT_THETA} (0.6) */
   theta?: number;
   /** Options of the FFT engine. */
   fft?: FftRepulsionOptions;
   /** Exaggeration of P during the early phase. @default 12 */
   earlyExaggeration?: number;
-  /** Iterations of the early-exaggeration phase. @default 250 */
+  /** Iterations of the early-exaggeration phase. @default {@link DEFAULT_EARLY_ITERATIONS} (125) */
   earlyExaggerationIterations?: number;
-  /** Iterations after early exaggeration. @default 500 */
+  /** Iterations after early exaggeration. @default {@link defaultIterations} of N */
   iterations?: number;
   /** Exaggeration of the main phase (1 = plain t-SNE). @default 1 */
   exaggeration?: number;
@@ -241,18 +239,11 @@ function checkFinite(matrix: Matrix): void {
   }
 }
 
-/** Picks the engine of `method: 'auto'`. */
-export function autoMethod(n: number, dims: 2 | 3): Exclude<TsneMethod, 'auto'> {
-  if (n < AUTO_EXACT_BELOW) return 'exact';
-  if (dims === 2 && n >= AUTO_FFT_FROM) return 'fft';
-  return 'barnes-hut';
-}
-
 /** Creates the repulsion function of a method. */
 export function repulsionFor(method: Exclude<TsneMethod, 'auto'>, options: { theta?: number; fft?: FftRepulsionOptions } = {}): RepulsionFn {
   if (method === 'exact') return exactRepulsion;
   if (method === 'fft') return createFftRepulsion(options.fft);
-  const theta = options.theta ?? 0.5;
+  const theta = options.theta ?? DEFAULT_THETA;
   return (y, n, dims, rep) => barnesHutRepulsion(y, n, dims, rep, theta);
 }
 
@@ -300,10 +291,10 @@ export async function tsne(matrix: Matrix, options: TsneOptions = {}): Promise<T
     throw paramError('method', 'one of "auto", "exact", "barnes-hut" when dims is 3', requested, 'FFT interpolation is implemented for 2-D embeddings only');
   }
   const method = requested === 'auto' ? autoMethod(n, dims) : requested;
-  const theta = checkNumber('theta', options.theta ?? 0.5, 0, 1);
+  const theta = checkNumber('theta', options.theta ?? DEFAULT_THETA, 0, 1);
   const ee = checkNumber('earlyExaggeration', options.earlyExaggeration ?? 12, 1);
-  const eeIters = checkInteger('earlyExaggerationIterations', options.earlyExaggerationIterations ?? 250, 0);
-  const mainIters = checkInteger('iterations', options.iterations ?? 500, 0);
+  const eeIters = checkInteger('earlyExaggerationIterations', options.earlyExaggerationIterations ?? DEFAULT_EARLY_ITERATIONS, 0);
+  const mainIters = checkInteger('iterations', options.iterations ?? defaultIterations(n), 0);
   const exaggeration = checkNumber('exaggeration', options.exaggeration ?? 1, 0);
   const lrOption = options.learningRate ?? 'auto';
   if (lrOption !== 'auto' && (typeof lrOption !== 'number' || !Number.isFinite(lrOption) || lrOption <= 0)) {

@@ -48,7 +48,7 @@ describe('semantic-audit tsne', () => {
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout) as { kl: number; iterations: number; ms: number };
     expect(Object.keys(json)).toEqual(['kl', 'iterations', 'ms']);
-    expect(json.iterations).toBe(750);
+    expect(json.iterations).toBe(625);
     expect(json.kl).toBeGreaterThan(0);
     const emb = parseNpy(await readFile(out));
     expect([emb.rows, emb.cols]).toEqual([n, 2]);
@@ -60,7 +60,7 @@ describe('semantic-audit tsne', () => {
     const b = path.join(dir, 'b.csv');
     const r = await run(['--input', path.join(dir, 'f.csv'), '--out', a, '--dims', '3', '--perplexity', '10', '--seed', '4']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Embedded 90 x 6 into 3-D in [\d.]+ s \(exact, 750 iterations, perplexity 10\): KL [\d.]+ -> .*a\.csv\n$/);
+    expect(r.stdout).toMatch(/^Embedded 90 x 6 into 3-D in [\d.]+ s \(exact, 625 iterations, perplexity 10\): KL [\d.]+ -> .*a\.csv\n$/);
     await run(['--input', path.join(dir, 'f.npy'), '--out', b, '--dims', '3', '--perplexity', '10', '--seed', '4']);
     const ta = await readFile(a, 'utf8');
     expect(ta).toBe(await readFile(b, 'utf8'));

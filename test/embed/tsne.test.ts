@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exactKl } from '../../src/embed/kl-divergence.js';
 import { pca } from '../../src/embed/pca.js';
-import { autoMethod, computeAffinities, prepareTsne, tsne } from '../../src/embed/tsne.js';
+import { DEFAULT_EARLY_ITERATIONS, autoMethod, computeAffinities, defaultIterations, defaultTotalIterations, prepareTsne, tsne } from '../../src/embed/tsne.js';
 import { createMatrix, type Matrix } from '../../src/math/matrix.js';
 import { createRandom, randomNormal } from '../../src/math/random.js';
 import { embeddingPurity } from '../../src/metrics/embedding-purity.js';
@@ -97,6 +97,15 @@ describe('tsne', () => {
     let v = 0;
     for (let i = 0; i < 90; i++) v += (r.embedding[2 * i] - m) ** 2;
     expect(Math.sqrt(v / 90)).toBeCloseTo(1e-4, 8);
+  });
+
+  it('runs 125 early iterations, then 500 up to 10,000 points and 60 more per doubling beyond, in steps of 25', async () => {
+    expect(DEFAULT_EARLY_ITERATIONS).toBe(125);
+    expect([3, 2000, 10_000, 14_000, 20_000, 40_000, 70_000, 1_000_000].map(defaultIterations)).toEqual([500, 500, 500, 525, 550, 625, 675, 900]);
+    expect(defaultTotalIterations(70_000)).toBe(800);
+    const { x } = blobs(20, 3, 4, 7);
+    const r = await tsne(x, { perplexity: 5 });
+    expect(r.iterations).toBe(defaultTotalIterations(60));
   });
 
   it('picks exact below 1,000 points and Barnes-Hut above (FFT measured slower up to 70,000 points)', () => {
