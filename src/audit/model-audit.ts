@@ -349,14 +349,14 @@ export class ModelAudit {
     const labelsDigest = matrixDigest(createMatrix(1, this.referenceLabels.length, new Float32Array(this.referenceLabels)));
     const features =
       same?.features ??
-      (await this.results.get(resultKey('separation', { k, seed, nc, engine: this.engine(), intervals: 1 }, [this.digest(f.reference), labelsDigest]), jsonCodec<SeparationMetrics>(), async () =>
+      (await this.results.get(resultKey('separation', { k, seed, nc, engine: this.engine(), intervals: 2 }, [this.digest(f.reference), labelsDigest]), jsonCodec<SeparationMetrics>(), async () =>
         separationMetrics(f.reference, this.referenceLabels, nc, { k, seed, gemm: await this.gemm() }),
       ));
     const field: SeparationField = { features };
     if (e) {
       const emb = createMatrix(f.reference.rows, 2, Float32Array.from(e.coords));
       field.embedding = await this.results.get(
-        resultKey('separation-embedding', { k, seed, nc, engine: this.engine(), intervals: 1 }, [this.digest(f.reference), matrixDigest(emb), labelsDigest]),
+        resultKey('separation-embedding', { k, seed, nc, engine: this.engine(), intervals: 2 }, [this.digest(f.reference), matrixDigest(emb), labelsDigest]),
         jsonCodec<NonNullable<SeparationField['embedding']>>(),
         async () => {
           const gemm = await this.gemm();
