@@ -118,7 +118,7 @@ export function intervalLegend(entries: Parameters<typeof anyInterval>[0]): stri
   if (!values && !deltas) return undefined;
   const pct = `${Math.round(level * 100)} %`;
   const parts: string[] = [];
-  if (values) parts.push(`[lo, hi]: seeded bootstrap ${pct} interval over the query images`);
+  if (values) parts.push(`[lo, hi]: seeded bootstrap ${pct} interval over the query images (silhouette, knnPurity: over the reference images)`);
   if (deltas) parts.push(`Δ [lo, hi]: paired bootstrap ${pct} interval of the change over the images in both runs; sig. = it excludes 0 (a real change), n.s. = within noise`);
   return `_${parts.join('; ')}._`;
 }

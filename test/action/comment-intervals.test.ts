@@ -77,7 +77,7 @@ describe('intervals in the comment', () => {
     // data: the first image of each class gains one neighbour: +0.050, beyond the tolerance but within noise
     expect(body).toContain(`| data | 5 | 0.250 [0.200, 0.300] | +0.050 [${s(d.lo)}, ${s(d.hi)}] n.s. ⬆️ |`);
     expect(body).toMatch(/\| \*\*pool5\*\* \(focus\) \| 5 \| 0\.600 \[0\.550, 0\.650\] \| \*\*-0\.400\*\* \[[-\d., ]+\] sig\. ⚠️ \| 0\.600 \[0\.550, 0\.650\] \| \*\*-0\.400\*\* \[[-\d., ]+\] sig\. ⚠️ \| shirt \\\*\\\*x\\\*\\\* \\@\u2060y 0\.200 \[0\.100, 0\.300\] \|/);
-    expect(body).toContain('_[lo, hi]: seeded bootstrap 95 % interval over the query images; Δ [lo, hi]: paired bootstrap 95 % interval of the change over the images in both runs; sig. = it excludes 0 (a real change), n.s. = within noise._');
+    expect(body).toContain('_[lo, hi]: seeded bootstrap 95 % interval over the query images (silhouette, knnPurity: over the reference images); Δ [lo, hi]: paired bootstrap 95 % interval of the change over the images in both runs; sig. = it excludes 0 (a real change), n.s. = within noise._');
   });
 
   test('no intervals anywhere (an old report, no baseline): no brackets, no legend', () => {
