@@ -34,6 +34,8 @@ export interface MakeFmnistOptions {
   train?: number;
   /** Images taken from the start of the t10k split. @default 10000 */
   test?: number;
+  /** Only images of these classes (names of {@link FMNIST_CLASSES}); the limits count them. @default all ten */
+  classes?: string[];
   /** PNG encodes in flight. @default 16 */
   concurrency?: number;
 }
@@ -53,14 +55,17 @@ export async function makeFmnistFull(options: MakeFmnistOptions): Promise<{ trai
   for (const { split, prefix, limit } of splits) {
     const images = await readIdx(path.join(source, `${prefix}-images-idx3-ubyte.gz`), 16);
     const labels = await readIdx(path.join(source, `${prefix}-labels-idx1-ubyte.gz`), 8);
-    const n = Math.min(limit, labels.length);
-    counts[split] = n;
-    for (const c of FMNIST_CLASSES) await mkdir(path.join(options.out, split, c), { recursive: true });
+    const keep = options.classes ? new Set(options.classes.map((c) => FMNIST_CLASSES.indexOf(c))) : undefined;
+    if (keep?.has(-1)) throw new Error(`Unknown Fashion-MNIST class in ${JSON.stringify(options.classes)}; expected names among ${FMNIST_CLASSES.join(', ')}`);
+    const picked: number[] = [];
+    for (let i = 0; i < labels.length && picked.length < limit; i++) if (!keep || keep.has(labels[i])) picked.push(i);
+    counts[split] = picked.length;
+    for (const c of FMNIST_CLASSES) if (!keep || keep.has(FMNIST_CLASSES.indexOf(c))) await mkdir(path.join(options.out, split, c), { recursive: true });
     let next = 0;
     const worker = async () => {
       for (;;) {
-        const i = next++;
-        if (i >= n) return;
+        if (next >= picked.length) return;
+        const i = picked[next++];
         const file = path.join(options.out, split, FMNIST_CLASSES[labels[i]], `${split}-${i}.png`);
         if (existsSync(file)) continue;
         const pixels = Buffer.from(images.subarray(i * 784, (i + 1) * 784));

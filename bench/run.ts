@@ -1,11 +1,12 @@
 /**
  * `npm run bench [-- name ...]`: runs the named benchmarks (default: all) and prints ratios
  * against a peer measured in the same process. Default: knn, pipeline, cache, label-issues, tsne;
- * scale (all of Fashion-MNIST), tsne-peers (scikit-learn and Rtsne, minutes) and
+ * scale (all of Fashion-MNIST), audit-2000 (issue 18's goals 3 and 4), tsne-peers (scikit-learn and Rtsne, minutes) and
  * separation-bootstrap (the cost of a Davies-Bouldin / Calinski-Harabasz interval) only when named.
  */
 
 import { pathToFileURL } from 'node:url';
+import { runAudit2000Bench } from './audit-2000.js';
 import { runCacheBench } from './cache.js';
 import { runKnnBench } from './knn.js';
 import { runLabelIssuesBench } from './label-issues.js';
@@ -27,6 +28,7 @@ const BENCHES: Record<string, (argv: string[]) => Promise<unknown>> = {
 /** Long-running benchmarks (all 70,000 Fashion-MNIST images) run only when named. */
 const ON_REQUEST: Record<string, (argv: string[]) => Promise<unknown>> = {
   scale: runScaleBench,
+  'audit-2000': runAudit2000Bench,
   'separation-bootstrap': runSeparationBootstrapBench,
   'tsne-peers': async (argv) => {
     const mod = (await import(pathToFileURL(new URL('./tsne-peers.js', import.meta.url).pathname).href)) as { runTsnePeersBench: (a: string[]) => Promise<unknown> };

@@ -13,7 +13,7 @@ import { AuditError, checkChoice, checkInteger, paramError } from '../errors.js'
 import type { Dataset, SplitSelection } from '../data/dataset.js';
 import type { Preprocess } from '../data/preprocess.js';
 import type { Gemm } from '../math/gemm.js';
-import { DISTANCE_METRICS, type DistanceMetric, knnSearch } from '../math/knn.js';
+import { DISTANCE_METRICS, type DistanceMetric, type KnnResult, knnSearch } from '../math/knn.js';
 import { type Matrix, createMatrix } from '../math/matrix.js';
 import type { ResolvedLayer } from '../model/layers.js';
 import { sharedOrtGemm } from '../model/ort-gemm.js';
@@ -30,11 +30,13 @@ import type { FeatureFiles, FeatureSetInput } from '../data/feature-set.js';
 import { bootstrapMeans } from '../metrics/bootstrap.js';
 import type { MergedShards } from '../source/shard-source.js';
 import { type KnnInputs, assertFinite, summarizeKnn } from './analyze-layer.js';
+import { SharedProducts } from './shared-products.js';
 import { type LabelIssuesField, analyzeLabelIssues, labelIssueSource } from './label-issues.js';
 import { type AnalysisKey, type EmbeddingKey, KeyedMap, type SeparationKey } from './memo-keys.js';
 import { type TsneInput, DEFAULT_PCA_DIMS, prepareTsne, tsne as runTsne } from '../embed/tsne.js';
 import { type SeparationMetrics, separationMetrics } from '../metrics/separation.js';
 import { trustworthiness } from '../metrics/trustworthiness.js';
+import { DEFAULT_SAMPLE_SIZE } from '../metrics/silhouette.js';
 import { is, validateAuditFromShardsOptions, validateAuditModelOptions } from './options.js';
 import type { AuditReport, CheckResult, LayerReport, PurityIntervals, ReportInterval, SeparationField, TsneField } from '../result/report.js';
 import { assembleReport, dataSummary } from '../result/assemble.js';
@@ -154,6 +156,12 @@ export class ModelAudit {
   /** Derived results kept in the activation cache. */
   private readonly results: ResultMemo;
   private readonly digests = new Map<Matrix, string>();
+  /** Exact k-NN searches by result key: the k-NN analysis and the label issues share them. */
+  private readonly knnSearches = new Map<string, Promise<KnnResult>>();
+  /** The matrix-product engine of the metrics, remembering products of layer features (see shared-products.ts). */
+  private sharedGemm: Promise<SharedProducts> | undefined;
+  /** Buffers of extracted layer features: never written again, so their products can be shared. */
+  private readonly frozen: ArrayBufferLike[] = [];
   /** Execution providers the features were computed with, in order of first use (for the report). */
   private readonly providers = new Set<string>();
   private readonly timings: Record<string, number> = { extractMs: 0, decodeMs: 0, inferenceMs: 0, knnMs: 0 };
@@ -209,6 +217,8 @@ export class ModelAudit {
     const nq = query.length;
     for (const r of resolved) {
       const m = features.get(r.tensor)!;
+      this.frozen.push(m.data.buffer);
+      void this.sharedGemm?.then((g) => g.freeze(m.data.buffer));
       const q = createMatrix(nq, m.cols, m.data.subarray(0, nq * m.cols));
       const ref = leaveOneOut ? q : createMatrix(reference.length, m.cols, m.data.subarray(nq * m.cols));
       this.featureCache.set(r.name, { layer: r, query: q, reference: ref });
@@ -264,12 +274,7 @@ export class ModelAudit {
     };
     assertFinite(layer, f.query, inputs.queryPaths);
     if (!inputs.leaveOneOut) assertFinite(layer, f.reference, inputs.referencePaths);
-    const excludeSelf = inputs.leaveOneOut;
-    const search = await this.results.get(
-      resultKey('knn', { k, metric, excludeSelf }, excludeSelf ? [this.digest(f.query)] : [this.digest(f.query), this.digest(f.reference)]),
-      { encode: encodeKnn, decode: (b) => decodeKnn(b, metric, f.query.rows, k) },
-      async () => knnSearch(f.query, f.reference, { k, metric, excludeSelf, gemm: await this.gemm() }),
-    );
+    const search = await this.knn(f.query, f.reference, { k, metric, excludeSelf: inputs.leaveOneOut });
     const knn = summarizeKnn(inputs, search);
     knn.intervals = purityIntervals(knn.images.map((i) => i.purity), this.queryLabels, this.classes, options.seed ?? 0);
     this.timings.knnMs += performance.now() - t0;
@@ -307,10 +312,10 @@ export class ModelAudit {
       const inputKey = JSON.stringify([layer, perplexity, seed, pcaDims]);
       let input = this.tsneInputs.get(inputKey);
       if (!input) {
-        input = this.gemm().then((gemm) => prepareTsne(m, { perplexity, seed, gemm, pcaDims }));
+        input = this.engineGemm().then((gemm) => prepareTsne(m, { perplexity, seed, gemm, pcaDims }));
         this.tsneInputs.set(inputKey, input);
       }
-      const r = await runTsne(m, { dims, perplexity, seed, gemm: await this.gemm(), prepared: await input, onProgress: options.onProgress && ((it) => options.onProgress!(it, 750)) });
+      const r = await runTsne(m, { dims, perplexity, seed, gemm: await this.engineGemm(), prepared: await input, onProgress: options.onProgress && ((it) => options.onProgress!(it, 750)) });
       const computed: TsneField = {
         coords: Array.from(r.embedding, (v) => roundSignificant(v)),
         kl: r.kl,
@@ -349,9 +354,11 @@ export class ModelAudit {
     const labelsDigest = matrixDigest(createMatrix(1, this.referenceLabels.length, new Float32Array(this.referenceLabels)));
     const features =
       same?.features ??
-      (await this.results.get(resultKey('separation', { k, seed, nc, engine: this.engine(), intervals: 2 }, [this.digest(f.reference), labelsDigest]), jsonCodec<SeparationMetrics>(), async () =>
-        separationMetrics(f.reference, this.referenceLabels, nc, { k, seed, gemm: await this.gemm() }),
-      ));
+      (await this.results.get(resultKey('separation', { k, seed, nc, engine: this.engine(), intervals: 2 }, [this.digest(f.reference), labelsDigest]), jsonCodec<SeparationMetrics>(), async () => {
+        // The exact leave-one-out purity searches what the label issues searched: shared.
+        const neighbors = f.reference.rows <= DEFAULT_SAMPLE_SIZE ? await this.knn(f.reference, f.reference, { k, metric: 'euclidean', excludeSelf: true }) : undefined;
+        return separationMetrics(f.reference, this.referenceLabels, nc, { k, seed, gemm: await this.gemm(), neighbors });
+      }));
     const field: SeparationField = { features };
     if (e) {
       const emb = createMatrix(f.reference.rows, 2, Float32Array.from(e.coords));
@@ -403,7 +410,8 @@ export class ModelAudit {
     }
     await this.analyze(layer, { k, metric });
     const t0 = performance.now();
-    const source = labelIssueSource(this, this.queryLabels, this.referenceLabels, this.selection, async () => this.gemm(), outputs, options.outputs !== undefined);
+    // The neighbour searches are the audit's own (the query search is the k-NN analysis's).
+    const source = { ...labelIssueSource(this, this.queryLabels, this.referenceLabels, this.selection, async () => this.gemm(), outputs, options.outputs !== undefined), knn: (q: Matrix, r: Matrix, o: { k: number; metric: DistanceMetric; excludeSelf: boolean }) => this.knn(q, r, o) };
     const field = await analyzeLabelIssues(source, layer, { k, metric });
     this.timings.suspectsMs = (this.timings.suspectsMs ?? 0) + performance.now() - t0;
     this.labelIssueMemo.set(memo, field);
@@ -411,9 +419,39 @@ export class ModelAudit {
     return field;
   }
 
-  /** The matrix-product engine (onnxruntime's, created on first use). */
-  private async gemm(): Promise<Gemm> {
+  /**
+   * The matrix-product engine of the k-NN searches and metrics: the given one or onnxruntime's
+   * (created on first use), remembering products of layer features (see shared-products.ts).
+   */
+  private gemm(): Promise<Gemm> {
+    this.sharedGemm ??= (async () => {
+      const shared = new SharedProducts(await this.engineGemm());
+      for (const b of this.frozen) shared.freeze(b);
+      return shared;
+    })();
+    return this.sharedGemm;
+  }
+
+  /** The matrix-product engine itself (t-SNE's: its products are of its own intermediate rows). */
+  private async engineGemm(): Promise<Gemm> {
     return this.options.gemm ?? (await sharedOrtGemm());
+  }
+
+  /**
+   * Exact k-NN search of `query` rows among `reference` rows (the same matrix when
+   * `excludeSelf`), once per subject and, with the cache, once per cache: the k-NN analysis and
+   * the label issues ask for the same searches.
+   */
+  private knn(query: Matrix, reference: Matrix, o: { k: number; metric: DistanceMetric; excludeSelf: boolean }): Promise<KnnResult> {
+    const { k, metric, excludeSelf } = o;
+    const key = resultKey('knn', { k, metric, excludeSelf }, excludeSelf ? [this.digest(query)] : [this.digest(query), this.digest(reference)]);
+    let search = this.knnSearches.get(key);
+    if (!search) {
+      search = this.results.get(key, { encode: encodeKnn, decode: (b) => decodeKnn(b, metric, query.rows, k) }, async () => knnSearch(query, reference, { k, metric, excludeSelf, gemm: await this.gemm() }));
+      this.knnSearches.set(key, search);
+      search.catch(() => this.knnSearches.delete(key));
+    }
+    return search;
   }
 
   /** sha256 of a feature matrix (computed once per matrix). */

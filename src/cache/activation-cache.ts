@@ -301,6 +301,107 @@ export class ActivationCache {
   }
 
   /**
+   * The length of a cached row of an image (`cols`, when given and a row of that length is
+   * cached), or `undefined` when none is cached. Consults the namespace's pack indexes only (read
+   * once per instance): no row is read or verified; {@link readInto} does that.
+   */
+  columns(namespace: string, imageHash: string, cols?: number): number | undefined {
+    for (const loc of this.index(namespace).get(imageHash) ?? []) {
+      const info = this.packs.get(loc.pack);
+      if (info && (cols === undefined || info.cols === cols)) return info.cols;
+    }
+    return undefined;
+  }
+
+  /**
+   * Reads the cached rows of `imageHashes` straight into `target`: the row of `imageHashes[j]`
+   * goes to `target[rows[j] * cols ...]`. Rows that lie one after another in a pack and in
+   * `target` (the usual case: a warm run asks for its images in the order a cold run stored them)
+   * are read with one positional read, so no row is copied in JavaScript; each row's CRC-32 is
+   * then checked where it landed. Returns one flag per image: 1 when its row was read and its
+   * CRC matched. A row that fails is a miss and its pack is deleted (its other rows, each
+   * verified on its own, are still used this time); the places of missed rows in `target` hold
+   * unspecified values.
+   */
+  readInto(namespace: string, imageHashes: readonly string[], cols: number, target: Float32Array, rows: ArrayLike<number>): Uint8Array {
+    const found = new Uint8Array(imageHashes.length);
+    const idx = this.index(namespace);
+    const byPack = new Map<PackInfo, { j: number; loc: Location }[]>();
+    for (let j = 0; j < imageHashes.length; j++) {
+      for (const loc of idx.get(imageHashes[j]) ?? []) {
+        const info = this.packs.get(loc.pack);
+        if (!info || info.cols !== cols) continue;
+        const list = byPack.get(info);
+        if (list) list.push({ j, loc });
+        else byPack.set(info, [{ j, loc }]);
+        break;
+      }
+    }
+    const bytes = new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
+    const rowBytes = cols * 4;
+    for (const [info, wanted] of byPack) {
+      wanted.sort((a, b) => a.loc.row - b.loc.row);
+      if (!this.readRuns(info, wanted, bytes, rows, rowBytes)) continue; // gone meanwhile: misses
+      let bad = false;
+      for (const { j, loc } of wanted) {
+        const o = rows[j] * rowBytes;
+        if (crc32(bytes.subarray(o, o + rowBytes)) === loc.crc) found[j] = 1;
+        else bad = true;
+      }
+      if (bad) this.dropCorrupt(info.file);
+    }
+    let hits = 0;
+    for (const f of found) hits += f;
+    this.stats.hits += hits;
+    this.stats.misses += found.length - hits;
+    return found;
+  }
+
+  /**
+   * Reads the `wanted` rows of a pack into `bytes` (row j at `rows[j] * rowBytes`), one read per
+   * run of rows consecutive in both; refreshes the pack's mtime like {@link rowsOf}. False when
+   * the pack cannot be read whole.
+   */
+  private readRuns(info: PackInfo, wanted: { j: number; loc: Location }[], bytes: Uint8Array, rows: ArrayLike<number>, rowBytes: number): boolean {
+    let fd: number;
+    try {
+      fd = fs.openSync(info.file, 'r');
+    } catch {
+      return false; // evicted by another process meanwhile
+    }
+    try {
+      const start = HEADER_BYTES + info.count * INDEX_ENTRY_BYTES;
+      for (let a = 0; a < wanted.length; ) {
+        let b = a + 1;
+        while (b < wanted.length && wanted[b].loc.row === wanted[b - 1].loc.row + 1 && rows[wanted[b].j] === rows[wanted[b - 1].j] + 1) b++;
+        const length = (b - a) * rowBytes;
+        const dest = rows[wanted[a].j] * rowBytes;
+        const from = start + wanted[a].loc.row * rowBytes;
+        for (let off = 0; off < length; ) {
+          const r = fs.readSync(fd, bytes, dest + off, length - off, from + off);
+          if (r === 0) return false;
+          off += r;
+        }
+        a = b;
+      }
+      if (!info.touched && Date.now() - info.mtimeMs > TOUCH_AFTER_MS) {
+        const now = new Date();
+        try {
+          fs.futimesSync(fd, now, now);
+        } catch {
+          // a read-only cache (restored in CI, say): the rows read are whole all the same
+        }
+      }
+      info.touched = true;
+      return true;
+    } catch {
+      return false;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /**
    * Stores the rows of a batch of images (`values` holds `imageHashes.length` rows of `cols`
    * floats) as one pack, atomically. Never throws: a failed write is counted and skipped.
    */

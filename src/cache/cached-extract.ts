@@ -54,7 +54,8 @@ export function activationRows(cache: ActivationCache, model: LoadedModel, pre: 
   const writesBefore = cache.stats.writes;
   return {
     tensors: new Set(namespaces.keys()),
-    get: (tensor, hash, cols) => cache.get(namespaces.get(tensor)!, hash, cols),
+    columns: (tensor, hash, cols) => cache.columns(namespaces.get(tensor)!, hash, cols),
+    read: (tensor, hashes, cols, target, rows) => cache.readInto(namespaces.get(tensor)!, hashes, cols, target, rows),
     put: (tensor, hashes, values, cols) => cache.putBatch(namespaces.get(tensor)!, hashes, values, cols),
     flush: () => {
       if (cache.stats.writes > writesBefore) cache.evict();

@@ -5,9 +5,9 @@
  * class structure the embedding kept.
  */
 
-import { checkInteger } from '../errors.js';
+import { AuditError, checkInteger } from '../errors.js';
 import type { Gemm } from '../math/gemm.js';
-import { knnSearch } from '../math/knn.js';
+import { type KnnResult, knnSearch } from '../math/knn.js';
 import { type Matrix, selectRows } from '../math/matrix.js';
 import { createRandom, permutation } from '../math/random.js';
 import { type PurityResult, knnPurity } from './purity.js';
@@ -23,6 +23,11 @@ export interface EmbeddingPurityOptions {
   sampleSize?: number;
   /** Seed of the sample. @default 0 */
   seed?: number;
+  /**
+   * The leave-one-out `k`-NN search of all rows, when the caller has it already (an audit shares
+   * it with its label issues): used instead of searching again when the purity is exact.
+   */
+  neighbors?: KnnResult;
 }
 
 /**
@@ -45,7 +50,11 @@ export async function embeddingPurity(
   const n = embedding.rows;
   const sampleSize = options.sampleSize ?? Number.POSITIVE_INFINITY;
   if (!(n > sampleSize)) {
-    const knn = await knnSearch(embedding, embedding, { k, excludeSelf: true, gemm });
+    const given = options.neighbors;
+    if (given && (given.k !== k || given.queries !== n || given.metric !== 'euclidean')) {
+      throw new AuditError(`Expected the euclidean leave-one-out ${k}-NN of ${n} rows as neighbors but received ${given.metric} ${given.k}-NN of ${given.queries} rows`, 'E_PARAM');
+    }
+    const knn = given ?? (await knnSearch(embedding, embedding, { k, excludeSelf: true, gemm }));
     return { ...knnPurity(knn, labels, labels, numClasses), k, queries: n, sampled: false, rows: null };
   }
   checkInteger('sampleSize', sampleSize, 1);

@@ -6,6 +6,7 @@
 
 import { checkInteger } from '../errors.js';
 import type { Gemm } from '../math/gemm.js';
+import type { KnnResult } from '../math/knn.js';
 import type { Matrix } from '../math/matrix.js';
 import { calinskiHarabasz } from './calinski-harabasz.js';
 import { daviesBouldin } from './davies-bouldin.js';
@@ -24,6 +25,8 @@ export interface SeparationOptions {
   sampleSize?: number;
   /** Matrix-product engine for distances and k-NN (e.g. onnxruntime). @default JS loops */
   gemm?: Gemm;
+  /** The rows' euclidean leave-one-out `k`-NN search, when the caller has it (see `embeddingPurity`). */
+  neighbors?: KnnResult;
 }
 
 /** Per-class separation, arrays indexed by class. */
@@ -131,7 +134,7 @@ export async function separationMetrics(matrix: Matrix, labels: ArrayLike<number
   const sil = await silhouette(matrix, labels, numClasses, { seed: options.seed, sampleSize, gemm: options.gemm });
   const db = daviesBouldin(matrix, labels, numClasses);
   const ch = calinskiHarabasz(matrix, labels, numClasses);
-  const purity = await embeddingPurity(matrix, labels, numClasses, k, options.gemm, { sampleSize, seed: options.seed });
+  const purity = await embeddingPurity(matrix, labels, numClasses, k, options.gemm, { sampleSize, seed: options.seed, neighbors: options.neighbors });
   const evaluated = sil.indices ? Int32Array.from(sil.indices, (r) => labels[r]) : Int32Array.from({ length: matrix.rows }, (_, r) => labels[r]);
   const boot = bootstrapMeans(sil.samples, evaluated, numClasses, { seed: options.seed ?? 0 });
   const queried = purity.rows ? Int32Array.from(purity.rows, (r) => labels[r]) : Int32Array.from({ length: matrix.rows }, (_, r) => labels[r]);

@@ -92,8 +92,17 @@ export function defaultBatchSize(pre: Preprocess): number {
 export interface RowStore {
   /** Tensors the store keeps; the others are always computed. */
   readonly tensors: ReadonlySet<string>;
-  /** The row of `tensor` for the image with sha256 `hash` (`cols` values when known), or `undefined`. */
-  get(tensor: string, hash: string, cols: number | undefined): Float32Array | undefined;
+  /**
+   * The length of the stored row of `tensor` for the image with sha256 `hash` (`cols`, when
+   * given and a row of that length is stored), or `undefined` when none is. Reads no row.
+   */
+  columns(tensor: string, hash: string, cols: number | undefined): number | undefined;
+  /**
+   * Reads the stored rows of `tensor` for `hashes` into `target` (the row of `hashes[j]` at
+   * `target[rows[j] * cols ...]`) and returns one flag per image: 1 when its row was read whole
+   * and verified. The places of the other rows hold unspecified values.
+   */
+  read(tensor: string, hashes: readonly string[], cols: number, target: Float32Array, rows: ArrayLike<number>): Uint8Array;
   /** Stores `hashes.length` rows of `cols` values of `tensor` (one per image, in order). */
   put(tensor: string, hashes: string[], values: Float32Array, cols: number): void;
   /** Called once at the end of an extraction that stored rows (e.g. to bound the store's size). */
@@ -153,22 +162,27 @@ export async function runExtraction(
 
   const out = new Map<string, { data: Float32Array | undefined; cols: number }>();
   for (const t of tensors) out.set(t, { data: undefined, cols: 0 });
-  /** Copies rows `0..indices.length` of a batch's values to the rows `indices` of the output. */
-  const store = (tensor: string, values: Float32Array, rowsInBatch: number, indices: number[]) => {
+  /** The output rows of a tensor, allocated on first use with `cols` values per image. */
+  const output = (tensor: string, cols: number): Float32Array => {
     const entry = out.get(tensor)!;
-    const cols = values.length / rowsInBatch;
-    if (!Number.isInteger(cols)) throw new AuditError(`Layer tensor ${tensor} of ${model.label} does not have one row per image (${values.length} values for ${rowsInBatch} images).`, 'E_LAYER');
     if (!entry.data) {
       entry.cols = cols;
       entry.data = new Float32Array(n * cols);
     } else if (entry.cols !== cols) {
       throw new AuditError(`Layer tensor ${tensor} of ${model.label} changed size between batches (${entry.cols} then ${cols} values per image).`, 'E_LAYER');
     }
+    return entry.data;
+  };
+  /** Copies rows `0..indices.length` of a batch's values to the rows `indices` of the output. */
+  const store = (tensor: string, values: Float32Array, rowsInBatch: number, indices: number[]) => {
+    const cols = values.length / rowsInBatch;
+    if (!Number.isInteger(cols)) throw new AuditError(`Layer tensor ${tensor} of ${model.label} does not have one row per image (${values.length} values for ${rowsInBatch} images).`, 'E_LAYER');
+    const data = output(tensor, cols);
     const count = indices.length;
     if (indices[count - 1] - indices[0] === count - 1) {
-      entry.data.set(values.subarray(0, count * cols), indices[0] * cols);
+      data.set(values.subarray(0, count * cols), indices[0] * cols);
     } else {
-      for (let j = 0; j < count; j++) entry.data.set(values.subarray(j * cols, (j + 1) * cols), indices[j] * cols);
+      for (let j = 0; j < count; j++) data.set(values.subarray(j * cols, (j + 1) * cols), indices[j] * cols);
     }
   };
 
@@ -187,30 +201,43 @@ export async function runExtraction(
   const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
   /** Bytes of images that missed the cache, read by the look-up and kept until decoded. */
   const missBytes = new Map<number, Buffer>();
+  /** Row length of each cached tensor whose output is not allocated yet: the first image found decides. */
+  const pendingCols = new Map<string, number>();
   /**
-   * Reads and hashes one file, then looks its rows up: `hit` when every requested row is cached,
-   * `decode` when only the (uncached) input must be decoded, `miss` when the model must run.
+   * Reads and hashes one file, then checks that every requested row is cached (without reading
+   * any): `candidate` when all are, `miss` when the model must run.
    */
-  const lookup = (i: number): 'hit' | 'decode' | 'miss' => {
+  const probe = (i: number): 'candidate' | 'miss' => {
     const bytes = readImageInto(files[i], scratch);
     const hash = sha256Hex(bytes);
     hashes[i] = hash;
-    const rows: [string, Float32Array][] = [];
     for (const t of cachedTensors) {
       const known = out.get(t)!;
-      const row = cache!.get(t, hash, known.data ? known.cols : undefined);
-      if (!row) {
+      const cols = cache!.columns(t, hash, known.data ? known.cols : pendingCols.get(t));
+      if (cols === undefined) {
         missBytes.set(i, Buffer.from(bytes)); // a copy: `bytes` may live in the scratch buffer
         return 'miss';
       }
-      rows.push([t, row]);
+      if (!known.data) pendingCols.set(t, cols);
     }
-    for (const [t, row] of rows) store(t, row, 1, [i]);
-    if (wantsInput && !inputCached) {
-      missBytes.set(i, Buffer.from(bytes));
-      return 'decode';
+    if (wantsInput && !inputCached) missBytes.set(i, Buffer.from(bytes));
+    return 'candidate';
+  };
+  /**
+   * Reads the cached rows of `candidates` (all found by {@link probe}) straight into the output,
+   * and returns the images whose rows were all read and verified.
+   */
+  const readCached = (candidates: number[]): number[] => {
+    if (candidates.length === 0) return candidates;
+    const ok = new Uint8Array(candidates.length).fill(1);
+    const keys = candidates.map((i) => hashes[i]);
+    for (const t of cachedTensors) {
+      const known = out.get(t)!;
+      const cols = known.data ? known.cols : pendingCols.get(t)!;
+      const found = cache!.read(t, keys, cols, output(t, cols), candidates);
+      for (let j = 0; j < ok.length; j++) ok[j] &= found[j];
     }
-    return 'hit';
+    return candidates.filter((_, j) => ok[j] === 1);
   };
 
   /** Index lists of the batches to decode and run, in order. */
@@ -226,12 +253,18 @@ export async function runExtraction(
       const tl = performance.now();
       const end = Math.min(n, s + batchSize);
       let hits = 0;
+      const candidates: number[] = [];
       for (let i = s; i < end; i++) {
-        const r = lookup(i);
-        if (r === 'miss') queue.push(i);
-        else if (r === 'decode') decodeQueue.push(i);
+        if (probe(i) === 'miss') queue.push(i);
+        else candidates.push(i);
+      }
+      const read = new Set(readCached(candidates));
+      for (const i of candidates) {
+        if (!read.has(i)) queue.push(i); // damaged or gone: computed (prepare reads the file again)
+        else if (wantsInput && !inputCached) decodeQueue.push(i);
         else hits++;
       }
+      if (read.size < candidates.length) queue.sort((a, b) => a - b);
       cacheMs += performance.now() - tl;
       if (hits > 0) {
         stats.cachedImages += hits;

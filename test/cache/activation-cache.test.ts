@@ -27,6 +27,8 @@ describe('crc32', () => {
     expect(crc32Js(new Uint8Array(0))).toBe(0);
     const bytes = new Uint8Array(Float32Array.from({ length: 999 }, (_, i) => Math.cos(i)).buffer);
     expect(crc32Js(bytes)).toBe(crc32(bytes));
+    // Every tail length after the eight-byte steps, at an odd offset into the buffer.
+    for (let len = 0; len < 24; len++) expect(crc32Js(bytes.subarray(3, 3 + len))).toBe(crc32(bytes.subarray(3, 3 + len)));
   });
 });
 
@@ -51,6 +53,53 @@ describe('ActivationCache', () => {
     // The writing instance sees its own packs too.
     expect(cache.get(NS, hash(2))).toEqual(row(2));
     expect(cache.stats).toMatchObject({ hits: 1, misses: 1, writes: 2 });
+  });
+
+  it('reads rows straight into a matrix, in any order and across packs, one read per run of rows', async () => {
+    const dir = await tempDir();
+    const writer = new ActivationCache(dir);
+    writer.putBatch(NS, [0, 1, 2, 3].map(hash), new Float32Array([0, 1, 2, 3].flatMap((i) => [...row(i)])), 16);
+    writer.putBatch(NS, [4, 5].map(hash), new Float32Array([4, 5].flatMap((i) => [...row(i)])), 16);
+    writer.put(NS, hash(9), row(9, 8)); // another row length: never read into 16 columns
+    const cache = new ActivationCache(dir);
+    expect(cache.columns(NS, hash(2))).toBe(16);
+    expect(cache.columns(NS, hash(9))).toBe(8);
+    expect(cache.columns(NS, hash(9), 16)).toBeUndefined();
+    expect(cache.columns(NS, hash(7))).toBeUndefined();
+    // Images 0-5 (and two missing ones) into rows 1..8 of a 10-row matrix, pack rows 0-3 in order
+    // (one read), then 5 before 4 and a row of another length.
+    const asked = [0, 1, 2, 3, 7, 5, 4, 9];
+    const target = new Float32Array(10 * 16).fill(-1);
+    const reads = vi.spyOn(fs, 'readSync');
+    const found = cache.readInto(NS, asked.map(hash), 16, target, asked.map((_, j) => j + 1));
+    const rowReads = reads.mock.calls.filter(([, , , length]) => (length as number) % 64 === 0 && (length as number) >= 64).map(([, , , length]) => (length as number) / 64);
+    reads.mockRestore();
+    expect(Array.from(found)).toEqual([1, 1, 1, 1, 0, 1, 1, 0]);
+    expect(rowReads.sort()).toEqual([1, 1, 4]);
+    asked.forEach((img, j) => {
+      if (found[j]) expect(target.subarray((j + 1) * 16, (j + 2) * 16)).toEqual(row(img));
+    });
+    expect(target.subarray(0, 16).every((v) => v === -1)).toBe(true);
+    expect(cache.stats).toMatchObject({ hits: 6, misses: 2, corrupt: 0 });
+  });
+
+  it('never reads a damaged row into a matrix: it is a miss and its pack is deleted', async () => {
+    const dir = await tempDir();
+    const writer = new ActivationCache(dir);
+    writer.putBatch(NS, [hash(7), hash(8)], new Float32Array([...row(7), ...row(8)]), 16);
+    writer.put(NS, hash(6), row(6));
+    const { file, offset } = writer.locate(NS, hash(8))!;
+    const bytes = fs.readFileSync(file);
+    bytes[offset + 5] ^= 1;
+    fs.writeFileSync(file, bytes);
+    const cache = new ActivationCache(dir);
+    const target = new Float32Array(3 * 16);
+    expect(Array.from(cache.readInto(NS, [hash(6), hash(7), hash(8)], 16, target, [0, 1, 2]))).toEqual([1, 1, 0]);
+    expect(target.subarray(0, 16)).toEqual(row(6));
+    expect(target.subarray(16, 32)).toEqual(row(7)); // its own CRC matched
+    expect(cache.stats.corrupt).toBe(1);
+    expect(fs.existsSync(file)).toBe(false);
+    expect(cache.columns(NS, hash(7))).toBeUndefined();
   });
 
   it('has a digest of its packs that changes when a pack is written or evicted, not when read', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMatrix } from '../../src/math/matrix.js';
 import { createRandom, permutation, randomNormal } from '../../src/math/random.js';
+import { knnSearch } from '../../src/math/knn.js';
 import { embeddingPurity } from '../../src/metrics/embedding-purity.js';
 import { separationMetrics } from '../../src/metrics/separation.js';
 
@@ -45,5 +46,20 @@ describe('embeddingPurity with a query sample', () => {
     const part = await separationMetrics(m, labels, 3, { k: 5, sampleSize: 100 });
     expect(part.knnPurity).toMatchObject({ k: 5, queries: 100, sampled: true });
     expect(part.silhouetteSampled).toBe(true);
+  });
+});
+
+describe('embeddingPurity with neighbours searched by the caller', () => {
+  it('gives what its own search gives, and refuses a search of another k, size or metric', async () => {
+    const m = createMatrix(60, 3, Float32Array.from({ length: 180 }, (_, i) => Math.sin(i * 0.37) * 4 + (i % 3)));
+    const labels = Int32Array.from({ length: 60 }, (_, i) => i % 4);
+    const neighbors = await knnSearch(m, m, { k: 5, excludeSelf: true });
+    const own = await separationMetrics(m, labels, 4, { k: 5 });
+    expect(await separationMetrics(m, labels, 4, { k: 5, neighbors })).toEqual(own);
+    await expect(embeddingPurity(m, labels, 4, 6, undefined, { neighbors })).rejects.toThrow(
+      'Expected the euclidean leave-one-out 6-NN of 60 rows as neighbors but received euclidean 5-NN of 60 rows',
+    );
+    const cosine = await knnSearch(m, m, { k: 5, excludeSelf: true, metric: 'cosine' });
+    await expect(embeddingPurity(m, labels, 4, 5, undefined, { neighbors: cosine })).rejects.toThrow('but received cosine 5-NN of 60 rows');
   });
 });

@@ -144,8 +144,8 @@ describe('extractFeatures with an activation cache', () => {
     for (const [t, m] of cold.features) expect(warm.features.get(t)!.data).toEqual(m.data);
 
     // Change images 2 and 7; damage the cached pool5 row of image 5. Rows are checked one by one:
-    // image 4's row (read first) is used, the damaged pack is dropped at image 5, so 5 and 6 are
-    // recomputed with the changed 2 and 7.
+    // the rows of images 4 and 6 (same pack) pass their CRC and are used, image 5 is recomputed
+    // with the changed 2 and 7, and the damaged pack is deleted.
     await writeImage(files[2], 8, 8, 3, (x, y, c) => (x * 3 + y * 11 + c * 50) % 256);
     await writeImage(files[7], 8, 8, 3, (x, y) => (x * y * 9) % 256);
     const ns = ActivationCache.namespace({ model: model.sha256, tensor: '/pool5/GlobalAveragePool_output_0', preprocess: pre, runtime: runtimeLabel() });
@@ -156,7 +156,7 @@ describe('extractFeatures with an activation cache', () => {
     const seen: [number, number][] = [];
     const reader = new ActivationCache(dir);
     const partial = await extractFeatures(model, files, layersOf(model), pre, { batchSize: 4, cache: reader, onProgress: (d, t) => seen.push([d, t]) });
-    expect(partial.stats).toMatchObject({ cachedImages: 5, computedImages: 4 });
+    expect(partial.stats).toMatchObject({ cachedImages: 6, computedImages: 3 });
     expect(reader.stats.corrupt).toBe(1);
     expect(seen[seen.length - 1]).toEqual([9, 9]);
     const fresh = await extractFeatures(model, files, layersOf(model), pre, { batchSize: 4 });
