@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- name ...]`: runs the named benchmarks (default: all) and prints ratios
  * against a peer measured in the same process. Default: knn, pipeline, cache, label-issues, tsne;
- * scale (all of Fashion-MNIST), audit-2000 (issue 18's goals 3 and 4) and tsne-peers (scikit-learn and Rtsne, minutes) only when named.
+ * scale (all of Fashion-MNIST), audit-2000 (issue 18's goals 3 and 4), tsne-peers (scikit-learn and Rtsne, minutes) and
+ * separation-bootstrap (the cost of a Davies-Bouldin / Calinski-Harabasz interval) only when named.
  */
 
 import { pathToFileURL } from 'node:url';
@@ -11,6 +12,7 @@ import { runKnnBench } from './knn.js';
 import { runLabelIssuesBench } from './label-issues.js';
 import { runPipelineBench } from './pipeline.js';
 import { runScaleBench } from './scale.js';
+import { runSeparationBootstrapBench } from './separation-bootstrap.js';
 
 const BENCHES: Record<string, (argv: string[]) => Promise<unknown>> = {
   knn: runKnnBench,
@@ -27,6 +29,7 @@ const BENCHES: Record<string, (argv: string[]) => Promise<unknown>> = {
 const ON_REQUEST: Record<string, (argv: string[]) => Promise<unknown>> = {
   scale: runScaleBench,
   'audit-2000': runAudit2000Bench,
+  'separation-bootstrap': runSeparationBootstrapBench,
   'tsne-peers': async (argv) => {
     const mod = (await import(pathToFileURL(new URL('./tsne-peers.js', import.meta.url).pathname).href)) as { runTsnePeersBench: (a: string[]) => Promise<unknown> };
     return mod.runTsnePeersBench(argv);

@@ -1,7 +1,8 @@
 /**
  * The uncertainty shown in the pull-request comment, read from what the audit and the comparison
  * already computed (nothing is recomputed here): the seeded bootstrap 95 % interval of a purity or
- * silhouette (`knn.intervals`, `separation.features.silhouetteInterval` of report.json), and the
+ * separation number (`knn.intervals`, `separation.features.silhouetteInterval` and
+ * `knnPurityInterval` of report.json), and the
  * paired bootstrap interval of a delta against the baseline (`MetricRow.interval`, over the images
  * present in both runs). A delta is *significant* when its paired interval excludes 0. Pure.
  *
@@ -34,8 +35,10 @@ function findLayer(report: AuditReport, layer: string): LayerReport | undefined 
 
 /**
  * The bootstrap interval the report holds for `metric` of `layer`: `purity.micro`,
- * `purity.macro`, `purity.class.<name>` (from `knn.intervals`) and `silhouette` (of the features);
- * undefined for any other metric, and for reports written before intervals existed.
+ * `purity.macro`, `purity.class.<name>` (from `knn.intervals`), `silhouette`, `knnPurity.micro`
+ * and `knnPurity.macro` of the separation stage (features; `embedding.*` for the 2-D embedding);
+ * undefined for any other metric (Davies-Bouldin and Calinski-Harabasz have no interval: see
+ * docs/gates.md), and for reports written before intervals existed.
  */
 export function reportInterval(report: AuditReport, layer: string, metric: string): Bounds | undefined {
   const l = findLayer(report, layer);
@@ -44,7 +47,22 @@ export function reportInterval(report: AuditReport, layer: string, metric: strin
   if (metric === 'purity.micro') return finiteBounds(iv?.micro);
   if (metric === 'purity.macro') return finiteBounds(iv?.macro);
   if (metric.startsWith(CLASS_PREFIX)) return finiteBounds(iv?.perClass?.[metric.slice(CLASS_PREFIX.length)]);
-  if (metric === 'silhouette') return finiteBounds((l.separation?.features as { silhouetteInterval?: Bounds } | undefined)?.silhouetteInterval);
+  return separationInterval(l, metric);
+}
+
+type SeparationIntervals = { silhouetteInterval?: Bounds; knnPurityInterval?: { micro?: Bounds; macro?: Bounds } } | undefined;
+
+/**
+ * The separation stage's intervals: `silhouette`, `knnPurity.micro`, `knnPurity.macro` of the
+ * features, and the same ids prefixed `embedding.` of the 2-D embedding.
+ */
+function separationInterval(l: LayerReport, metric: string): Bounds | undefined {
+  const inEmbedding = metric.startsWith('embedding.');
+  const s = (inEmbedding ? l.separation?.embedding : l.separation?.features) as SeparationIntervals;
+  const id = inEmbedding ? metric.slice('embedding.'.length) : metric;
+  if (id === 'silhouette') return finiteBounds(s?.silhouetteInterval);
+  if (id === 'knnPurity.micro') return finiteBounds(s?.knnPurityInterval?.micro);
+  if (id === 'knnPurity.macro') return finiteBounds(s?.knnPurityInterval?.macro);
   return undefined;
 }
 
@@ -100,7 +118,7 @@ export function intervalLegend(entries: Parameters<typeof anyInterval>[0]): stri
   if (!values && !deltas) return undefined;
   const pct = `${Math.round(level * 100)} %`;
   const parts: string[] = [];
-  if (values) parts.push(`[lo, hi]: seeded bootstrap ${pct} interval over the query images`);
+  if (values) parts.push(`[lo, hi]: seeded bootstrap ${pct} interval over the query images (silhouette, knnPurity: over the reference images)`);
   if (deltas) parts.push(`Δ [lo, hi]: paired bootstrap ${pct} interval of the change over the images in both runs; sig. = it excludes 0 (a real change), n.s. = within noise`);
   return `_${parts.join('; ')}._`;
 }

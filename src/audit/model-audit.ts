@@ -359,7 +359,7 @@ export class ModelAudit {
     const labelsDigest = matrixDigest(createMatrix(1, this.referenceLabels.length, new Float32Array(this.referenceLabels)));
     const features =
       same?.features ??
-      (await this.results.get(resultKey('separation', { k, seed, nc, engine: this.engine(), intervals: 1 }, [this.digest(f.reference), labelsDigest]), jsonCodec<SeparationMetrics>(), async () => {
+      (await this.results.get(resultKey('separation', { k, seed, nc, engine: this.engine(), intervals: 2 }, [this.digest(f.reference), labelsDigest]), jsonCodec<SeparationMetrics>(), async () => {
         // The exact leave-one-out purity searches what the label issues searched: shared.
         const neighbors = f.reference.rows <= DEFAULT_SAMPLE_SIZE ? await this.knn(f.reference, f.reference, { k, metric: 'euclidean', excludeSelf: true }) : undefined;
         return separationMetrics(f.reference, this.referenceLabels, nc, { k, seed, gemm: await this.gemm(), neighbors });
@@ -368,7 +368,7 @@ export class ModelAudit {
     if (e) {
       const emb = createMatrix(f.reference.rows, 2, Float32Array.from(e.coords));
       field.embedding = await this.results.get(
-        resultKey('separation-embedding', { k, seed, nc, engine: this.engine(), intervals: 1 }, [this.digest(f.reference), matrixDigest(emb), labelsDigest]),
+        resultKey('separation-embedding', { k, seed, nc, engine: this.engine(), intervals: 2 }, [this.digest(f.reference), matrixDigest(emb), labelsDigest]),
         jsonCodec<NonNullable<SeparationField['embedding']>>(),
         async () => {
           const gemm = await this.gemm();

@@ -334,8 +334,8 @@ export function compareReports(base: AuditReport, current: AuditReport, options:
   const c = checkReport('current', current);
   const pairs = pairLayers(b.layers, c.layers).map((p) => ({
     label: p.label,
-    before: p.before && snapshotLayer(p.before),
-    after: p.after && snapshotLayer(p.after),
+    before: p.before && snapshotLayer(p.before, b.data.reference),
+    after: p.after && snapshotLayer(p.after, c.data.reference),
   }));
   const { sources, ...compareOptions } = options;
   return compareSnapshots(pairs, { before: sideOf(b, sources?.before), after: sideOf(c, sources?.after) }, compareOptions);
@@ -366,7 +366,7 @@ export function compareReportSets(base: AuditReport[], current: AuditReport[], o
   for (const m of matched) {
     const p = prefix((m.after ?? m.before)!);
     for (const lp of pairLayers(m.before?.layers ?? [], m.after?.layers ?? [])) {
-      pairs.push({ label: p + lp.label, before: lp.before && snapshotLayer(lp.before), after: lp.after && snapshotLayer(lp.after) });
+      pairs.push({ label: p + lp.label, before: lp.before && snapshotLayer(lp.before, m.before?.data.reference), after: lp.after && snapshotLayer(lp.after, m.after?.data.reference) });
     }
   }
   const { sources, ...compareOptions } = options;

@@ -48,7 +48,7 @@ export interface MetricRow {
   improved: boolean;
   /** Why a gated row could not be compared, e.g. `not computed in the current audit`. */
   note?: string;
-  /** Paired bootstrap interval of `delta` over the images in both runs (purity rows only). */
+  /** Paired bootstrap interval of `delta` over the images in both runs (purity rows; silhouette and separation purity rows when both reports hold their per-image values). */
   interval?: PairedInterval;
 }
 

@@ -46,7 +46,7 @@ function neighborSummary(n: NeighborDiff[]): string[][] {
 
 const formatDelta = (v: number | null) => formatSigned(v, { digits: 'metric' });
 
-/** Rows of the paired-interval table: purity deltas with their paired bootstrap interval (see `paired-delta.ts`). */
+/** Rows of the paired-interval table: purity and separation deltas with their paired bootstrap interval (see `paired-delta.ts`). */
 function intervalRows(c: Comparison): string[][] {
   const verdict = (iv: { lo: number; hi: number }) => (iv.hi < 0 || iv.lo > 0 ? 'excludes 0' : 'includes 0');
   return [
@@ -58,7 +58,7 @@ function intervalRows(c: Comparison): string[][] {
 /** Heading of the paired-interval table. */
 function intervalHeading(c: Comparison): string {
   const level = c.rows.find((r) => r.interval)?.interval?.level ?? 0.95;
-  return `Paired ${Math.round(level * 100)} % bootstrap intervals of the purity deltas (images in both reports${c.significant ? '; --significant: a drop fails only when its interval excludes 0' : ''})`;
+  return `Paired ${Math.round(level * 100)} % bootstrap intervals of the deltas (images in both reports${c.significant ? '; --significant: a drop fails only when its interval excludes 0' : ''})`;
 }
 const formatCount = (n: number) => formatSigned(n, { digits: 0 });
 

@@ -5,7 +5,8 @@
  */
 
 import { layerMetrics } from '../result/layer-metrics.js';
-import type { LayerReport } from '../result/report.js';
+import type { LayerReport, ReportImage } from '../result/report.js';
+import { type SeparationValues, separationValues } from './separation-values.js';
 
 export { layerMetrics };
 import type { MetricDirection } from './comparison-types.js';
@@ -38,6 +39,8 @@ export interface LayerSnapshot {
   images: ImageNeighborLabels[];
   /** Label-issue suspects, most likely first (absent when they were not computed). */
   labelIssues?: SuspectSnapshot[];
+  /** The separation stage's per-image values by path, for paired intervals (comparisons of two reports only; not stored in baseline files). */
+  separationValues?: SeparationValues;
 }
 
 /** Ids of the purity metrics, in display order. */
@@ -86,8 +89,12 @@ function tsneSeed(layer: LayerReport): number | null {
   return typeof own === 'number' && Number.isFinite(own) ? own : null;
 }
 
-/** Takes the snapshot of one analysed layer. */
-export function snapshotLayer(layer: LayerReport): LayerSnapshot {
+/**
+ * Takes the snapshot of one analysed layer; with `reference` (the report's `data.reference`), also
+ * the separation stage's per-image values keyed by path.
+ */
+export function snapshotLayer(layer: LayerReport, reference?: readonly ReportImage[]): LayerSnapshot {
+  const sepValues = reference ? separationValues(layer, reference) : undefined;
   return {
     layer: layer.name,
     k: layer.knn.k,
@@ -97,6 +104,7 @@ export function snapshotLayer(layer: LayerReport): LayerSnapshot {
     seed: tsneSeed(layer),
     images: layer.knn.images.map((im) => ({ path: im.path, label: im.label, neighbors: [...im.neighborLabels] })),
     ...(layer.labelIssues ? { labelIssues: snapshotSuspects(layer) } : {}),
+    ...(sepValues ? { separationValues: sepValues } : {}),
   };
 }
 

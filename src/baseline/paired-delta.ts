@@ -7,12 +7,16 @@
  *
  * With `significant`, a gated purity row that dropped by more than its tolerance stays a
  * regression only when its interval lies wholly below zero; otherwise it is reported as a drop
- * within noise. Rows without an interval (separation metrics) are judged as before.
+ * within noise. The separation stage's means (silhouette, its k-NN purity, of the features and
+ * of the embedding) get the same treatment when both reports hold their per-image values
+ * (`separation.*.perRow`, paired by path); rows without an interval (Davies-Bouldin,
+ * Calinski-Harabasz, trustworthiness, older reports) are judged as before.
  */
 
 import { pairedBootstrapDelta } from '../metrics/bootstrap.js';
 import type { ClassRow, MetricRow, PairedInterval } from './comparison-types.js';
 import type { LayerSnapshot } from './layer-snapshot.js';
+import type { ImageValues } from './separation-values.js';
 
 /** Paired intervals of one layer's purity deltas. */
 export interface PairedPurityDelta {
@@ -83,10 +87,55 @@ function significance(row: MetricRow | ClassRow, iv: PairedInterval, significant
 }
 
 /**
- * Adds the paired intervals to a layer's purity rows (micro, macro, per class) and, with
- * `significant`, clears regressions whose interval includes zero (noting why).
+ * Paired bootstrap interval of the change of a separation mean (`silhouette`, `knnPurity` of the
+ * features or `embedding.*`) over the images present in both runs' per-image values (same path,
+ * same label): micro (the mean over images) and macro (the mean of class means). Undefined when
+ * either side lacks the values or no image is in both.
+ */
+export function pairedSeparationDelta(before: ImageValues | undefined, after: ImageValues | undefined, options: PairedOptions = {}): { micro: PairedInterval; macro: PairedInterval } | undefined {
+  if (!before || !after) return undefined;
+  const base = new Map(before.paths.map((p, i) => [p, i]));
+  const b: number[] = [];
+  const a: number[] = [];
+  const names: string[] = [];
+  after.paths.forEach((p, i) => {
+    const j = base.get(p);
+    if (j === undefined || before.labels[j] !== after.labels[i]) return;
+    b.push(before.values[j]);
+    a.push(after.values[i]);
+    names.push(after.labels[i]);
+  });
+  if (names.length === 0) return undefined;
+  const classes = [...new Set(names)].sort();
+  const index = new Map(classes.map((c, i) => [c, i]));
+  const r = pairedBootstrapDelta(b, a, Int32Array.from(names, (n) => index.get(n)!), classes.length, { seed: options.seed ?? 0, level: options.level ?? 0.95 });
+  const iv = (x: { lo: number; hi: number }): PairedInterval => ({ lo: x.lo, hi: x.hi, level: r.level, images: names.length });
+  return { micro: iv(r.micro), macro: iv(r.macro) };
+}
+
+/** The per-image values and the mean a separation metric row is, e.g. `embedding.knnPurity.macro` -> (`embedding.knnPurity`, macro). */
+function separationSource(metric: string): { values: string; mean: 'micro' | 'macro' } | undefined {
+  const m = /^((?:embedding\.)?(?:silhouette|knnPurity))(?:\.(micro|macro))?$/.exec(metric);
+  if (!m) return undefined;
+  const isPurity = m[1].endsWith('knnPurity');
+  if (isPurity !== (m[2] !== undefined)) return undefined;
+  return { values: m[1], mean: (m[2] as 'micro' | 'macro' | undefined) ?? 'micro' };
+}
+
+/**
+ * Adds the paired intervals to a layer's purity rows (micro, macro, per class) and separation
+ * rows (see {@link pairedSeparationDelta}) and, with `significant`, clears regressions whose
+ * interval includes zero (noting why).
  */
 export function applyPairedIntervals(rows: MetricRow[], classes: ClassRow[], before: LayerSnapshot, after: LayerSnapshot, significant: boolean, options: PairedOptions = {}): void {
+  const seps = new Map<string, ReturnType<typeof pairedSeparationDelta>>();
+  for (const row of rows) {
+    const src = separationSource(row.metric);
+    if (!src) continue;
+    if (!seps.has(src.values)) seps.set(src.values, pairedSeparationDelta(before.separationValues?.[src.values], after.separationValues?.[src.values], options));
+    const d = seps.get(src.values);
+    if (d) significance(row, d[src.mean], significant);
+  }
   const d = pairedPurityDelta(before, after, options);
   if (!d) return;
   for (const row of rows) {

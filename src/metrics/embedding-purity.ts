@@ -34,6 +34,8 @@ export interface EmbeddingPurityOptions {
  * Leave-one-out k-NN purity of the rows of `embedding` under `labels`.
  *
  * @param k neighbours, 1 <= k <= N - 1 @default 10
+ * @returns the purity, with `rows`: the sampled query rows (ascending; `perQuery[q]` is row
+ *   `rows[q]`'s purity), null when every row was a query
  */
 export async function embeddingPurity(
   embedding: Matrix,
@@ -42,7 +44,7 @@ export async function embeddingPurity(
   k = 10,
   gemm?: Gemm,
   options: EmbeddingPurityOptions = {},
-): Promise<PurityResult & { k: number; queries: number; sampled: boolean }> {
+): Promise<PurityResult & { k: number; queries: number; sampled: boolean; rows: Int32Array | null }> {
   classCounts(labels, embedding.rows, numClasses);
   checkInteger('k', k, 1);
   const n = embedding.rows;
@@ -53,7 +55,7 @@ export async function embeddingPurity(
       throw new AuditError(`Expected the euclidean leave-one-out ${k}-NN of ${n} rows as neighbors but received ${given.metric} ${given.k}-NN of ${given.queries} rows`, 'E_PARAM');
     }
     const knn = given ?? (await knnSearch(embedding, embedding, { k, excludeSelf: true, gemm }));
-    return { ...knnPurity(knn, labels, labels, numClasses), k, queries: n, sampled: false };
+    return { ...knnPurity(knn, labels, labels, numClasses), k, queries: n, sampled: false, rows: null };
   }
   checkInteger('sampleSize', sampleSize, 1);
   if (k > n - 1) checkInteger('k', k, 1, n - 1);
@@ -74,5 +76,5 @@ export async function embeddingPurity(
   }
   const queryLabels = Int32Array.from(rows, (r) => labels[r]);
   const knn = { k, metric: found.metric, queries: rows.length, indices, distances };
-  return { ...knnPurity(knn, queryLabels, labels, numClasses), k, queries: rows.length, sampled: true };
+  return { ...knnPurity(knn, queryLabels, labels, numClasses), k, queries: rows.length, sampled: true, rows };
 }

@@ -67,20 +67,61 @@ export interface SeparationMetrics {
    * replicates' standard deviation. Absent in results computed before intervals existed.
    */
   silhouetteInterval?: { lo: number; hi: number; sd: number; resamples: number; level: number; seed: number };
-  /** Davies-Bouldin index >= 0 (lower = better separated). */
+  /** Davies-Bouldin index >= 0 (lower = better separated). No interval: see docs/gates.md. */
   daviesBouldin: number;
-  /** Calinski-Harabasz index > 0 (higher = better separated). */
+  /** Calinski-Harabasz index > 0 (higher = better separated). No interval: see docs/gates.md. */
   calinskiHarabasz: number;
   /**
    * Leave-one-out k-NN purity in [0, 1]: exact over every row up to `sampleSize` rows, else over a
    * seeded sample of `queries` rows (neighbours among all rows).
    */
   knnPurity: { k: number; micro: number; macro: number; queries: number; sampled: boolean };
+  /**
+   * Seeded class-stratified bootstrap 95 % intervals of the k-NN purity (micro, macro, each
+   * class; null for a class without query rows), resampling the per-row purities (neighbours not
+   * re-searched). Absent in results computed before it existed.
+   */
+  knnPurityInterval?: SeparationPurityInterval;
+  /**
+   * The per-row values the means and intervals are taken over, rounded to 6 decimals, so that a
+   * comparison can pair them image by image (see `baseline/paired-delta.ts`). `*Rows` are the
+   * evaluated rows of the matrix (indices, ascending), null when every row was evaluated.
+   * Absent in results computed before it existed.
+   */
+  perRow?: SeparationPerRow;
   perClass: PerClassSeparation;
+}
+
+/** An interval with the replicates' standard deviation. */
+export interface SeparationInterval {
+  lo: number;
+  hi: number;
+  sd: number;
+}
+
+/** Bootstrap intervals of the separation stage's k-NN purity. */
+export interface SeparationPurityInterval {
+  micro: SeparationInterval;
+  macro: SeparationInterval;
+  /** Indexed by class; null for a class without query rows. */
+  perClass: (SeparationInterval | null)[];
+  resamples: number;
+  level: number;
+  seed: number;
+}
+
+/** Per-row silhouette s(i) and k-NN purity of {@link SeparationMetrics}. */
+export interface SeparationPerRow {
+  silhouette: number[];
+  silhouetteRows: number[] | null;
+  purity: number[];
+  purityRows: number[] | null;
 }
 
 const jsonNumber = (v: number): number | null => (Number.isFinite(v) ? v : null);
 const jsonClass = (v: number): number | null => (v >= 0 ? v : null);
+const round6 = (v: number): number => Math.round(v * 1e6) / 1e6;
+const sdOf = (iv: SeparationInterval): SeparationInterval => ({ lo: iv.lo, hi: iv.hi, sd: iv.sd });
 
 /**
  * Silhouette (exact up to `sampleSize` rows, else sampled), Davies-Bouldin, Calinski-Harabasz and
@@ -96,6 +137,8 @@ export async function separationMetrics(matrix: Matrix, labels: ArrayLike<number
   const purity = await embeddingPurity(matrix, labels, numClasses, k, options.gemm, { sampleSize, seed: options.seed, neighbors: options.neighbors });
   const evaluated = sil.indices ? Int32Array.from(sil.indices, (r) => labels[r]) : Int32Array.from({ length: matrix.rows }, (_, r) => labels[r]);
   const boot = bootstrapMeans(sil.samples, evaluated, numClasses, { seed: options.seed ?? 0 });
+  const queried = purity.rows ? Int32Array.from(purity.rows, (r) => labels[r]) : Int32Array.from({ length: matrix.rows }, (_, r) => labels[r]);
+  const pboot = bootstrapMeans(purity.perQuery, queried, numClasses, { seed: options.seed ?? 0 });
   const C = numClasses;
   const perClass: PerClassSeparation = {
     count: Array.from(counts),
@@ -117,6 +160,20 @@ export async function separationMetrics(matrix: Matrix, labels: ArrayLike<number
     daviesBouldin: db.score,
     calinskiHarabasz: ch,
     knnPurity: { k, micro: purity.micro, macro: purity.macro, queries: purity.queries, sampled: purity.sampled },
+    knnPurityInterval: {
+      micro: sdOf(pboot.micro),
+      macro: sdOf(pboot.macro),
+      perClass: pboot.perClass.map((iv) => (iv ? sdOf(iv) : null)),
+      resamples: pboot.resamples,
+      level: pboot.level,
+      seed: pboot.seed,
+    },
+    perRow: {
+      silhouette: Array.from(sil.samples, round6),
+      silhouetteRows: sil.indices ? Array.from(sil.indices) : null,
+      purity: Array.from(purity.perQuery, round6),
+      purityRows: purity.rows ? Array.from(purity.rows) : null,
+    },
     perClass,
   };
 }

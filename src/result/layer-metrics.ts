@@ -7,7 +7,7 @@
 import type { LayerReport } from './report.js';
 
 /** Fields of a separation result that are sizes or settings, not metrics. */
-const NOT_METRICS = new Set(['rows', 'numClasses', 'silhouetteRows', 'queries', 'k', 'seed', 'sampleSize', 'perClass', 'silhouetteInterval']);
+const NOT_METRICS = new Set(['rows', 'numClasses', 'silhouetteRows', 'queries', 'k', 'seed', 'sampleSize', 'perClass', 'silhouetteInterval', 'knnPurityInterval', 'perRow']);
 
 function numericFields(value: unknown, prefix: string, into: Record<string, number>, depth = 0): void {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return;

@@ -156,7 +156,7 @@ describe('the bundled action on the fixture model', () => {
     expect(paired).not.toBeNull();
     expect(Number(paired![1])).toBeLessThanOrEqual(after.knn.purity.micro - before.knn.purity.micro);
     expect(Number(paired![2])).toBeGreaterThanOrEqual(after.knn.purity.micro - before.knn.purity.micro);
-    expect(body).toContain('_[lo, hi]: seeded bootstrap 95 % interval over the query images; Δ [lo, hi]: paired bootstrap 95 % interval of the change over the images in both runs; sig. = it excludes 0 (a real change), n.s. = within noise._');
+    expect(body).toContain('_[lo, hi]: seeded bootstrap 95 % interval over the query images (silhouette, knnPurity: over the reference images); Δ [lo, hi]: paired bootstrap 95 % interval of the change over the images in both runs; sig. = it excludes 0 (a real change), n.s. = within noise._');
     const same = (im: { label: string; neighborLabels: string[] }) => im.neighborLabels.filter((l) => l === im.label).length;
     const old = new Map(before.knn.images.map((im) => [im.path, same(im)]));
     const changes = after.knn.images.map((im) => same(im) - old.get(im.path)!);

@@ -37,15 +37,23 @@ describe('intervals in the comment', () => {
     expect([excludesZero({ lo: -1, hi: 0 }), excludesZero({ lo: 0, hi: 1 }), excludesZero({ lo: 0.001, hi: 1 })]).toEqual([false, false, true]);
   });
 
-  test('reportInterval reads purity, per-class and silhouette intervals; none for other metrics or old reports', () => {
+  test('reportInterval reads purity, per-class, silhouette and separation-purity intervals; none for other metrics or old reports', () => {
     const r = withIntervals(makeReport({ layers: { pool5: { sameClass: () => 4 } } }));
-    r.layers[0].separation = { features: { silhouette: 0.31, daviesBouldin: 1.2, silhouetteInterval: { lo: 0.28, hi: 0.34, sd: 0.015, resamples: 1000, level: 0.95, seed: 0 } } } as unknown as AuditReport['layers'][0]['separation'];
+    const purityIv = { micro: { lo: 0.8, hi: 0.9, sd: 0.02 }, macro: { lo: 0.79, hi: 0.91, sd: 0.03 }, perClass: [], resamples: 1000, level: 0.95, seed: 0 };
+    r.layers[0].separation = {
+      features: { silhouette: 0.31, daviesBouldin: 1.2, silhouetteInterval: { lo: 0.28, hi: 0.34, sd: 0.015, resamples: 1000, level: 0.95, seed: 0 }, knnPurityInterval: purityIv },
+      embedding: { silhouette: 0.5, silhouetteInterval: { lo: 0.45, hi: 0.55, sd: 0.02, resamples: 1000, level: 0.95, seed: 0 } },
+    } as unknown as AuditReport['layers'][0]['separation'];
     const iv = r.layers[0].knn.intervals!;
     expect(reportInterval(r, 'pool5', 'purity.micro')).toEqual({ lo: iv.micro.lo, hi: iv.micro.hi });
     expect(reportInterval(r, '/pool5/output_0', 'purity.macro')).toEqual({ lo: iv.macro.lo, hi: iv.macro.hi });
     expect(reportInterval(r, 'pool5', 'purity.class.coat')).toEqual({ lo: iv.perClass.coat!.lo, hi: iv.perClass.coat!.hi });
     expect(iv.perClass.coat!.lo).toBeCloseTo(0.7, 12);
     expect(reportInterval(r, 'pool5', 'silhouette')).toEqual({ lo: 0.28, hi: 0.34 });
+    expect(reportInterval(r, 'pool5', 'knnPurity.micro')).toEqual({ lo: 0.8, hi: 0.9 });
+    expect(reportInterval(r, 'pool5', 'knnPurity.macro')).toEqual({ lo: 0.79, hi: 0.91 });
+    expect(reportInterval(r, 'pool5', 'embedding.silhouette')).toEqual({ lo: 0.45, hi: 0.55 });
+    expect(reportInterval(r, 'pool5', 'embedding.knnPurity.micro')).toBeUndefined();
     expect(reportInterval(r, 'pool5', 'daviesBouldin')).toBeUndefined();
     expect(reportInterval(r, 'nope', 'purity.micro')).toBeUndefined();
     expect(reportInterval(makeReport({ layers: { pool5: { sameClass: () => 4 } } }), 'pool5', 'purity.micro')).toBeUndefined();
@@ -69,7 +77,7 @@ describe('intervals in the comment', () => {
     // data: the first image of each class gains one neighbour: +0.050, beyond the tolerance but within noise
     expect(body).toContain(`| data | 5 | 0.250 [0.200, 0.300] | +0.050 [${s(d.lo)}, ${s(d.hi)}] n.s. ⬆️ |`);
     expect(body).toMatch(/\| \*\*pool5\*\* \(focus\) \| 5 \| 0\.600 \[0\.550, 0\.650\] \| \*\*-0\.400\*\* \[[-\d., ]+\] sig\. ⚠️ \| 0\.600 \[0\.550, 0\.650\] \| \*\*-0\.400\*\* \[[-\d., ]+\] sig\. ⚠️ \| shirt \\\*\\\*x\\\*\\\* \\@\u2060y 0\.200 \[0\.100, 0\.300\] \|/);
-    expect(body).toContain('_[lo, hi]: seeded bootstrap 95 % interval over the query images; Δ [lo, hi]: paired bootstrap 95 % interval of the change over the images in both runs; sig. = it excludes 0 (a real change), n.s. = within noise._');
+    expect(body).toContain('_[lo, hi]: seeded bootstrap 95 % interval over the query images (silhouette, knnPurity: over the reference images); Δ [lo, hi]: paired bootstrap 95 % interval of the change over the images in both runs; sig. = it excludes 0 (a real change), n.s. = within noise._');
   });
 
   test('no intervals anywhere (an old report, no baseline): no brackets, no legend', () => {

@@ -114,6 +114,7 @@ export function formatAuditTable(report: AuditReport): string {
     const iv = l.knn.intervals;
     const sil = l.separation?.features;
     const silText = sil && typeof sil.silhouette === 'number' ? withInterval(sil.silhouette, sil.silhouetteInterval) : '-';
+    const sepPurity = sil && typeof sil.knnPurity?.micro === 'number' ? withInterval(sil.knnPurity.micro, sil.knnPurityInterval?.micro) : '-';
     return [
       l.name,
       l.tensor,
@@ -122,12 +123,13 @@ export function formatAuditTable(report: AuditReport): string {
       withInterval(l.knn.purity.micro, iv?.micro),
       withInterval(l.knn.purity.macro, iv?.macro),
       silText,
+      sepPurity,
       weakest ? `${weakest[0]} ${withInterval(weakest[1], iv?.perClass[weakest[0]] ?? undefined)}` : '-',
     ];
   });
   const level = report.layers.find((l) => l.knn.intervals)?.knn.intervals?.level;
-  const table = formatTable(['layer', 'tensor', 'dim', 'k', 'purity', 'macro', 'silhouette', 'weakest class'], rows);
-  return level === undefined ? table : `${table}\n[lo, hi]: seeded ${Math.round(level * 100)} % bootstrap intervals (purity: over the query images; silhouette: over the reference images' values, the other images held fixed)`;
+  const table = formatTable(['layer', 'tensor', 'dim', 'k', 'purity', 'macro', 'silhouette', 'sep. purity', 'weakest class'], rows);
+  return level === undefined ? table : `${table}\n[lo, hi]: seeded ${Math.round(level * 100)} % bootstrap intervals (purity: over the query images; silhouette, sep. purity (leave-one-out k-NN purity of the separation stage): over the reference images' values, the other images held fixed)`;
 }
 
 /** `0.895 [0.860, 0.925]`, or the bare number without an interval. */

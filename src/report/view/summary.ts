@@ -4,6 +4,11 @@ import { describePreprocess } from '../../data/preprocess-summary.js';
 import { checkBaseline, layerBaseline, readSeparation } from '../extras.js';
 import { type ModelContext, formatDelta, formatNumber } from './context.js';
 
+/** ` [lo, hi]` of a bootstrap interval, empty when there is none. */
+function bracketOf(iv: { lo: number; hi: number } | undefined): string {
+  return iv ? ` [${formatNumber(iv.lo)}, ${formatNumber(iv.hi)}]` : '';
+}
+
 /** One row of the checks table. */
 export interface CheckRow {
   name: string;
@@ -29,6 +34,8 @@ export interface LayerRow {
   micro: string;
   macro: string;
   separation: string;
+  /** The separation stage's leave-one-out k-NN purity (micro) with its interval, `-` when not measured. */
+  sepPurity: string;
   baseline: string;
   delta: { text: string; dir: string };
   weakest: string;
@@ -92,7 +99,7 @@ export function summaryView(ctx: ModelContext): SummaryView {
   });
   const layers = r.layers.map((l): LayerRow => {
     const sep = readSeparation(l);
-    const sepText = sep.features === undefined && sep.embedding === undefined ? '-' : `${formatNumber(sep.features)} / ${formatNumber(sep.embedding)}`;
+    const sepText = sep.features === undefined && sep.embedding === undefined ? '-' : `${formatNumber(sep.features)}${bracketOf(l.separation?.features?.silhouetteInterval)} / ${formatNumber(sep.embedding)}`;
     const b = layerBaseline(r, l);
     if (b) hasBaseline = true;
     const weakest = Object.entries(l.knn.purity.perClass)
@@ -107,9 +114,10 @@ export function summaryView(ctx: ModelContext): SummaryView {
       dim: l.dim,
       k: l.knn.k,
       metric: l.knn.metric,
-      micro: `${formatNumber(l.knn.purity.micro)}${l.knn.intervals ? ` [${formatNumber(l.knn.intervals.micro.lo)}, ${formatNumber(l.knn.intervals.micro.hi)}]` : ''}`,
-      macro: formatNumber(l.knn.purity.macro),
+      micro: `${formatNumber(l.knn.purity.micro)}${bracketOf(l.knn.intervals?.micro)}`,
+      macro: `${formatNumber(l.knn.purity.macro)}${bracketOf(l.knn.intervals?.macro)}`,
       separation: sepText,
+      sepPurity: typeof l.separation?.features?.knnPurity?.micro === 'number' ? `${formatNumber(l.separation.features.knnPurity.micro)}${bracketOf(l.separation.features.knnPurityInterval?.micro)}` : '-',
       baseline: formatNumber(b?.micro),
       delta: formatDelta(b === undefined ? undefined : l.knn.purity.micro - b.micro),
       weakest: weakest ? `${weakest[0]} ${weakest[1].toFixed(3)}` : '-',
