@@ -6,38 +6,27 @@
 
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { CLI } from '../helpers/cli.js';
 import { makeImageFolder } from '../helpers/images.js';
 import { tinyClassifier } from '../helpers/onnx-builder.js';
-import { type FakeGitHub, startFakeGitHub } from './helpers/fake-github.js';
-import { type Workspace, makeWorkspace, run, runnerEnv } from './helpers/harness.js';
+import { fakeGitHubPerTest } from './helpers/per-test.js';
+import { run, runnerEnv } from './helpers/harness.js';
 
 const TOKEN = 'ghs_FAKEtoken0123456789abcdefABCDEF';
-let gh: FakeGitHub;
-let ws: Workspace;
-
-beforeEach(async () => {
-  gh = await startFakeGitHub({ tokens: { [TOKEN]: { login: 'audit-bot', kind: 'user' } } });
-  ws = makeWorkspace();
-});
-
-afterEach(async () => {
-  await gh.close();
-  ws.cleanup();
-});
+const t = fakeGitHubPerTest(TOKEN);
 
 test('a config file in the repository decides what the command audits and gates', async () => {
-  await makeImageFolder(path.join(ws.dir, 'probe'), { perClass: 6 });
-  writeFileSync(path.join(ws.dir, 'model.onnx'), tinyClassifier());
+  await makeImageFolder(path.join(t.ws.dir, 'probe'), { perClass: 6 });
+  writeFileSync(path.join(t.ws.dir, 'model.onnx'), tinyClassifier());
   writeFileSync(
-    path.join(ws.dir, 'semantic-audit.config.json'),
+    path.join(t.ws.dir, 'semantic-audit.config.json'),
     JSON.stringify({ model: 'model.onnx', data: 'probe', layers: ['data', 'pool5'], k: 3, preprocess: { mean: [0.5, 0.5, 0.5] }, gates: ['pool5.purity.macro >= 0', 'data.purity.micro > 1'], maxPerClass: 4, out: 'semantic-audit-report', tsne: { enabled: false }, cache: false }),
   );
-  const { result, rec } = await run({ command: `node ${JSON.stringify(CLI)} audit --quiet`, 'github-token': TOKEN, 'publish-images': 'none', 'baseline-report': 'none', 'activation-cache': 'false' }, runnerEnv(gh.url, ws.dir));
+  const { result, rec } = await run({ command: `node ${JSON.stringify(CLI)} audit --quiet`, 'github-token': TOKEN, 'publish-images': 'none', 'baseline-report': 'none', 'activation-cache': 'false' }, runnerEnv(t.gh.url, t.ws.dir));
   expect(rec.lines).toContain('The command exited with code 1.');
   expect(result.passed).toBe(false);
-  const body = gh.comments[0].body;
+  const body = t.gh.comments[0].body;
   // the config's gates, as written (strict > shown as >), with the bootstrap interval of each value
   expect(body).toMatch(/\| ✅ \| pool5 purity\.macro \\>= 0 \| \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\] \| ≥ 0\.000 \|\n/);
   expect(body).toMatch(/\| ❌ \| data purity\.micro \\> 1 \| \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\] \| > 1\.000 \|\n/);
