@@ -40,6 +40,7 @@ export class SharedProducts implements Gemm {
     this.inner = inner;
     this.name = inner.name;
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    if (inner.multiply) this.multiply = inner.multiply.bind(inner);
     if (inner.smallestDistances) {
       const select = inner.smallestDistances.bind(inner);
       this.smallestDistances = async (a, b, bNorms, k) => {
@@ -68,6 +69,9 @@ export class SharedProducts implements Gemm {
   }
 
   smallestDistances?: Gemm['smallestDistances'];
+
+  /** `A · B` of the inner engine, never remembered (PCA's products of its own intermediate rows). */
+  multiply?: Gemm['multiply'];
 
   /** The memo key of an operation on two views, or undefined when either is not frozen. */
   private key(op: string, a: Matrix, b: Matrix, extra: string): string | undefined {

@@ -9,11 +9,12 @@
  *   the Ritz residuals of the wanted vectors are below 1e-9 ‖C‖ (the iteration runs in float64).
  *   Best when d is small against N.
  * - `randomized`: never forms C; each power iteration is two passes over the data (Xc V, Xcᵀ Y),
- *   a fixed number of times. Best for wide inputs (d in the thousands) and few components.
+ *   a fixed number of times, re-orthonormalising the n-side rows between them. Best for wide inputs
+ *   (d in the thousands) and few components.
  *
  * Data are centred on the fly (Xc = X - 1 μᵀ, μ accumulated in float64). Products run in float64
- * JavaScript loops, or through an injected {@link Gemm} (float32, e.g. onnxruntime) on centred
- * row blocks when one is given.
+ * JavaScript loops, or through an injected {@link Gemm} (float32, e.g. onnxruntime) on views of
+ * the rows themselves, the centring applied afterwards as a float64 rank-one correction.
  *
  * Signs: each component is flipped so that its largest-magnitude loading is positive (ties to the
  * lower feature index), so results are deterministic; compare with other libraries up to sign.
@@ -137,9 +138,11 @@ export async function pca(matrix: Matrix, components: number, options: PcaOption
     let V = randomRows(l, d, random);
     let Y = await ops.timesRowsT(V, l); // l x n
     orthonormalizeRows(Y, l, n, random);
+    // Only the n-side rows are re-orthonormalised between half-steps: V = Xcᵀ Y of orthonormal Y
+    // is bounded by the largest singular value, and orthonormalising the d-side rows as well (the
+    // expensive side for wide layers, d >> n) leaves the subspace Y spans unchanged.
     for (let q = 0; q < powerIterations; q++) {
       V = await ops.transposeTimes(Y, l);
-      orthonormalizeRows(V, l, d, random);
       Y = await ops.timesRowsT(V, l);
       orthonormalizeRows(Y, l, n, random);
     }
@@ -209,18 +212,6 @@ class DataOps {
     private readonly gemm?: Gemm,
   ) {}
 
-  /** Centred rows [r0, r1) as float32 (b x d). */
-  private centredBlock(r0: number, r1: number): Matrix {
-    const { cols: d, data } = this.X;
-    const out = createMatrix(r1 - r0, d);
-    for (let i = r0; i < r1; i++) {
-      const o = i * d;
-      const p = (i - r0) * d;
-      for (let c = 0; c < d; c++) out.data[p + c] = data[o + c] - this.mean[c];
-    }
-    return out;
-  }
-
   /** Centred rows [r0, r1) transposed (d x b), float32. */
   private centredBlockT(r0: number, r1: number): Matrix {
     const { cols: d, data } = this.X;
@@ -231,6 +222,27 @@ class DataOps {
       for (let c = 0; c < d; c++) out.data[c * b + (i - r0)] = data[o + c] - this.mean[c];
     }
     return out;
+  }
+
+  /** Columns [r0, r1) of the rows Y (l x n), as float32 (l x (r1 - r0)). */
+  private yBlock(Y: Float64Array, l: number, r0: number, r1: number): Matrix {
+    const n = this.X.rows;
+    const b = r1 - r0;
+    const yb = createMatrix(l, b);
+    for (let t = 0; t < l; t++) for (let i = r0; i < r1; i++) yb.data[t * b + i - r0] = Y[t * n + i];
+    return yb;
+  }
+
+  /** μ · V_t for each row t of V (l x d), in float64. */
+  private meanTimesRows(V: Float64Array, l: number): Float64Array {
+    const d = this.X.cols;
+    const shift = new Float64Array(l);
+    for (let t = 0; t < l; t++) {
+      let s = 0;
+      for (let c = 0; c < d; c++) s += this.mean[c] * V[t * d + c];
+      shift[t] = s;
+    }
+    return shift;
   }
 
   /** C = XcᵀXc / (N - 1), d x d. */
@@ -266,20 +278,18 @@ class DataOps {
     const { rows: n, cols: d, data } = this.X;
     const out = new Float64Array(l * n);
     if (this.gemm) {
+      // Xc Vᵀ = X Vᵀ - 1 (V μ)ᵀ: the engine multiplies views of the rows themselves (no centred
+      // copy of a wide layer per pass); the rank-one shift is applied in float64.
+      const shift = this.meanTimesRows(V, l);
       const vf = createMatrix(l, d, Float32Array.from(V.subarray(0, l * d)));
       for (let r0 = 0; r0 < n; r0 += this.block) {
         const r1 = Math.min(n, r0 + this.block);
-        const prod = await this.gemm.multiplyTransposed(this.centredBlock(r0, r1), vf);
-        for (let i = r0; i < r1; i++) for (let t = 0; t < l; t++) out[t * n + i] = prod[(i - r0) * l + t];
+        const prod = await this.gemm.multiplyTransposed(createMatrix(r1 - r0, d, data.subarray(r0 * d, r1 * d)), vf);
+        for (let i = r0; i < r1; i++) for (let t = 0; t < l; t++) out[t * n + i] = prod[(i - r0) * l + t] - shift[t];
       }
       return out;
     }
-    const shift = new Float64Array(l);
-    for (let t = 0; t < l; t++) {
-      let s = 0;
-      for (let c = 0; c < d; c++) s += this.mean[c] * V[t * d + c];
-      shift[t] = s;
-    }
+    const shift = this.meanTimesRows(V, l);
     for (let i = 0; i < n; i++) {
       const o = i * d;
       for (let t = 0; t < l; t++) {
@@ -296,13 +306,25 @@ class DataOps {
   async transposeTimes(Y: Float64Array, l: number): Promise<Float64Array> {
     const { rows: n, cols: d, data } = this.X;
     const out = new Float64Array(l * d);
+    if (this.gemm?.multiply) {
+      // Y Xc = Y X - (Y 1) μᵀ, the engine multiplying views of the rows themselves.
+      for (let r0 = 0; r0 < n; r0 += this.block) {
+        const r1 = Math.min(n, r0 + this.block);
+        const part = await this.gemm.multiply(this.yBlock(Y, l, r0, r1), createMatrix(r1 - r0, d, data.subarray(r0 * d, r1 * d)));
+        for (let t = 0; t < l * d; t++) out[t] += part[t];
+      }
+      for (let t = 0; t < l; t++) {
+        let sum = 0;
+        for (let i = 0; i < n; i++) sum += Y[t * n + i];
+        const o = t * d;
+        for (let c = 0; c < d; c++) out[o + c] -= sum * this.mean[c];
+      }
+      return out;
+    }
     if (this.gemm) {
       for (let r0 = 0; r0 < n; r0 += this.block) {
         const r1 = Math.min(n, r0 + this.block);
-        const b = r1 - r0;
-        const yb = createMatrix(l, b);
-        for (let t = 0; t < l; t++) for (let i = r0; i < r1; i++) yb.data[t * b + i - r0] = Y[t * n + i];
-        const part = await this.gemm.multiplyTransposed(yb, this.centredBlockT(r0, r1));
+        const part = await this.gemm.multiplyTransposed(this.yBlock(Y, l, r0, r1), this.centredBlockT(r0, r1));
         for (let t = 0; t < l * d; t++) out[t] += part[t];
       }
       return out;

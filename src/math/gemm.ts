@@ -17,6 +17,12 @@ export interface Gemm {
    * (row-major m x k). Engines without it leave the scan of `A · Bᵀ` to JavaScript.
    */
   smallestDistances?(a: Matrix, b: Matrix, bNorms: Float32Array, k: number): Promise<{ values: Float32Array; indices: Int32Array }>;
+  /**
+   * Optional: `A · B` for row-major A (m x k) and B (k x n), returning m x n row-major values.
+   * Lets a caller multiply by a matrix's rows without first copying it transposed (PCA's
+   * `Yᵀ X` passes over wide layers). Engines without it get the transposed copy.
+   */
+  multiply?(a: Matrix, b: Matrix): Promise<Float32Array>;
 }
 
 /**

@@ -219,6 +219,8 @@ export function centroidDistances(
     counts[l]++;
     for (let c = 0; c < cols; c++) sums[l * cols + c] += referenceFeatures[i * cols + c];
   }
+  const means = new Float64Array(numClasses * cols);
+  for (let l = 0; l < numClasses; l++) for (let c = 0; c < cols; c++) means[l * cols + c] = counts[l] > 0 ? sums[l * cols + c] / counts[l] : 0;
   const out = new Float64Array(rows * numClasses);
   for (let i = 0; i < rows; i++) {
     const own = leaveOneOut ? referenceLabels[i] : -1;
@@ -229,12 +231,9 @@ export function centroidDistances(
         continue;
       }
       let s = 0;
-      for (let c = 0; c < cols; c++) {
-        const sum = sums[l * cols + c] - (l === own ? features[i * cols + c] : 0);
-        const diff = features[i * cols + c] - sum / n;
-        s += diff * diff;
-      }
-      out[i * numClasses + l] = Math.sqrt(s);
+      for (let c = 0, o = i * cols, mo = l * cols; c < cols; c++) s += (features[o + c] - means[mo + c]) ** 2;
+      // Leaving row i out of its own class (n + 1 rows with it): x - (S - x) / n = (n + 1) / n (x - S / (n + 1)).
+      out[i * numClasses + l] = l === own ? ((n + 1) / n) * Math.sqrt(s) : Math.sqrt(s);
     }
   }
   return out;

@@ -184,8 +184,12 @@ export function withExtraOutputs(bytes: Uint8Array, graph: OnnxGraph, tensors: s
   return out;
 }
 
-/** Builds a one-node Gemm model computing `Y = A · Bᵀ` for float32 A (m x k) and B (n x k). */
-export function buildGemmModel(): Uint8Array {
+/**
+ * Builds a one-node Gemm model computing `Y = A · Bᵀ` for float32 A (m x k) and B (n x k), or
+ * with `transposeB: false`, `Y = A · B` for B (k x n).
+ */
+export function buildGemmModel(options: { transposeB?: boolean } = {}): Uint8Array {
+  const transB = options.transposeB ?? true;
   const FLOAT = onnx.TensorProto.DataType.FLOAT;
   const vi = (name: string, dims: string[]) => ({
     name,
@@ -196,9 +200,9 @@ export function buildGemmModel(): Uint8Array {
     producerName: 'semantic-audit',
     opsetImport: [{ domain: '', version: 13 }],
     graph: {
-      name: 'gemm_abt',
-      node: [{ name: 'gemm', opType: 'Gemm', input: ['A', 'B'], output: ['Y'], attribute: [{ name: 'transB', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] }],
-      input: [vi('A', ['m', 'k']), vi('B', ['n', 'k'])],
+      name: transB ? 'gemm_abt' : 'gemm_ab',
+      node: [{ name: 'gemm', opType: 'Gemm', input: ['A', 'B'], output: ['Y'], attribute: [{ name: 'transB', type: onnx.AttributeProto.AttributeType.INT, i: transB ? 1 : 0 }] }],
+      input: [vi('A', ['m', 'k']), transB ? vi('B', ['n', 'k']) : vi('B', ['k', 'n'])],
       output: [vi('Y', ['m', 'n'])],
     },
   }).finish();

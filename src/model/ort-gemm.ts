@@ -18,6 +18,7 @@ export async function createOrtGemm(options: { intraOpNumThreads?: number } = {}
     graphOptimizationLevel: 'all',
   });
   let knnSession: Promise<ort.InferenceSession> | undefined;
+  let abSession: Promise<ort.InferenceSession> | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   return {
     name: 'onnxruntime',
@@ -29,6 +30,18 @@ export async function createOrtGemm(options: { intraOpNumThreads?: number } = {}
         const A = new ort.Tensor('float32', a.data, [a.rows, a.cols]);
         const B = new ort.Tensor('float32', b.data, [b.rows, b.cols]);
         const out = await session.run({ A, B });
+        return out.Y.data as Float32Array;
+      });
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    async multiply(a: Matrix, b: Matrix): Promise<Float32Array> {
+      if (a.cols !== b.rows) throw new Error(`gemm: inner dimensions differ (${a.cols} vs ${b.rows})`);
+      if (a.rows === 0 || b.cols === 0 || a.cols === 0) return new Float32Array(a.rows * b.cols);
+      abSession ??= ort.InferenceSession.create(buildGemmModel({ transposeB: false }), { intraOpNumThreads: options.intraOpNumThreads ?? 0, graphOptimizationLevel: 'all' });
+      const s = await abSession;
+      const run = queue.then(async () => {
+        const out = await s.run({ A: new ort.Tensor('float32', a.data, [a.rows, a.cols]), B: new ort.Tensor('float32', b.data, [b.rows, b.cols]) });
         return out.Y.data as Float32Array;
       });
       queue = run.catch(() => undefined);

@@ -60,6 +60,52 @@ describe('pca', () => {
     }
   });
 
+  it('wide rows far from the origin: the onnxruntime path (row views, centring as a rank-one correction) matches float64 JavaScript', async () => {
+    // 300 x 3,000 ReLU-like rows: every feature has a mean about 5x its spread, so centring after
+    // a float32 product is where precision would be lost.
+    const rnd = createRandom(7);
+    const n = 300;
+    const d = 3000;
+    const m = createMatrix(n, d);
+    const z = new Float64Array(6);
+    for (let i = 0; i < n; i++) {
+      for (let t = 0; t < 6; t++) z[t] = randomNormal(rnd) * (6 - t);
+      for (let c = 0; c < d; c++) m.data[i * d + c] = 20 + z[c % 6] * (1 + (c % 7) / 7) + 0.05 * randomNormal(rnd);
+    }
+    const gemm = await createOrtGemm();
+    expect(gemm.multiply).toBeTypeOf('function');
+    const fast = await pca(m, 5, { seed: 3, method: 'randomized', gemm });
+    const exact = await pca(m, 5, { seed: 3, method: 'randomized' });
+    for (let t = 0; t < 5; t++) {
+      expect(Math.abs(fast.explainedVariance[t] - exact.explainedVariance[t]) / exact.explainedVariance[t]).toBeLessThan(1e-4);
+      let worst = 0;
+      let scale = 0;
+      for (let i = 0; i < n; i++) {
+        worst = Math.max(worst, Math.abs(fast.scores.data[i * 5 + t] - exact.scores.data[i * 5 + t]));
+        scale = Math.max(scale, Math.abs(exact.scores.data[i * 5 + t]));
+      }
+      expect(worst / scale).toBeLessThan(1e-4);
+    }
+  });
+
+  it("onnxruntime's A · B agrees with the JavaScript product on views with offsets", async () => {
+    const gemm = await createOrtGemm();
+    const rnd = createRandom(9);
+    const big = createMatrix(7, 5);
+    for (let t = 0; t < big.data.length; t++) big.data[t] = randomNormal(rnd);
+    const b = createMatrix(4, 5, big.data.subarray(15, 35)); // rows 3..6: a view with an offset
+    const a = createMatrix(3, 4, Float32Array.from({ length: 12 }, () => randomNormal(rnd)));
+    const got = await gemm.multiply!(a, b);
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 5; j++) {
+        let s = 0;
+        for (let t = 0; t < 4; t++) s += a.data[i * 4 + t] * b.data[t * 5 + j];
+        expect(got[i * 5 + j]).toBeCloseTo(s, 5);
+      }
+    }
+    await expect(gemm.multiply!(a, createMatrix(3, 5))).rejects.toThrow(/inner dimensions differ \(4 vs 3\)/);
+  });
+
   it('flips each axis so that its largest loading is positive, and is seeded', async () => {
     const r1 = await pca(X, 4, { seed: 1, method: 'randomized' });
     const r2 = await pca(X, 4, { seed: 1, method: 'randomized' });

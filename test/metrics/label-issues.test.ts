@@ -52,6 +52,26 @@ describe('centroidDistances', () => {
     const q = centroidDistances(Float32Array.of(5), 1, 1, x, labels, 2, false);
     expect(Array.from(q)).toEqual([3, 6]);
   });
+
+  it('matches the brute-force leave-one-out centroids on random 7-D rows of 3 classes', () => {
+    const rnd = createRandom(11);
+    const rows = 40;
+    const cols = 7;
+    const x = Float32Array.from({ length: rows * cols }, () => randomNormal(rnd) * 3 + 1);
+    const labels = Array.from({ length: rows }, (_, i) => i % 3);
+    const got = centroidDistances(x, rows, cols, x, labels, 3, true);
+    for (let i = 0; i < rows; i++) {
+      for (let l = 0; l < 3; l++) {
+        const members = labels.map((c, j) => (c === l && j !== i ? j : -1)).filter((j) => j >= 0);
+        let s = 0;
+        for (let c = 0; c < cols; c++) {
+          const m = members.reduce((a, j) => a + x[j * cols + c], 0) / members.length;
+          s += (x[i * cols + c] - m) ** 2;
+        }
+        expect(got[i * 3 + l]).toBeCloseTo(Math.sqrt(s), 9);
+      }
+    }
+  });
 });
 
 describe('rankLabelIssues on hand-checked cases', () => {
