@@ -629,8 +629,8 @@ function purityIntervals(values: number[], labels: Int32Array, classes: string[]
 /**
  * Fills `model` and the options `auditModel` was not given from `semantic-audit.config.json`
  * (`options.config`: a file, or `true`/absent to search upward from the working directory): model,
- * data, preprocess, querySplit, referenceSplit, maxPerClass, batchSize, cache. Explicit arguments
- * win.
+ * data, preprocess, querySplit, referenceSplit, maxPerClass, batchSize, cache, labelIssues (false).
+ * Explicit arguments win.
  */
 async function withConfig(model: string | Uint8Array | undefined, options: AuditModelOptions): Promise<{ model: string | Uint8Array; options: AuditModelOptions }> {
   const file = typeof options.config === 'string' ? options.config : undefined;
@@ -652,6 +652,7 @@ async function withConfig(model: string | Uint8Array | undefined, options: Audit
     batchSize: config.batchSize,
     cache: config.cache,
     preprocess: config.preprocess as AuditModelOptions['preprocess'],
+    labelIssues: config.labelIssues === false ? false : undefined,
   };
   for (const [k, v] of Object.entries(options)) if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
   for (const [k, v] of Object.entries(merged)) if (v === undefined) delete (merged as unknown as Record<string, unknown>)[k];

@@ -66,6 +66,8 @@ export interface ConfigurableValues {
   perplexity?: string;
   seed?: string;
   'max-per-class'?: string;
+  'no-label-issues'?: boolean;
+  'max-label-issues'?: string;
   gate?: string[];
   features?: string[];
   from?: string[];
@@ -132,6 +134,8 @@ export async function applyConfigFile(values: ConfigurableValues, cwd = process.
   set('perplexity', str(config.tsne?.perplexity));
   set('seed', str(config.tsne?.seed));
   set('gate', config.gates);
+  if (config.labelIssues === false && values['max-label-issues'] === undefined) set('no-label-issues', true);
+  if (config.labelIssues !== false && !values['no-label-issues']) set('max-label-issues', config.maxLabelIssues === undefined ? undefined : String(config.maxLabelIssues));
   return config;
 }
 

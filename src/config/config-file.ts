@@ -65,9 +65,16 @@ export interface AuditConfig {
   out?: string;
   /** Activation cache directory (absolute), or false for none. */
   cache?: string | false;
+  /** False: no label-issue analysis (`--no-label-issues`, `auditModel`'s `labelIssues: false`). */
+  labelIssues?: boolean;
+  /**
+   * Largest share of reference images called `label-error` before the audit fails: a share for
+   * every audited layer but `data`, or the CLI's `layer=share,...` form (`--max-label-issues`).
+   */
+  maxLabelIssues?: number | string;
 }
 
-type Kind = 'string' | 'path' | 'integer' | 'number' | 'boolean' | 'string[]' | 'object' | 'tsne' | 'cache' | 'metric';
+type Kind = 'string' | 'path' | 'integer' | 'number' | 'boolean' | 'string[]' | 'object' | 'tsne' | 'cache' | 'metric' | 'share';
 
 const KEYS: Record<string, { kind: Kind; min?: number }> = {
   $schema: { kind: 'string' },
@@ -85,6 +92,8 @@ const KEYS: Record<string, { kind: Kind; min?: number }> = {
   tsne: { kind: 'tsne' },
   out: { kind: 'path' },
   cache: { kind: 'cache' },
+  labelIssues: { kind: 'boolean' },
+  maxLabelIssues: { kind: 'share' },
 };
 
 /** Keys of `preprocess`: those of `auditModel`'s `preprocess` option (each has a CLI flag). */
@@ -103,6 +112,7 @@ const EXPECTED: Record<Kind, string> = {
   tsne: 'an object with enabled, threeD, perplexity, seed',
   cache: 'a directory path or false',
   metric: '"euclidean" or "cosine"',
+  share: 'a share in [0, 1] or "layer=share,..."',
 };
 
 function closest(name: string, keys: string[]): string | undefined {
@@ -143,6 +153,8 @@ function checkKind(file: string, key: string, kind: Kind, value: unknown, min?: 
         return value === false || (typeof value === 'string' && value.length > 0);
       case 'metric':
         return value === 'euclidean' || value === 'cosine';
+      case 'share':
+        return (typeof value === 'number' && value >= 0 && value <= 1) || (typeof value === 'string' && value.length > 0);
     }
   })();
   if (!ok) {

@@ -68,6 +68,26 @@ describe('semantic-audit audit --max-label-issues', () => {
     expect(html).not.toContain('class="misfit li-');
   });
 
+  it('reads maxLabelIssues and labelIssues from the config file; a flag wins over the file', async () => {
+    const config = path.join(dir, 'li.config.json');
+    await writeFile(config, JSON.stringify({ model, data, layers: ['data', 'pool5'], k: 3, preprocess: { preset: 'none' }, cache: false, tsne: { enabled: false }, maxLabelIssues: 'data=0' }));
+    const gated = runCli(['audit', '--config', config, '--out', path.join(dir, 'o5')]);
+    expect(gated.stderr).toBe('');
+    expect(gated.code).toBe(1);
+    expect(gated.stdout).toMatch(/FAIL {2}data: label-error share 0\.0\d\d \(max 0\)/);
+    // --no-label-issues on the command line turns the file's gate off instead of clashing with it.
+    const off = runCli(['audit', '--config', config, '--out', path.join(dir, 'o6'), '--no-label-issues']);
+    expect(off.code).toBe(0);
+    await writeFile(config, JSON.stringify({ model, data, layers: ['data', 'pool5'], k: 3, preprocess: { preset: 'none' }, cache: false, tsne: { enabled: false }, labelIssues: false }));
+    const fileOff = runCli(['audit', '--config', config, '--out', path.join(dir, 'o7')]);
+    expect(fileOff.code).toBe(0);
+    expect(JSON.parse(await readFile(path.join(dir, 'o7', 'report.json'), 'utf8')).labelIssuesOff).toBe(true);
+    await writeFile(config, JSON.stringify({ model, data, maxLabelIssues: 2 }));
+    const bad = runCli(['audit', '--config', config, '--out', path.join(dir, 'o8')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`${config}: Expected a share in [0, 1] or "layer=share,..." for maxLabelIssues but received 2`);
+  });
+
   it('refuses --no-label-issues with --max-label-issues', () => {
     const r = runCli(['audit', '--model', model, '--data', data, '--layers', 'pool5', '--out', path.join(dir, 'o4'), '--no-label-issues', '--max-label-issues', '0.1']);
     expect(r.code).toBe(2);

@@ -17,7 +17,8 @@ describe('parseConfig', () => {
   });
 
   it.each([
-    [{ layer: ['pool5'] }, 'Unknown key "layer" (did you mean "layers"?). Known keys: model, data, preprocess, layers, k, metric, querySplit, referenceSplit, gates, maxPerClass, batchSize, tsne, out, cache.'],
+    [{ layer: ['pool5'] }, 'Unknown key "layer" (did you mean "layers"?). Known keys: model, data, preprocess, layers, k, metric, querySplit, referenceSplit, gates, maxPerClass, batchSize, tsne, out, cache, labelIssues, maxLabelIssues.'],
+    [{ labelIssues: 'no' }, 'Expected true or false for labelIssues but received "no"'],
     [{ gate: 'x' }, 'Unknown key "gate" (did you mean "gates"?)'],
     [{ colour: 1 }, 'Unknown key "colour". Known keys:'],
     [{ k: 0 }, 'Expected an integer >= 1 for k but received 0'],
