@@ -8,6 +8,7 @@
  * `npm run bench -- label-issues`
  */
 
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -193,16 +194,46 @@ const f3 = (x: number) => (Number.isNaN(x) ? '  n/a' : x.toFixed(3));
  */
 export const SELECTION_GRID: readonly { probeWeight: number; predictionWeight: number }[] = [0, 1, 2, 3, 4].flatMap((probeWeight) => [0, 1].map((predictionWeight) => ({ probeWeight, predictionWeight })));
 
-/** `npm run bench -- label-issues` */
+/** The fixture's sets (make_label_noise.py --set): the directory of each, under fixtures/label-noise. */
+export const LABEL_NOISE_SETS: Record<string, string> = { five: LABEL_NOISE_DIR, 'all-classes': join(LABEL_NOISE_DIR, 'all-classes'), distinct: join(LABEL_NOISE_DIR, 'distinct') };
+
+/**
+ * `npm run bench -- label-issues [--set=five|all-classes|distinct|all]`: the committed five-class
+ * set by default; a set not on disk is skipped with the command that makes it.
+ */
 export async function runLabelIssuesBench(argv: string[] = []): Promise<Record<string, unknown>> {
   const seeds = [1, 2, 3];
   const summary: Record<string, unknown> = {};
-  const data = await Promise.all(seeds.map((s) => loadLabelNoiseSeed(s)));
-  console.log('label-issues  fixtures/label-noise: 2,000 Fashion-MNIST training images, 60 labels flipped (3%), k = 10, per seed 1/2/3 and mean');
-  console.log('  selection (seed 1, well-trained model only): recall@N for probeWeight x predictionWeight');
-  for (const g of SELECTION_GRID) {
-    const r = await evaluateLabelNoise(data[0], 'good', 10, g);
-    console.log(`    probeWeight ${g.probeWeight}, predictionWeight ${g.predictionWeight}: recall@N ${f3(r.shipped.recallAtN)}, label-error precision ${f3(r.shipped.precision ?? Number.NaN)} recall ${f3(r.shipped.recall ?? Number.NaN)}`);
+  const wanted = argv.find((a) => a.startsWith('--set='))?.slice(6) ?? 'five';
+  const sets = wanted === 'all' ? Object.keys(LABEL_NOISE_SETS) : [wanted];
+  let five: LabelNoiseSeed[] | undefined;
+  for (const set of sets) {
+    const root = LABEL_NOISE_SETS[set];
+    if (!root) throw new Error(`label-issues: unknown --set ${JSON.stringify(set)}; expected one of ${Object.keys(LABEL_NOISE_SETS).join(', ')} or all`);
+    if (!existsSync(join(root, 'seed-1', 'labels.npy'))) {
+      console.log(`label-issues  set ${set}: skipped, not on disk (make it with: /usr/bin/python3 fixtures/label-noise/make_label_noise.py --set ${set}, a few minutes per seed)`);
+      continue;
+    }
+    const data = await Promise.all(seeds.map((s) => loadLabelNoiseSeed(s, root)));
+    if (set === 'five') five = data;
+    summary[set] = await benchSet(set, data);
+  }
+  if (five) summary.probeCostMs = probeCost(five);
+  if (argv.includes('--json')) console.log(JSON.stringify(summary));
+  return summary;
+}
+
+async function benchSet(set: string, data: LabelNoiseSeed[]): Promise<Record<string, unknown>> {
+  const summary: Record<string, unknown> = {};
+  const d0 = data[0];
+  const flips = d0.flipped.reduce((a, b) => a + b, 0);
+  console.log(`label-issues  set ${set}: ${d0.given.length.toLocaleString('en-US')} Fashion-MNIST training images of ${d0.models.good.logits.cols} classes, ${flips} labels flipped, k = 10, per seed 1/2/3 and mean`);
+  if (set === 'five') {
+    console.log('  selection (seed 1, well-trained model only): recall@N for probeWeight x predictionWeight');
+    for (const g of SELECTION_GRID) {
+      const r = await evaluateLabelNoise(data[0], 'good', 10, g);
+      console.log(`    probeWeight ${g.probeWeight}, predictionWeight ${g.predictionWeight}: recall@N ${f3(r.shipped.recallAtN)}, label-error precision ${f3(r.shipped.precision ?? Number.NaN)} recall ${f3(r.shipped.recall ?? Number.NaN)}`);
+    }
   }
   for (const model of LABEL_NOISE_MODELS) {
     const rows = await Promise.all(data.map((d) => evaluateLabelNoise(d, model)));
@@ -221,6 +252,11 @@ export async function runLabelIssuesBench(argv: string[] = []): Promise<Record<s
     console.log(line('ceiling: the probe fitted on the TRUE labels', data.map((d) => oracleRecallAtN(d, model))));
     summary[model] = rows;
   }
+  return summary;
+}
+
+/** Cost of the 5-fold probe, measured alone (not beside other work), on the five-class set. */
+function probeCost(data: LabelNoiseSeed[]): Record<string, unknown> {
   // Cost, measured alone (not beside other work): the 5-fold probe on 550 (110 per class) and on
   // all 2,000 rows of seed 1's well-trained features, median of 3.
   const f = data[0].models.good.penultimate;
@@ -249,7 +285,5 @@ export async function runLabelIssuesBench(argv: string[] = []): Promise<Record<s
     `  cost of the 5-fold probe (64 features, 5 classes), median of 3: 550 rows ${cost[550].toFixed(0)} ms wall / ${cpu[550].toFixed(0)} ms CPU, ` +
       `2,000 rows ${cost[2000].toFixed(0)} ms wall / ${cpu[2000].toFixed(0)} ms CPU (load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} threads)`,
   );
-  summary.probeCostMs = { wall: cost, cpu };
-  if (argv.includes('--json')) console.log(JSON.stringify(summary));
-  return summary;
+  return { wall: cost, cpu };
 }

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LABEL_NOISE_DIR, evaluateLabelNoise, loadLabelNoiseSeed } from '../../bench/label-issues.js';
+import { LABEL_NOISE_DIR, LABEL_NOISE_SETS, evaluateLabelNoise, loadLabelNoiseSeed } from '../../bench/label-issues.js';
 
 const SEEDS = [1, 2, 3];
 // One load per seed: the bench caches each feature matrix's linear probe by identity.
@@ -69,5 +69,33 @@ describe('label issues on the label-noise fixture', () => {
       expect(r.shipped.called).toBe(0);
       expect(r.shipped.topKinds?.['model-confusion'] ?? 0).toBeGreaterThanOrEqual(55);
     }
+  });
+});
+
+/**
+ * The distinct set (fixtures/label-noise/distinct: T-shirt, trouser, dress, sneaker, bag; a
+ * batch-norm CNN trained on 22,000 images) is where the features tell the classes apart well
+ * enough for the issue's goal to be reachable (the probe fitted on the TRUE labels gets 0.92-0.95):
+ * there the shipped ranking must reach recall@60 >= 0.9 on every seed.
+ */
+describe('label issues on the distinct label-noise set', () => {
+  const root = LABEL_NOISE_SETS.distinct;
+  const cache = new Map<number, ReturnType<typeof loadLabelNoiseSeed>>();
+  const loadD = (seed: number) => {
+    if (!cache.has(seed)) cache.set(seed, loadLabelNoiseSeed(seed, root));
+    return cache.get(seed)!;
+  };
+
+  it.each(SEEDS)('seed %i: baselines match scikit-learn; shipped recall@60 >= 0.9 and label-error precision >= 0.85', async (seed) => {
+    const data = await loadD(seed);
+    const t = JSON.parse(await readFile(join(root, `seed-${seed}`, 'truth.json'), 'utf8')) as { models: Record<string, { knn_disagreement_recall_at_n: number; confidence_recall_at_n: number }> };
+    const good = await evaluateLabelNoise(data, 'good');
+    expect(Math.abs(good.knn.recallAtN - t.models.good.knn_disagreement_recall_at_n)).toBeLessThanOrEqual(1 / 60 + 1e-9);
+    expect(Math.abs(good.confidence.recallAtN - t.models.good.confidence_recall_at_n)).toBeLessThanOrEqual(1 / 60 + 1e-9);
+    expect(good.shipped.recallAtN).toBeGreaterThanOrEqual(0.9);
+    expect(good.shipped.precision).toBeGreaterThanOrEqual(0.85);
+    const shortcut = await evaluateLabelNoise(data, 'shortcut');
+    expect(shortcut.shipped.called).toBe(0);
+    expect(shortcut.shipped.topKinds?.['label-error'] ?? 0).toBe(0);
   });
 });
