@@ -13,7 +13,7 @@ import { type ExtractOptions, extractFeatures } from '../cache/cached-extract.js
 import { loadDataset, selectSplits } from '../data/dataset.js';
 import { sampleDataset } from '../data/sample.js';
 import type { Matrix } from '../math/matrix.js';
-import { expandLayerNames, resolveLayer } from '../model/layers.js';
+import { type ResolvedLayer, expandLayerNames, resolveLayer } from '../model/layers.js';
 import { loadModel } from '../model/model.js';
 import type { ExtractStats, ExtractTimings } from '../model/pipeline.js';
 import { type PreprocessOptions, resolvePreprocessWithSources } from '../model/resolve-preprocess.js';
@@ -80,7 +80,12 @@ export async function extractShard(model: string | Uint8Array, outDir: string, o
   const selection = selectSplits(ds, { querySplit: options.querySplit, referenceSplit: options.referenceSplit });
   const names = expandLayerNames(loaded.graph, options.layers ?? ['data', 'penultimate'], loaded.label);
   if (names.length === 0) throw new AuditError('Expected at least one layer name for --layers but received none', 'E_PARAM');
-  const resolved = names.map((l) => resolveLayer(loaded.graph, l, loaded.label));
+  const requested = names.map((l) => resolveLayer(loaded.graph, l, loaded.label));
+  // The model's class outputs ride along when not requested (a few values per image): a single
+  // `audit` run reads them for the model's accuracy and the label issues' agreement check, and
+  // `audit --from` must rank label issues exactly as that run does.
+  const outputs = classOutputsLayer(loaded, requested);
+  const resolved = outputs ? [...requested, outputs] : requested;
   const spec = options.shard ?? { index: 1, count: 1 };
   const { query, reference, leaveOneOut, querySplit, referenceSplit } = selection;
   const all = leaveOneOut ? query : [...query, ...reference];
@@ -129,11 +134,11 @@ export async function extractShard(model: string | Uint8Array, outDir: string, o
     },
     graph: shardGraph(loaded.graph),
     // cols is known only where the shard has images; an empty shard records 0 and merging checks.
-    layers: resolved.map((r) => ({ ...r, cols: files.get(r.tensor)!.cols })),
+    layers: resolved.map((r) => ({ ...r, cols: files.get(r.tensor)!.cols, ...(r === outputs ? { classOutputs: true as const } : {}) })),
     count: spec.count,
     endianness: os.endianness(),
   };
-  const layers: ShardLayer[] = resolved.map((r) => ({ ...r, ...files.get(r.tensor)! }));
+  const layers: ShardLayer[] = resolved.map((r) => ({ ...r, ...files.get(r.tensor)!, ...(r === outputs ? { classOutputs: true as const } : {}) }));
   const items: ShardItem[] = mine.map((it, i) => ({ path: it.relPath, file: it.file, label: it.label, split: it.split, sha256: hashes[i] }));
   const manifest: ShardManifest = {
     format: SHARD_FORMAT,
@@ -149,4 +154,15 @@ export async function extractShard(model: string | Uint8Array, outDir: string, o
   };
   await writeAtomic(path.join(dir, SHARD_MANIFEST), `${JSON.stringify(manifest)}\n`);
   return { dir, manifest, timings, stats };
+}
+
+/** The model's `logits` layer when it has one and it is not among the requested layers. */
+function classOutputsLayer(loaded: Awaited<ReturnType<typeof loadModel>>, requested: ResolvedLayer[]): ResolvedLayer | undefined {
+  let r: ResolvedLayer;
+  try {
+    r = resolveLayer(loaded.graph, 'logits', loaded.label);
+  } catch {
+    return undefined; // no class-output layer (e.g. a feature extractor)
+  }
+  return requested.some((l) => l.tensor === r.tensor) ? undefined : r;
 }

@@ -105,8 +105,10 @@ function planDifference(a: ShardPlan, b: ShardPlan): string {
   if (sample(a) !== sample(b)) diffs.push(`per-class sample (${sample(a)} vs ${sample(b)})`);
   if (a.model.sha256 !== b.model.sha256) diffs.push(`model (sha256 ${a.model.sha256.slice(0, 12)} vs ${b.model.sha256.slice(0, 12)})`);
   if (JSON.stringify(a.preprocess) !== JSON.stringify(b.preprocess)) diffs.push('preprocessing');
-  const names = (p: ShardPlan) => p.layers.map((l) => l.name).join(',');
+  const names = (p: ShardPlan) => p.layers.filter((l) => !l.classOutputs).map((l) => l.name).join(',');
+  const outputs = (p: ShardPlan) => (p.layers.some((l) => l.classOutputs) ? 'stored' : 'not stored');
   if (names(a) !== names(b)) diffs.push(`layers (${names(a)} vs ${names(b)})`);
+  else if (outputs(a) !== outputs(b)) diffs.push(`the model's class outputs (${outputs(a)} vs ${outputs(b)}: shards from different versions of semantic-audit)`);
   if (a.count !== b.count) diffs.push(`shard count (${a.count} vs ${b.count})`);
   if (sample(a) === sample(b) && (a.data.itemsDigest !== b.data.itemsDigest || a.data.source !== b.data.source)) diffs.push('images (data set, splits or files)');
   return diffs.length > 0 ? diffs.join(', ') : 'model, data or options';
@@ -222,7 +224,8 @@ export async function readShards(dirs: string[]): Promise<MergedShards> {
   };
   const timings: Record<string, number> = {};
   for (const { m } of shards) for (const [k, v] of Object.entries(m.timings ?? {})) timings[k] = (timings[k] ?? 0) + v;
-  const layerNames = plan.layers.map((l) => l.name);
+  // The audited layers; the model's class outputs (stored unasked, `classOutputs`) are read on demand.
+  const layerNames = plan.layers.filter((l) => !l.classOutputs).map((l) => l.name);
 
   const layer = (name: string): { layer: ResolvedLayer; features: Matrix } => {
     const resolved = resolveLayer(model.graph, name, model.label);

@@ -32,6 +32,8 @@ export interface ShardLayer extends ResolvedLayer {
   file: string;
   /** sha256 of that file. */
   sha256: string;
+  /** The model's class outputs, stored though not requested (see {@link ShardPlan}). */
+  classOutputs?: true;
 }
 
 /** One image of a shard. */
@@ -68,8 +70,12 @@ export interface ShardPlan {
   };
   /** The model's layer graph: layer names asked for at merge time resolve against it. */
   graph: ShardGraph;
-  /** Layers as resolved against the model (without per-shard file names), as requested. */
-  layers: (ResolvedLayer & { cols: number })[];
+  /**
+   * Layers as resolved against the model (without per-shard file names), as requested, then the
+   * model's class outputs (`logits`) when they were not requested: marked `classOutputs`, not
+   * audited by default, read for accuracy and the label issues as a single run reads them.
+   */
+  layers: (ResolvedLayer & { cols: number; classOutputs?: true })[];
   /** Number of shards. */
   count: number;
   /** Byte order of the float files. */

@@ -81,22 +81,24 @@ describe('extract shards and merge them', () => {
       const r = runCli(['extract', ...common, '--shard', `${i}/3`, '--out', path.join(dir, 'shards', String(i)), '--cache-dir', path.join(dir, 'cache')]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      expect(r.stdout).toContain(`shard ${i}/3 = images ${(i - 1) * 7}-${i * 7 - 1} of 21 (7 images), layers data, pool5, penultimate`);
+      expect(r.stdout).toContain(`shard ${i}/3 = images ${(i - 1) * 7}-${i * 7 - 1} of 21 (7 images), layers data, pool5, penultimate (and logits, the class outputs, for accuracy and label issues)\n`);
     }
     const s = (i: number) => path.join(dir, 'shards', String(i));
     const merged = runCli(['audit', '--from', s(2), s(3), s(1), '--k', '4', '--min-purity', '0', '--out', path.join(dir, 'merged'), '--timings']);
-    expect(merged.stderr).toBe('');
     expect(merged.code).toBe(0);
     expect(merged.stdout).toMatch(/Timings:\n {2}open model and data +\d+ ms\n {2}extract features +\d+ ms .*merge \d+ ms\n {2}analyze layers +\d+ ms +knn \d+(, [a-z]+ \d+)* ms\n/);
     const a = JSON.parse(await readFile(path.join(dir, 'single', 'report.json'), 'utf8')) as AuditReport;
     const b = JSON.parse(await readFile(path.join(dir, 'merged', 'report.json'), 'utf8')) as AuditReport;
-    // The single run also measured top-1 accuracy on the model's logits (and warns on stderr when
-    // it is near chance); the shards do not hold the logits, so the merge cannot.
+    // Both measured top-1 accuracy on the model's logits (and warn on stderr when it is near
+    // chance): extract stores the class outputs beside the requested layers, so the merge has them
+    // for the accuracy and for the label issues' agreement check, as the single run.
     expect(single.stderr).toBe((a.warnings ?? []).map((w) => `semantic-audit: warning: ${w}\n`).join(''));
+    expect(merged.stderr).toBe(single.stderr);
     expect(a.accuracy?.layer).toBe('logits');
-    expect(b.accuracy).toBeUndefined();
+    expect(b.accuracy).toEqual(a.accuracy);
+    expect(b.layers.map((l) => l.labelIssues?.signals)).toEqual(a.layers.map((l) => l.labelIssues?.signals));
     const strip = (r: AuditReport) => {
-      const { createdAt: _c, timings: _t, checks: _k, passed: _p, environment: _e, accuracy: _a, warnings: _w, ...rest } = r;
+      const { createdAt: _c, timings: _t, checks: _k, passed: _p, environment: _e, ...rest } = r;
       return rest;
     };
     expect(strip(b)).toEqual(strip(a));
@@ -164,14 +166,14 @@ describe('extract shards and merge them', () => {
     const r = runCli(['extract', '--out', path.join(dir, 'cfg'), '--no-cache'], { cwd: path.join(cwd, 'sub') });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('layers pool5\n');
+    expect(r.stdout).toContain('layers pool5 (and logits, the class outputs, for accuracy and label issues)\n');
     const m = JSON.parse(await readFile(path.join(dir, 'cfg', 'shard.json'), 'utf8'));
     expect(m.plan.data.sample.maxPerClass).toBe(3);
     expect(m.plan.preprocess.mean).toEqual([0.5, 0.5, 0.5]);
     const flag = runCli(['extract', '--out', path.join(dir, 'flag'), '--no-cache', '--max-per-class', '2', '--layers', 'data'], { cwd });
     expect(flag.code).toBe(0);
     const f = JSON.parse(await readFile(path.join(dir, 'flag', 'shard.json'), 'utf8'));
-    expect([f.plan.data.sample.maxPerClass, f.plan.layers.map((l: { name: string }) => l.name)]).toEqual([2, ['data']]);
+    expect([f.plan.data.sample.maxPerClass, f.plan.layers.map((l: { name: string; classOutputs?: true }) => `${l.name}${l.classOutputs ? ' (class outputs)' : ''}`)]).toEqual([2, ['data', 'logits (class outputs)']]);
   });
 
   it('says which shard is missing, doubled, foreign or damaged', async () => {

@@ -277,9 +277,11 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       warn(`semantic-audit: warning: layer ${l}: all ${f.query.rows + (subject.selection.leaveOneOut ? 0 : f.reference.rows)} images have identical features, so every distance ties and purity ${r.knn.purity.micro.toFixed(3)} reflects the order of the images, not the model. Check the preprocessing (--size, --mean, --std) or audit another layer.`);
     }
   }
-  // The model's outputs vote in the label-issue ranking when logits are audited, so that a run
-  // from shards (which hold the audited layers only) ranks the same way as a single run.
-  if (labelIssues !== false) await labelIssuesStage(subject, layers, labelGates, { k, metric, outputs: layers.includes('logits') ? 'logits' : null });
+  // The model's outputs (its logits, extracted above for the accuracy) take part in the label-issue
+  // ranking as in the library; shards store them too (extract adds them), so a run from shards
+  // ranks the same way. Shards written by an earlier version lack them and rank without them
+  // (report.json's labelIssues.signals lists the signals used).
+  if (labelIssues !== false) await labelIssuesStage(subject, layers, labelGates, { k, metric });
   const perplexity = parseFloatOption('--perplexity', values.perplexity, 1, 1000);
   const pcaDims = values['tsne-pca'] === 'off' ? false : (parseIntOption('--tsne-pca', values['tsne-pca'], 2) ?? undefined);
   for (const [i, l] of layers.entries()) {

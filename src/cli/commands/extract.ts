@@ -102,7 +102,7 @@ export async function extractCommand(argv: string[], io: CliIO): Promise<number>
   if (!values.quiet) {
     const s = manifest.shard;
     io.stdout.write(
-      `semantic-audit extract: shard ${s.index}/${s.count} = images ${s.start}-${s.end - 1} of ${s.total} (${s.end - s.start} images), layers ${manifest.layers.map((l) => l.name).join(', ')}\n` +
+      `semantic-audit extract: shard ${s.index}/${s.count} = images ${s.start}-${s.end - 1} of ${s.total} (${s.end - s.start} images), layers ${manifest.layers.filter((l) => !l.classOutputs).map((l) => l.name).join(', ')}${manifest.layers.some((l) => l.classOutputs) ? ` (and ${manifest.layers.find((l) => l.classOutputs)!.name}, the class outputs, for accuracy and label issues)` : ''}\n` +
         (manifest.plan.data.sample ? `Sampled: at most ${manifest.plan.data.sample.maxPerClass} images per class and split: ${Object.entries(manifest.plan.data.sample.after).map(([sp, n]) => `${sp} ${n} of ${manifest.plan.data.sample!.before[sp]}`).join(', ')}\n` : '') +
         `${stats.cachedImages} from the activation cache, ${stats.computedImages} computed in ${Math.round(timings.totalMs)} ms\n` +
         `Wrote ${shown(dir)}/ (merge with: semantic-audit audit --from <shard dirs> --out <dir>)\n`,
