@@ -71,7 +71,7 @@ describe('audit: config file, gates and --max-per-class', () => {
     await writeFile(bad, JSON.stringify({ model: MODEL, gate: ['x'] }));
     const e4 = runCli(['audit', '--config', bad]);
     expect(e4.code).toBe(2);
-    expect(e4.stderr).toBe(`semantic-audit audit: ${bad}: Unknown key "gate" (did you mean "gates"?). Known keys: model, data, preprocess, layers, k, metric, querySplit, referenceSplit, gates, maxPerClass, batchSize, tsne, out, cache.\n`);
+    expect(e4.stderr).toBe(`semantic-audit audit: ${bad}: Unknown key "gate" (did you mean "gates"?). Known keys: model, data, preprocess, layers, k, metric, querySplit, referenceSplit, gates, maxPerClass, batchSize, tsne, out, cache, labelIssues, maxLabelIssues.\n`);
     const e5 = runCli(['audit', '--max-per-class', '0'], { cwd: dir });
     expect(e5.code).toBe(2);
     expect(e5.stderr).toBe('semantic-audit audit: Expected integer >= 1 for --max-per-class but received "0"\n');
