@@ -691,7 +691,7 @@ export async function auditModel(model?: string | Uint8Array, options: AuditMode
 export async function auditFromShards(dirs: string[] | MergedShards, options: AuditOptions = {}): Promise<ModelAudit> {
   validateAuditFromShardsOptions(options);
   const source: ShardFeatureSource = await openShardSource(dirs);
-  return new ModelAudit(source, { gemm: options.gemm, cache: options.cache, cacheMaxBytes: options.cacheMaxBytes, labelIssues: options.labelIssues });
+  return new ModelAudit(source, { gemm: options.gemm, cache: options.cache, cacheMaxBytes: options.cacheMaxBytes, labels: options.labels, labelIssues: options.labelIssues });
 }
 
 /** Options of {@link auditFeatures}. */

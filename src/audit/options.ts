@@ -153,9 +153,9 @@ export function validateAuditModelOptions(options: unknown): void {
   checkOptions('an auditModel option', o, AUDIT_MODEL_OPTIONS);
 }
 
-/** Validates the options of `auditFromShards` (`gemm`, `cache`, `cacheMaxBytes`). */
+/** Validates the options of `auditFromShards` (`gemm`, `cache`, `cacheMaxBytes`, `labels`, `labelIssues`). */
 export function validateAuditFromShardsOptions(options: unknown): void {
   const o = checkOptionsObject('auditFromShards options', options, '{ cache: false }');
-  const { gemm, cache, cacheMaxBytes, labelIssues } = AUDIT_MODEL_OPTIONS;
-  checkOptions('an auditFromShards option', o, { gemm, cache, cacheMaxBytes, labelIssues });
+  const { gemm, cache, cacheMaxBytes, labels, labelIssues } = AUDIT_MODEL_OPTIONS;
+  checkOptions('an auditFromShards option', o, { gemm, cache, cacheMaxBytes, labels, labelIssues });
 }

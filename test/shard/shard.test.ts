@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile, mkdir, cp } from 'node:fs/promises';
+import { readFile, readdir, rm, writeFile, mkdir, cp } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditFromShards, auditModel } from '../../src/audit/model-audit.js';
@@ -105,6 +105,25 @@ describe('extract shards and merge them', () => {
     expect(b.checks.map((c) => c.name)).toEqual(['pool5 purity.micro >= 0', 'penultimate purity.micro >= 0']);
     expect(b.passed).toBe(true);
     expect(a.layers.map((l) => l.name)).toEqual(['data', 'pool5', 'penultimate']);
+  });
+
+  it('audit --from --labels takes the class order of the outputs as a single run does', async () => {
+    const { dir, data, model } = await fixture();
+    const classes = (await readdir(path.join(data, 'train'))).sort();
+    const labels = path.join(dir, 'labels.txt');
+    await writeFile(labels, `${[...classes].reverse().join('\n')}\n`);
+    const common = ['--model', model, '--data', data, '--layers', 'pool5', '--mean', '0.5,0.5,0.5', '--no-cache'];
+    const single = runCli(['audit', ...common, '--k', '3', '--no-tsne', '--labels', labels, '--out', path.join(dir, 'lsingle')]);
+    expect(single.code).toBe(0);
+    const shard = runCli(['extract', ...common, '--out', path.join(dir, 'lshard')]);
+    expect(shard.code).toBe(0);
+    const merged = runCli(['audit', '--from', path.join(dir, 'lshard'), '--k', '3', '--no-tsne', '--labels', labels, '--out', path.join(dir, 'lmerged')]);
+    expect(merged.code).toBe(0);
+    expect(merged.stderr).toBe(single.stderr);
+    const a = JSON.parse(await readFile(path.join(dir, 'lsingle', 'report.json'), 'utf8')) as AuditReport;
+    const b = JSON.parse(await readFile(path.join(dir, 'lmerged', 'report.json'), 'utf8')) as AuditReport;
+    expect(a.accuracy?.classOrder).toEqual([...classes].reverse());
+    expect(b.accuracy).toEqual(a.accuracy);
   });
 
   it('extract --max-per-class takes the sample audit --max-per-class takes: sharded and sampled equals unsharded and sampled', async () => {

@@ -218,7 +218,9 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   if (labelIssues === false && values['max-label-issues'] !== undefined) {
     throw new AuditError(`Expected either --max-label-issues or --no-label-issues but received both (--max-label-issues ${values['max-label-issues']} gates on label issues that --no-label-issues turns off). Remove one of the two options.`, 'E_PARAM');
   }
-  const subject = merged ? await auditFromShards(merged, { cache: cli.cache, labelIssues }) : featureMode ? await auditFeatures(featureFilesFromValues(values), {
+  // --labels: with --model or --from, the class order of the outputs; with --features, the rows' labels (read there).
+  const labels = featureMode || values.labels === undefined ? undefined : await readLabelsFile(values.labels);
+  const subject = merged ? await auditFromShards(merged, { cache: cli.cache, labelIssues, labels }) : featureMode ? await auditFeatures(featureFilesFromValues(values), {
     labelIssues,
     querySplit: values['query-split'],
     referenceSplit: values['reference-split'],
@@ -237,7 +239,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     batchSize: parseIntOption('--batch-size', values['batch-size'], 1),
     onProgress: progress,
     preprocess,
-    labels: values.labels === undefined ? undefined : await readLabelsFile(values.labels),
+    labels,
   });
   for (const w of [...(subject.dataset.warnings ?? []), ...(subject.selection.warnings ?? [])]) warn(`semantic-audit: warning: ${w}`);
   const loadedAt = performance.now();
