@@ -10,7 +10,7 @@ import type { Gemm } from '../math/gemm.js';
 import { type DistanceMetric, type KnnResult, knnSearch } from '../math/knn.js';
 import type { LabelIssue, LabelIssueKind as ResultLabelIssueKind, LabelIssuesField } from '../result/report.js';
 import { LABEL_ISSUE_KINDS, type LabelIssueKind, NOT_A_SUSPECT, type LabelIssueRanking, centroidDistances, rankLabelIssues } from '../metrics/label-issues.js';
-import type { Matrix } from '../math/matrix.js';
+import { type Matrix, createMatrix } from '../math/matrix.js';
 import { crossValidatedProbabilities, fitLinearProbe, probeProbabilities } from '../metrics/linear-probe.js';
 
 /**
@@ -176,6 +176,8 @@ export interface AuditLike {
   readonly classes: string[];
   features(layer: string): Promise<{ query: Matrix; reference: Matrix }>;
   resolve(layer: string): unknown;
+  /** Class names in the order of the model's outputs (`--labels`, model metadata, else `classes`). */
+  outputClassOrder?(): string[];
 }
 
 /**
@@ -218,7 +220,16 @@ export function labelIssueSource(
         if (err instanceof AuditError) return fail(`cannot be read (${err.message})`);
         throw err;
       }
-      return f.reference.cols === audit.classes.length ? { layer: outputs, query: f.query, reference: f.reference } : fail(`has ${f.reference.cols} values per image`);
+      if (f.reference.cols !== audit.classes.length) return fail(`has ${f.reference.cols} values per image`);
+      // Column j is the class outputClassOrder()[j]: put the columns in the data set's class order,
+      // as the accuracy reads them, so that each vote lands on its class.
+      const order = audit.outputClassOrder?.() ?? audit.classes;
+      const toClass = order.map((name) => audit.classes.indexOf(name));
+      if (new Set(toClass).size !== toClass.length || toClass.includes(-1)) {
+        return fail(`has outputs in the class order ${JSON.stringify(order)}, which does not name each class of the data set (${audit.classes.join(', ')}) once`);
+      }
+      if (toClass.every((c, j) => c === j)) return { layer: outputs, query: f.query, reference: f.reference };
+      return { layer: outputs, query: permuteColumns(f.query, toClass), reference: permuteColumns(f.reference, toClass) };
     },
     knn: async (query, reference, o) => knnSearch(query, reference, { ...o, gemm: await gemm() }),
   };
@@ -331,4 +342,12 @@ export function labelIssuesCsv(field: LabelIssuesField): string {
   const lines = ['path,split,label,suggested,score,kind'];
   for (const it of field.issues) lines.push([csvField(it.path), it.split, csvField(it.label), csvField(it.suggested), it.score.toFixed(4), it.kind].join(','));
   return `${lines.join('\n')}\n`;
+}
+
+/** `out[:, to[j]] = m[:, j]`: the columns of `m` moved to the positions `to` names. */
+function permuteColumns(m: Matrix, to: number[]): Matrix {
+  const { rows, cols, data } = m;
+  const out = createMatrix(rows, cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out.data[i * cols + to[j]] = data[i * cols + j];
+  return out;
 }

@@ -507,6 +507,15 @@ export class ModelAudit {
     return 'logits';
   }
 
+  /**
+   * Class names in the order of the model's outputs: `labels` (`--labels`), else the model's
+   * metadata, else the data set's sorted class names. Accuracy and the label issues read the
+   * outputs through it.
+   */
+  outputClassOrder(): string[] {
+    return this.classOrder().order;
+  }
+
   /** The class order of the model's outputs and where it came from. */
   private classOrder(): { order: string[]; source: AccuracyReport['classOrderSource']; note: string } {
     if (this.options.labels) return { order: this.options.labels, source: 'labels-file', note: 'from --labels' };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type LabelIssueSource, type LabelIssuesCacheInputs, type LabelIssuesField, analyzeLabelIssues, labelIssuesCacheParams, labelIssuesCsv, softmaxRows, summarizeLabelIssues } from '../../src/audit/label-issues.js';
+import { type LabelIssueSource, type LabelIssuesCacheInputs, type LabelIssuesField, analyzeLabelIssues, labelIssueSource, labelIssuesCacheParams, labelIssuesCsv, softmaxRows, summarizeLabelIssues } from '../../src/audit/label-issues.js';
+import { jsGemm } from '../../src/math/gemm.js';
 import { knnSearch } from '../../src/math/knn.js';
 import { matrixFromRows } from '../../src/math/matrix.js';
 
@@ -114,5 +115,40 @@ describe('analyzeLabelIssues', () => {
     await analyzeLabelIssues(src, 'x', { k: 2, metric: 'euclidean' });
     await analyzeLabelIssues({ ...src, queryPaths: ['q/0-renamed.png', 'q/1.png'] }, 'x', { k: 3, metric: 'euclidean' });
     expect(computed).toBe(3);
+  });
+});
+
+describe('labelIssueSource', () => {
+  const classes = ['a', 'b', 'c'];
+  const logits = matrixFromRows([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
+  const source = (order: string[] | undefined, required = false) =>
+    labelIssueSource(
+      { classes, resolve: () => undefined, features: async () => ({ query: logits, reference: logits }), ...(order ? { outputClassOrder: () => order } : {}) },
+      Int32Array.of(0, 1),
+      Int32Array.of(0, 1),
+      { query: [{ relPath: 'q0' }, { relPath: 'q1' }], reference: [{ relPath: 'r0' }, { relPath: 'r1' }], leaveOneOut: false },
+      async () => jsGemm,
+      'logits',
+      required,
+    );
+
+  it("puts the model's output columns in the data set's class order (--labels, metadata), as the accuracy does", async () => {
+    // Outputs in the order c, a, b: column 0 is class c, so it moves to position 2.
+    const out = await source(['c', 'a', 'b']).classOutputs();
+    expect(Array.from(out!.reference.data)).toEqual([2, 3, 1, 5, 6, 4]);
+    expect(Array.from(out!.query.data)).toEqual([2, 3, 1, 5, 6, 4]);
+    // The data set's own order (or none given) leaves the outputs as they are.
+    expect((await source(['a', 'b', 'c']).classOutputs())!.reference).toBe(logits);
+    expect((await source(undefined).classOutputs())!.reference).toBe(logits);
+  });
+
+  it('refuses an output order that does not name each class once (an error only when outputs were asked for)', async () => {
+    expect(await source(['a', 'b', 'x']).classOutputs()).toBeUndefined();
+    await expect(source(['a', 'a', 'c'], true).classOutputs()).rejects.toThrow(
+      'Expected a layer with one value per class (3) for outputs but "logits" has outputs in the class order ["a","a","c"], which does not name each class of the data set (a, b, c) once.',
+    );
   });
 });
