@@ -84,8 +84,8 @@ export async function extractShard(model: string | Uint8Array, outDir: string, o
   // The model's class outputs ride along when not requested (a few values per image): a single
   // `audit` run reads them for the model's accuracy and the label issues' agreement check, and
   // `audit --from` must rank label issues exactly as that run does.
-  const outputs = classOutputsLayer(loaded, requested);
-  const resolved = outputs ? [...requested, outputs] : requested;
+  let outputs = classOutputsLayer(loaded, requested, ds.classes.length);
+  let resolved = outputs ? [...requested, outputs] : requested;
   const spec = options.shard ?? { index: 1, count: 1 };
   const { query, reference, leaveOneOut, querySplit, referenceSplit } = selection;
   const all = leaveOneOut ? query : [...query, ...reference];
@@ -101,6 +101,11 @@ export async function extractShard(model: string | Uint8Array, outDir: string, o
     { ...options, cache: options.cache ?? true },
   );
 
+  // Shapes the file does not record are known only now: class outputs of another width are dropped.
+  if (outputs && mine.length > 0 && features.get(outputs.tensor)!.cols !== ds.classes.length) {
+    resolved = requested;
+    outputs = undefined;
+  }
   const dir = path.resolve(outDir);
   await mkdir(dir, { recursive: true });
   const tensors = [...new Set(resolved.map((r) => r.tensor))];
@@ -156,13 +161,19 @@ export async function extractShard(model: string | Uint8Array, outDir: string, o
   return { dir, manifest, timings, stats };
 }
 
-/** The model's `logits` layer when it has one and it is not among the requested layers. */
-function classOutputsLayer(loaded: Awaited<ReturnType<typeof loadModel>>, requested: ResolvedLayer[]): ResolvedLayer | undefined {
+/**
+ * The model's `logits` layer when it is not among the requested layers and may hold one value per
+ * class (`classes`; a recorded width that differs, e.g. a feature extractor's output, rules it out,
+ * as for the single run's accuracy).
+ */
+function classOutputsLayer(loaded: Awaited<ReturnType<typeof loadModel>>, requested: ResolvedLayer[], classes: number): ResolvedLayer | undefined {
   let r: ResolvedLayer;
   try {
     r = resolveLayer(loaded.graph, 'logits', loaded.label);
   } catch {
-    return undefined; // no class-output layer (e.g. a feature extractor)
+    return undefined;
   }
+  const width = r.shape && r.shape.length === 2 && typeof r.shape[1] === 'number' ? r.shape[1] : undefined;
+  if (width !== undefined && width !== classes) return undefined;
   return requested.some((l) => l.tensor === r.tensor) ? undefined : r;
 }

@@ -107,6 +107,17 @@ describe('extract shards and merge them', () => {
     expect(a.layers.map((l) => l.name)).toEqual(['data', 'pool5', 'penultimate']);
   });
 
+  it('stores no class outputs when the model has another number of outputs than the data set has classes', async () => {
+    const { dir, data } = await fixture();
+    const model = path.join(dir, 'two.onnx');
+    await writeFile(model, tinyClassifier({ classes: 2 })); // 3 classes in the data
+    const r = runCli(['extract', '--model', model, '--data', data, '--layers', 'pool5', '--mean', '0.5,0.5,0.5', '--no-cache', '--out', path.join(dir, 'two')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('layers pool5\n');
+    const m = JSON.parse(await readFile(path.join(dir, 'two', 'shard.json'), 'utf8'));
+    expect(m.plan.layers.map((l: { name: string }) => l.name)).toEqual(['pool5']);
+  });
+
   it('audit --from --labels takes the class order of the outputs as a single run does', async () => {
     const { dir, data, model } = await fixture();
     const classes = (await readdir(path.join(data, 'train'))).sort();

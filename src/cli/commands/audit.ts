@@ -60,7 +60,8 @@ Options:
                              layer except data, layer=x gates one layer
   --max-label-issues <x|layer=x,..>  fail (exit 1) when more than a share x of the images are
                              suspected label errors (label-issues.csv lists them); same layer syntax.
-                             Audit logits too (--layers ...,logits) to let the model's predictions vote
+                             The model's logits take part whenever it has one per class (in the
+                             class order of --labels or its metadata)
   --no-label-issues          do not rank label issues (no label-issues.csv, no gallery; the report
                              says they were off)
   --from <dir> [<dir> ...]   merge shards written by semantic-audit extract instead of running the model

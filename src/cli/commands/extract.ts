@@ -35,7 +35,8 @@ Options:
   --config <file>            settings file (default: semantic-audit.config.json in the working directory
                              or above): its model, data, layers, splits, preprocess, batchSize, cache and
                              maxPerClass fill what the flags leave unset
-  --layers <a,b,...>         as for audit (default: data,penultimate)
+  --layers <a,b,...>         as for audit (default: data,penultimate); the model's logits (one
+                             value per class) are stored too, for accuracy and label issues
   --query-split <name>       split of the query images (default test)
   --reference-split <name>   split searched for neighbours (default train)
   --size <N|H,W>             input size, when the model's is dynamic
