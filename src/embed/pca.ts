@@ -14,7 +14,9 @@
  *
  * Data are centred on the fly (Xc = X - 1 μᵀ, μ accumulated in float64). Products run in float64
  * JavaScript loops, or through an injected {@link Gemm} (float32, e.g. onnxruntime) on views of
- * the rows themselves, the centring applied afterwards as a float64 rank-one correction.
+ * the rows themselves, the centring applied afterwards as a float64 rank-one correction; rows
+ * whose mean is far larger than their spread (|μ|² > 1e4 x the total variance), where that would
+ * cost float32 digits, are centred block by block before the products instead.
  *
  * Signs: each component is flipped so that its largest-magnitude loading is positive (ties to the
  * lower feature index), so results are deterministic; compare with other libraries up to sign.
@@ -85,13 +87,17 @@ export async function pca(matrix: Matrix, components: number, options: PcaOption
   const random = createRandom(options.seed ?? 0);
   const l = Math.min(k + oversample, d, n);
   const mean = columnMeans(matrix);
-  const ops = new DataOps(matrix, mean, options.gemm);
   let totalVariance = 0;
   {
     const sq = columnSquaredDeviations(matrix, mean);
     for (let c = 0; c < d; c++) totalVariance += sq[c];
     totalVariance /= n - 1;
   }
+  // Rows far from their mean (|μ|² above 1e4 x the total variance: features ~100x their spread)
+  // lose digits when float32 products of the raw rows are centred afterwards: centre them first.
+  let meanSq = 0;
+  for (let c = 0; c < d; c++) meanSq += mean[c] * mean[c];
+  const ops = new DataOps(matrix, mean, options.gemm, meanSq > 1e4 * totalVariance);
 
   // Rough operation counts; passes over the data through a GEMM engine run ~20x faster than JS loops.
   const passCost = options.gemm ? 1 / 20 : 1;
@@ -210,7 +216,18 @@ class DataOps {
     private readonly X: Matrix,
     private readonly mean: Float64Array,
     private readonly gemm?: Gemm,
+    /** Centre copies of the row blocks before the engine multiplies them (see {@link pca}). */
+    private readonly centreFirst = false,
   ) {}
+
+  /** Rows [r0, r1) for the engine: a view of the rows, or a centred copy with `centreFirst`. */
+  private rowBlock(r0: number, r1: number): Matrix {
+    const { cols: d, data } = this.X;
+    if (!this.centreFirst) return createMatrix(r1 - r0, d, data.subarray(r0 * d, r1 * d));
+    const out = createMatrix(r1 - r0, d);
+    for (let i = r0; i < r1; i++) for (let c = 0; c < d; c++) out.data[(i - r0) * d + c] = data[i * d + c] - this.mean[c];
+    return out;
+  }
 
   /** Centred rows [r0, r1) transposed (d x b), float32. */
   private centredBlockT(r0: number, r1: number): Matrix {
@@ -280,11 +297,11 @@ class DataOps {
     if (this.gemm) {
       // Xc Vᵀ = X Vᵀ - 1 (V μ)ᵀ: the engine multiplies views of the rows themselves (no centred
       // copy of a wide layer per pass); the rank-one shift is applied in float64.
-      const shift = this.meanTimesRows(V, l);
+      const shift = this.centreFirst ? new Float64Array(l) : this.meanTimesRows(V, l);
       const vf = createMatrix(l, d, Float32Array.from(V.subarray(0, l * d)));
       for (let r0 = 0; r0 < n; r0 += this.block) {
         const r1 = Math.min(n, r0 + this.block);
-        const prod = await this.gemm.multiplyTransposed(createMatrix(r1 - r0, d, data.subarray(r0 * d, r1 * d)), vf);
+        const prod = await this.gemm.multiplyTransposed(this.rowBlock(r0, r1), vf);
         for (let i = r0; i < r1; i++) for (let t = 0; t < l; t++) out[t * n + i] = prod[(i - r0) * l + t] - shift[t];
       }
       return out;
@@ -310,9 +327,10 @@ class DataOps {
       // Y Xc = Y X - (Y 1) μᵀ, the engine multiplying views of the rows themselves.
       for (let r0 = 0; r0 < n; r0 += this.block) {
         const r1 = Math.min(n, r0 + this.block);
-        const part = await this.gemm.multiply(this.yBlock(Y, l, r0, r1), createMatrix(r1 - r0, d, data.subarray(r0 * d, r1 * d)));
+        const part = await this.gemm.multiply(this.yBlock(Y, l, r0, r1), this.rowBlock(r0, r1));
         for (let t = 0; t < l * d; t++) out[t] += part[t];
       }
+      if (this.centreFirst) return out;
       for (let t = 0; t < l; t++) {
         let sum = 0;
         for (let i = 0; i < n; i++) sum += Y[t * n + i];

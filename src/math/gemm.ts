@@ -6,7 +6,10 @@
 
 import type { Matrix } from './matrix.js';
 
-/** Computes `A · Bᵀ` for row-major A (m x d) and B (n x d), returning m x n row-major values. */
+/**
+ * Computes `A · Bᵀ` for row-major A (m x d) and B (n x d), returning m x n row-major values;
+ * optionally also `A · B` ({@link Gemm.multiply}) and a per-row k-smallest selection.
+ */
 export interface Gemm {
   /** A short name for logs and benchmarks, e.g. `onnxruntime` or `js`. */
   readonly name: string;

@@ -88,6 +88,23 @@ describe('pca', () => {
     }
   });
 
+  it('rows ~5,000x their spread away from the origin: centred before the float32 products, still matching float64 JavaScript', async () => {
+    const rnd = createRandom(8);
+    const n = 200;
+    const d = 1000;
+    const m = createMatrix(n, d);
+    const z = new Float64Array(6);
+    for (let i = 0; i < n; i++) {
+      for (let t = 0; t < 6; t++) z[t] = randomNormal(rnd) * (6 - t);
+      for (let c = 0; c < d; c++) m.data[i * d + c] = 20000 + z[c % 6] * (1 + (c % 7) / 7) + 0.05 * randomNormal(rnd);
+    }
+    const fast = await pca(m, 5, { seed: 3, method: 'randomized', gemm: await createOrtGemm() });
+    const exact = await pca(m, 5, { seed: 3, method: 'randomized' });
+    for (let t = 0; t < 5; t++) {
+      expect(Math.abs(fast.explainedVariance[t] - exact.explainedVariance[t]) / exact.explainedVariance[t]).toBeLessThan(1e-4);
+    }
+  });
+
   it("onnxruntime's A · B agrees with the JavaScript product on views with offsets", async () => {
     const gemm = await createOrtGemm();
     const rnd = createRandom(9);
