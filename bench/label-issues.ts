@@ -204,7 +204,8 @@ export const LABEL_NOISE_SETS: Record<string, string> = { five: LABEL_NOISE_DIR,
 export async function runLabelIssuesBench(argv: string[] = []): Promise<Record<string, unknown>> {
   const seeds = [1, 2, 3];
   const summary: Record<string, unknown> = {};
-  const wanted = argv.find((a) => a.startsWith('--set='))?.slice(6) ?? 'five';
+  const at = argv.indexOf('--set');
+  const wanted = argv.find((a) => a.startsWith('--set='))?.slice(6) ?? (at >= 0 ? argv[at + 1] : undefined) ?? 'five';
   const sets = wanted === 'all' ? Object.keys(LABEL_NOISE_SETS) : [wanted];
   let five: LabelNoiseSeed[] | undefined;
   for (const set of sets) {

@@ -153,8 +153,13 @@ function checkKind(file: string, key: string, kind: Kind, value: unknown, min?: 
         return value === false || (typeof value === 'string' && value.length > 0);
       case 'metric':
         return value === 'euclidean' || value === 'cosine';
-      case 'share':
-        return (typeof value === 'number' && value >= 0 && value <= 1) || (typeof value === 'string' && value.length > 0);
+      case 'share': {
+        const share = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1;
+        if (typeof value !== 'string') return share(value);
+        // "0.02" or "pool5=0.02,logits=0.03" (layer names are checked against the audited layers later)
+        const parts = value.split(',').map((p) => p.trim());
+        return parts.every((p) => p.length > 0 && (p.lastIndexOf('=') > 0 ? share(Number(p.slice(p.lastIndexOf('=') + 1).trim() || Number.NaN)) : share(Number(p))));
+      }
     }
   })();
   if (!ok) {
@@ -228,6 +233,9 @@ export function parseConfig(json: unknown, file: string): AuditConfig {
       default:
         (out as unknown as Record<string, unknown>)[key] = value;
     }
+  }
+  if (out.labelIssues === false && out.maxLabelIssues !== undefined) {
+    throw configError(file, `Expected either "labelIssues": false or "maxLabelIssues" but received both ("maxLabelIssues": ${JSON.stringify(out.maxLabelIssues)} gates on label issues that "labelIssues": false turns off). Remove one of the two keys.`);
   }
   return out;
 }

@@ -19,6 +19,8 @@ describe('parseConfig', () => {
   it.each([
     [{ layer: ['pool5'] }, 'Unknown key "layer" (did you mean "layers"?). Known keys: model, data, preprocess, layers, k, metric, querySplit, referenceSplit, gates, maxPerClass, batchSize, tsne, out, cache, labelIssues, maxLabelIssues.'],
     [{ labelIssues: 'no' }, 'Expected true or false for labelIssues but received "no"'],
+    [{ maxLabelIssues: 'pool5=2%' }, 'Expected a share in [0, 1] or "layer=share,..." for maxLabelIssues but received "pool5=2%"'],
+    [{ maxLabelIssues: 0.02, labelIssues: false }, 'Expected either "labelIssues": false or "maxLabelIssues" but received both ("maxLabelIssues": 0.02 gates on label issues that "labelIssues": false turns off). Remove one of the two keys.'],
     [{ gate: 'x' }, 'Unknown key "gate" (did you mean "gates"?)'],
     [{ colour: 1 }, 'Unknown key "colour". Known keys:'],
     [{ k: 0 }, 'Expected an integer >= 1 for k but received 0'],
