@@ -19,6 +19,18 @@ const ref = JSON.parse(readFileSync(new URL('../../fixtures/reference/separation
 };
 const X = createMatrix(ref.rows, ref.cols, Float32Array.from(ref.data));
 
+/** n x d rows: `offset` plus six latent factors (spreads 6..1) spread over the columns, plus small noise. */
+function offsetRows(n: number, d: number, offset: number, seed: number) {
+  const rnd = createRandom(seed);
+  const m = createMatrix(n, d);
+  const z = new Float64Array(6);
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < 6; t++) z[t] = randomNormal(rnd) * (6 - t);
+    for (let c = 0; c < d; c++) m.data[i * d + c] = offset + z[c % 6] * (1 + (c % 7) / 7) + 0.05 * randomNormal(rnd);
+  }
+  return m;
+}
+
 /** Largest |a - s b| over the entries of one component, with s = ±1 chosen by the first entry of the reference. */
 function signedDiff(a: ArrayLike<number>, b: ArrayLike<number>, ao: number, bo: number, len: number, sign: number): number {
   let worst = 0;
@@ -63,15 +75,8 @@ describe('pca', () => {
   it('wide rows far from the origin: the onnxruntime path (row views, centring as a rank-one correction) matches float64 JavaScript', async () => {
     // 300 x 3,000 ReLU-like rows: every feature has a mean about 5x its spread, so centring after
     // a float32 product is where precision would be lost.
-    const rnd = createRandom(7);
     const n = 300;
-    const d = 3000;
-    const m = createMatrix(n, d);
-    const z = new Float64Array(6);
-    for (let i = 0; i < n; i++) {
-      for (let t = 0; t < 6; t++) z[t] = randomNormal(rnd) * (6 - t);
-      for (let c = 0; c < d; c++) m.data[i * d + c] = 20 + z[c % 6] * (1 + (c % 7) / 7) + 0.05 * randomNormal(rnd);
-    }
+    const m = offsetRows(n, 3000, 20, 7);
     const gemm = await createOrtGemm();
     expect(gemm.multiply).toBeTypeOf('function');
     const fast = await pca(m, 5, { seed: 3, method: 'randomized', gemm });
@@ -89,15 +94,7 @@ describe('pca', () => {
   });
 
   it('rows ~5,000x their spread away from the origin: centred before the float32 products, still matching float64 JavaScript', async () => {
-    const rnd = createRandom(8);
-    const n = 200;
-    const d = 1000;
-    const m = createMatrix(n, d);
-    const z = new Float64Array(6);
-    for (let i = 0; i < n; i++) {
-      for (let t = 0; t < 6; t++) z[t] = randomNormal(rnd) * (6 - t);
-      for (let c = 0; c < d; c++) m.data[i * d + c] = 20000 + z[c % 6] * (1 + (c % 7) / 7) + 0.05 * randomNormal(rnd);
-    }
+    const m = offsetRows(200, 1000, 20000, 8);
     const fast = await pca(m, 5, { seed: 3, method: 'randomized', gemm: await createOrtGemm() });
     const exact = await pca(m, 5, { seed: 3, method: 'randomized' });
     for (let t = 0; t < 5; t++) {
