@@ -54,6 +54,25 @@ describe.skipIf(!HAS_CHROMIUM)('label issues in the HTML report', () => {
     expect(errors).toEqual([]);
   });
 
+  it('draws every badge, the neutral kind badges (model-confusion, ambiguous, outlier) too, in a colour that differs from its background', async () => {
+    const seen = await page.evaluate(() => {
+      // A neutral badge as the gallery writes one for a model-confusion suspect, beside the page's own.
+      const probe = document.createElement('span');
+      probe.className = 'badge sm';
+      probe.textContent = 'model-confusion';
+      document.querySelector('section[data-section="label-issues"]')?.append(probe);
+      const out = [...document.querySelectorAll('.badge')].map((b) => {
+        const st = getComputedStyle(b);
+        const bg = st.backgroundColor === 'rgba(0, 0, 0, 0)' ? getComputedStyle(document.body).backgroundColor : st.backgroundColor;
+        return { cls: b.className, text: b.textContent, color: st.color, bg };
+      });
+      probe.remove();
+      return out;
+    });
+    expect(seen.some((b) => b.cls === 'badge sm')).toBe(true);
+    for (const b of seen) expect(b.color, `${b.cls} "${b.text}"`).not.toBe(b.bg);
+  });
+
   it('rings the suspects in the t-SNE plot and filters by class and path', async () => {
     const plot = page.locator('section[data-section="tsne"] svg.scatter').first();
     const ring = plot.locator('.ring.ring-label-error');
